@@ -1,0 +1,51 @@
+import { createPlaza, type Plaza, type ScryptCost } from '@plaza/core';
+import { createServer } from '@plaza/server-koa';
+import { pino } from 'pino';
+import { listenOnLoopback, type BenchTarget } from './listen.js';
+
+export interface PlazaTarget extends BenchTarget {
+  readonly plaza: Plaza;
+}
+
+export interface PlazaTargetOptions {
+  readonly databaseFile: string;
+  readonly jwtSecret: string;
+  /** Omitted: the default (OWASP) cost, as production runs. */
+  readonly scrypt?: Partial<ScryptCost>;
+}
+
+/**
+ * Plaza as production hosts it: the Koa server over a fresh SQLite file, logging every
+ * request at `info`. The log goes to /dev/null, but it is formatted and written, so the
+ * bench pays for it as a real server does.
+ *
+ * @example const target = await startPlazaTarget({ databaseFile, jwtSecret, scrypt: { logN: 10 } })
+ */
+export async function startPlazaTarget(options: PlazaTargetOptions): Promise<PlazaTarget> {
+  const destination = pino.destination({ dest: '/dev/null', sync: false });
+  const logger = pino({ level: 'info' }, destination);
+  const plaza = await createPlaza({
+    databaseUrl: `sqlite:${options.databaseFile}`,
+    jwtSecret: options.jwtSecret,
+    providers: 'fake',
+    logger,
+    ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+  });
+  try {
+    const { app, attach } = createServer(plaza, { logger });
+    const target = await listenOnLoopback(app.callback(), attach);
+    return {
+      plaza,
+      origin: target.origin,
+      drain: target.drain,
+      async close() {
+        await target.close();
+        await plaza.close();
+        destination.end();
+      },
+    };
+  } catch (error) {
+    await plaza.close();
+    throw error;
+  }
+}

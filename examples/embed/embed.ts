@@ -1,0 +1,56 @@
+/**
+ * Plaza inside an existing Node HTTP app: the host keeps its own routes and hands every
+ * request under /social to Plaza, on one server. Run it: `node examples/embed/dist/embed.js`.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createPlaza, type Plaza } from '@plaza/core';
+import { createServer } from '@plaza/server-koa';
+
+export interface EmbeddedApp {
+  readonly server: Server;
+  readonly plaza: Plaza;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const MOUNT = '/social';
+
+/** Starts the host app on `port` (0: any free port) with Plaza mounted under /social. */
+export async function startEmbeddedApp(
+  port = 0,
+  databaseUrl = 'sqlite::memory:',
+): Promise<EmbeddedApp> {
+  const plaza = await createPlaza({ databaseUrl, providers: 'fake' });
+  const social = createServer(plaza);
+  const handleSocial = social.app.callback();
+
+  const server = createHttpServer((request, response) => {
+    const url = request.url ?? '/';
+    if (url === MOUNT || url.startsWith(`${MOUNT}/`) || url.startsWith(`${MOUNT}?`)) {
+      request.url = url.slice(MOUNT.length) || '/';
+      void handleSocial(request, response);
+      return;
+    }
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ app: 'my-shop', social: MOUNT }));
+  });
+  social.attach(server);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    server,
+    plaza,
+    url: `http://127.0.0.1:${bound}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await plaza.close();
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const app = await startEmbeddedApp(8080);
+  console.log(`my-shop on ${app.url}; Plaza under ${app.url}${MOUNT}/healthz`);
+}

@@ -1,0 +1,51 @@
+import { ForeignKeyViolationError, UniqueViolationError } from 'objection';
+
+interface DriverError {
+  readonly code?: unknown;
+  readonly errno?: unknown;
+  readonly message?: unknown;
+  readonly nativeError?: unknown;
+}
+
+const driverError = (error: unknown): DriverError =>
+  typeof error === 'object' && error !== null
+    ? (((error as DriverError).nativeError as DriverError | undefined) ?? error)
+    : {};
+
+const messageOf = (error: DriverError): string =>
+  typeof error.message === 'string' ? error.message : '';
+
+/** A unique index refused the row (SQLite's UNIQUE constraint, PostgreSQL's 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof UniqueViolationError) return true;
+  const native = driverError(error);
+  return (
+    native.code === '23505' ||
+    (native.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(messageOf(native)))
+  );
+}
+
+/** A row points at a row that does not exist (SQLite's FOREIGN KEY constraint, PostgreSQL's 23503). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  if (error instanceof ForeignKeyViolationError) return true;
+  const native = driverError(error);
+  return (
+    native.code === '23503' ||
+    (native.code === 'SQLITE_CONSTRAINT' && messageOf(native).includes('FOREIGN KEY'))
+  );
+}
+
+/** The database stayed locked past the busy timeout: the request is safe to retry. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const native = driverError(error);
+  return (
+    native.code === 'SQLITE_BUSY' || native.code === 'SQLITE_LOCKED' || native.code === '55P03'
+  );
+}
+
+/** The database keeps timestamps as ISO strings (SQLite) or Date objects (PostgreSQL). */
+export function toIsoTimestamp(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return new Date(value).toISOString();
+  return new Date(String(value)).toISOString();
+}

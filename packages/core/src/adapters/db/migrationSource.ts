@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import * as initial from './migrations/20261129000000_initial.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+// Listed here rather than read from a folder, so the compiled package needs no file globbing.
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261129000000_initial', initial],
+];
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: () => Promise.resolve(migrations.map(([name]) => name)),
+  getMigrationName: (name) => name,
+  getMigration: (name) => {
+    const found = migrations.find(([candidate]) => candidate === name);
+    if (!found) throw new Error(`Unknown migration ${name}`);
+    return Promise.resolve(found[1]);
+  },
+};

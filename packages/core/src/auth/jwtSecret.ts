@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, MIN_JWT_SECRET_BYTES_MESSAGE } from '../errors.js';
+import { MIN_JWT_SECRET_BYTES } from '../config.js';
+import type { Logger } from '../logger.js';
+
+export const JWT_SECRET_FILE = 'jwt-secret';
+
+/** Refuses a secret that a brute-force search could find. */
+export function assertStrongSecret(secret: string): void {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(MIN_JWT_SECRET_BYTES_MESSAGE);
+  }
+}
+
+/**
+ * The configured secret, or one generated at the first start and kept in the data folder
+ * (mode 0600) so tokens survive restarts. With no data folder (an in-memory database) the
+ * secret lives as long as the process.
+ */
+export function resolveJwtSecret(
+  configured: string | undefined,
+  dataDir: string | undefined,
+  logger: Logger,
+): string {
+  if (configured !== undefined) {
+    assertStrongSecret(configured);
+    return configured;
+  }
+  if (dataDir === undefined) {
+    logger.warn(
+      {},
+      'JWT_SECRET is not set and the database is in memory: tokens last until the process stops',
+    );
+    return randomBytes(48).toString('base64url');
+  }
+  const path = join(dataDir, JWT_SECRET_FILE);
+  try {
+    writeFileSync(path, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    logger.info({ path }, 'generated a JWT secret and kept it in the data folder');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if ((statSync(path).mode & 0o077) !== 0) {
+    logger.warn({ path }, 'the JWT secret file can be read by other users; chmod 600 it');
+  }
+  const secret = readFileSync(path, 'utf8').trim();
+  assertStrongSecret(secret);
+  return secret;
+}

@@ -1,0 +1,153 @@
+import { ConfigError } from './errors.js';
+import type { EmailVerifier } from './users/EmailVerifier.js';
+import type { Logger } from './logger.js';
+
+export interface ScryptCost {
+  /** log2 of scrypt's N (CPU and memory cost). */
+  readonly logN: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/** OWASP's recommendation for scrypt: N=2^17, r=8, p=1 (128 MiB, about 0.3 s a hash). */
+export const OWASP_SCRYPT_COST: ScryptCost = { logN: 17, r: 8, p: 1 };
+
+export interface HunterOptions {
+  readonly apiKey?: string;
+  readonly baseUrl?: string;
+  readonly timeoutMs?: number;
+  /** Accept sign-ups, marked `unverified`, while Hunter cannot answer. Off by default. */
+  readonly failOpen?: boolean;
+}
+
+/**
+ * Everything `createPlaza` can be told. Every option has a working default.
+ *
+ * @example await createPlaza({ databaseUrl: 'sqlite::memory:', jwtSecret: process.env.JWT_SECRET })
+ */
+export interface PlazaOptions {
+  /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. Default `sqlite:./data/plaza.sqlite`. */
+  readonly databaseUrl?: string;
+  /** HS256 key of at least 32 bytes. Default: generated once and kept beside the SQLite file. */
+  readonly jwtSecret?: string;
+  readonly jwtTtlSeconds?: number;
+  readonly passwordMinLength?: number;
+  readonly passwordMaxLength?: number;
+  readonly scrypt?: Partial<ScryptCost>;
+  readonly hunter?: HunterOptions;
+  /** `fake` swaps Hunter for a deterministic offline stand-in. */
+  readonly providers?: 'real' | 'fake';
+  /** Replaces the configured verifier (tests, or a provider of your own). */
+  readonly emailVerifier?: EmailVerifier;
+  readonly sqliteBusyTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/plaza.sqlite';
+export const DEFAULT_JWT_TTL_SECONDS = 3600;
+export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
+export const DEFAULT_PASSWORD_MAX_LENGTH = 256;
+export const DEFAULT_HUNTER_URL = 'https://api.hunter.io';
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
+export const MIN_JWT_SECRET_BYTES = 32;
+
+export type DatabaseLocation =
+  | { readonly client: 'sqlite'; readonly filename: string }
+  | { readonly client: 'postgres'; readonly connectionString: string };
+
+/** Reads `DATABASE_URL`: `sqlite:PATH`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (filename === '')
+      throw new ConfigError(
+        'DATABASE_URL "sqlite:" needs a file path, as in sqlite:./data/plaza.sqlite.',
+      );
+    return { client: 'sqlite', filename };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { client: 'postgres', connectionString: url };
+  throw new ConfigError(
+    'DATABASE_URL must start with sqlite: (as in sqlite:./data/plaza.sqlite or sqlite::memory:) or postgres://.',
+  );
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const present = (env: Env, key: string): string | undefined => {
+  const value = env[key]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+/** Parses a whole number in [min, max] from an environment value, or explains why not. */
+export function integerSetting(
+  env: Env,
+  key: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = present(env, key);
+  if (value === undefined) return undefined;
+  const number = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new ConfigError(`${key} must be a whole number from ${min} to ${max}; it is "${value}".`);
+  }
+  return number;
+}
+
+export function booleanSetting(env: Env, key: string): boolean | undefined {
+  const value = present(env, key)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${key} must be true or false; it is "${value}".`);
+}
+
+function choiceSetting<T extends string>(
+  env: Env,
+  key: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = present(env, key);
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(`${key} must be one of ${choices.join(', ')}; it is "${value}".`);
+  }
+  return value as T;
+}
+
+/** Drops the keys whose value is undefined, as `exactOptionalPropertyTypes` wants. */
+export function definedOnly<T extends object>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+/**
+ * Reads the core's settings from environment-style keys (SPEC's configuration table).
+ * Throws a ConfigError naming the key when a value cannot work.
+ *
+ * @example const plaza = await createPlaza({ ...plazaOptionsFromEnv(process.env), logger })
+ */
+export function plazaOptionsFromEnv(env: Env): PlazaOptions {
+  const databaseUrl = present(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) parseDatabaseUrl(databaseUrl);
+  const logN = integerSetting(env, 'SCRYPT_LOG_N', 10, 22);
+  const hunter = definedOnly({
+    apiKey: present(env, 'HUNTER_API_KEY'),
+    baseUrl: present(env, 'HUNTER_API_URL'),
+    timeoutMs: integerSetting(env, 'HUNTER_TIMEOUT_MS', 100, 60_000),
+    failOpen: booleanSetting(env, 'HUNTER_FAIL_OPEN'),
+  });
+  return definedOnly({
+    databaseUrl,
+    jwtSecret: present(env, 'JWT_SECRET'),
+    jwtTtlSeconds: integerSetting(env, 'JWT_TTL', 60, 31 * 24 * 3600),
+    passwordMinLength: integerSetting(env, 'PASSWORD_MIN_LENGTH', 8, 64),
+    scrypt: logN === undefined ? undefined : { logN },
+    hunter,
+    providers: choiceSetting(env, 'PLAZA_PROVIDERS', ['real', 'fake'] as const),
+    sqliteBusyTimeoutMs: integerSetting(env, 'SQLITE_BUSY_TIMEOUT_MS', 0, 600_000),
+  });
+}

@@ -1,0 +1,162 @@
+import { dirname, resolve } from 'node:path';
+import type { Knex } from 'knex';
+import { AuthService } from './auth/AuthService.js';
+import { resolveJwtSecret } from './auth/jwtSecret.js';
+import { PasswordHasher } from './auth/PasswordHasher.js';
+import { TokenIssuer } from './auth/TokenIssuer.js';
+import { createKnex, isInMemory, migrateToLatest } from './adapters/db/createKnex.js';
+import { isDatabaseBusy } from './adapters/db/dbErrors.js';
+import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
+import { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
+import {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_HUNTER_URL,
+  DEFAULT_JWT_TTL_SECONDS,
+  DEFAULT_PASSWORD_MAX_LENGTH,
+  DEFAULT_PASSWORD_MIN_LENGTH,
+  DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+  OWASP_SCRYPT_COST,
+  parseDatabaseUrl,
+  type PlazaOptions,
+} from './config.js';
+import { ConfigError, overloaded } from './errors.js';
+import { LikeService } from './likes/LikeService.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Post } from './posts/Post.js';
+import { PostService } from './posts/PostService.js';
+import { SkippingEmailVerifier, type EmailVerifier } from './users/EmailVerifier.js';
+import { PasswordPolicy } from './users/PasswordPolicy.js';
+import { User } from './users/User.js';
+import { UserService } from './users/UserService.js';
+
+/**
+ * One Plaza: its own database, models, keys and providers. Several can live in one process.
+ */
+export interface Plaza {
+  readonly users: UserService;
+  readonly auth: AuthService;
+  readonly posts: PostService;
+  readonly likes: LikeService;
+  /** The email verifier in use (`hunter`, `fake-hunter`, `none`, or yours). */
+  readonly emailVerifier: EmailVerifier;
+  /** Resolves when the database answers. */
+  health(): Promise<void>;
+  /** Closes the database; the instance is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (and migrates) the database and wires the domain together. No HTTP here.
+ *
+ * @example const plaza = await createPlaza({ databaseUrl: 'sqlite:./data/plaza.sqlite' })
+ */
+export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
+  const logger = options.logger ?? silentLogger;
+  const location = parseDatabaseUrl(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const dataDir =
+    location.client === 'sqlite' && !isInMemory(location.filename)
+      ? dirname(resolve(location.filename))
+      : undefined;
+  const jwtTtlSeconds = options.jwtTtlSeconds ?? DEFAULT_JWT_TTL_SECONDS;
+  if (!Number.isSafeInteger(jwtTtlSeconds) || jwtTtlSeconds < 1) {
+    throw new ConfigError('jwtTtlSeconds must be a positive whole number of seconds.');
+  }
+  const minLength = options.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
+  const maxLength = options.passwordMaxLength ?? DEFAULT_PASSWORD_MAX_LENGTH;
+  if (minLength < 8 || maxLength < minLength) {
+    throw new ConfigError('passwordMinLength must be at least 8 and at most passwordMaxLength.');
+  }
+
+  const db = createKnex(location, {
+    busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+  });
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    // Resolved after the database opened, so the secret file lands in the data folder.
+    const secret = resolveJwtSecret(options.jwtSecret, dataDir, logger);
+    return assemble(db, options, logger, secret, { jwtTtlSeconds, minLength, maxLength });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+function assemble(
+  db: Knex,
+  options: PlazaOptions,
+  logger: Logger,
+  secret: string,
+  limits: { jwtTtlSeconds: number; minLength: number; maxLength: number },
+): Plaza {
+  const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt });
+  const policy = new PasswordPolicy({ minLength: limits.minLength, maxLength: limits.maxLength });
+  const tokens = new TokenIssuer(secret, limits.jwtTtlSeconds);
+  const verifier = chooseEmailVerifier(options, logger);
+  const BoundUser = User.bindKnex(db);
+  const BoundPost = Post.bindKnex(db);
+
+  const users = new UserService({ User: BoundUser, policy, hasher, verifier, tokens, logger });
+  const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
+  const posts = new PostService({ Post: BoundPost, db });
+  const likes = new LikeService(db);
+
+  return {
+    users: translateBusy(users),
+    auth: translateBusy(auth),
+    posts: translateBusy(posts),
+    likes: translateBusy(likes),
+    emailVerifier: verifier,
+    async health() {
+      await db.raw('select 1');
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function chooseEmailVerifier(options: PlazaOptions, logger: Logger): EmailVerifier {
+  if (options.emailVerifier) return options.emailVerifier;
+  if (options.providers === 'fake') {
+    logger.warn(
+      {},
+      'PLAZA_PROVIDERS=fake: emails are checked by a built-in offline stand-in for Hunter',
+    );
+    return new FakeEmailVerifier();
+  }
+  const hunter = options.hunter ?? {};
+  if (hunter.apiKey === undefined || hunter.apiKey === '') {
+    logger.warn({}, 'HUNTER_API_KEY is not set: email verification is skipped');
+    return new SkippingEmailVerifier();
+  }
+  return new HunterEmailVerifier({
+    apiKey: hunter.apiKey,
+    baseUrl: hunter.baseUrl ?? DEFAULT_HUNTER_URL,
+    ...(hunter.timeoutMs === undefined
+      ? {}
+      : { timeoutMs: hunter.timeoutMs, budgetMs: Math.max(10_000, 2 * hunter.timeoutMs) }),
+    ...(hunter.failOpen === undefined ? {} : { failOpen: hunter.failOpen }),
+    logger,
+  });
+}
+
+/**
+ * Wraps a service so that a database that stayed locked past its busy timeout surfaces as
+ * OFF_01 ("safe to retry") rather than an internal error.
+ */
+function translateBusy<T extends object>(service: T): T {
+  return new Proxy(service, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.catch((error: unknown) => {
+          throw isDatabaseBusy(error) ? overloaded(error) : error;
+        });
+      };
+    },
+  });
+}

@@ -1,0 +1,57 @@
+export { createPlaza, type Plaza } from './createPlaza.js';
+export {
+  plazaOptionsFromEnv,
+  parseDatabaseUrl,
+  integerSetting,
+  booleanSetting,
+  definedOnly,
+  OWASP_SCRYPT_COST,
+  DEFAULT_DATABASE_URL,
+  type PlazaOptions,
+  type HunterOptions,
+  type ScryptCost,
+  type DatabaseLocation,
+} from './config.js';
+export * from './errors.js';
+export { silentLogger, type Logger } from './logger.js';
+export {
+  parseInput,
+  required,
+  optional,
+  type Parsed,
+  type InputSpec,
+  type Field,
+} from './shared/input.js';
+export {
+  SkippingEmailVerifier,
+  type EmailVerifier,
+  type EmailVerdict,
+  type EmailVerdictStatus,
+} from './users/EmailVerifier.js';
+export { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
+export { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
+export {
+  signUpInput,
+  profileInput,
+  type SignUpInput,
+  type ProfileInput,
+} from './users/userInputs.js';
+export type { Profile, SignUpResult, UserService } from './users/UserService.js';
+export {
+  loginInput,
+  verifyTokenInput,
+  type LoginInput,
+  type VerifyTokenInput,
+} from './auth/authInputs.js';
+export type { AuthService } from './auth/AuthService.js';
+export type { IssuedToken } from './auth/TokenIssuer.js';
+export {
+  createPostInput,
+  postIdInput,
+  listPostsInput,
+  type CreatePostInput,
+  type PostIdInput,
+  type ListPostsInput,
+} from './posts/postInputs.js';
+export type { PostView, PostPage, PostService } from './posts/PostService.js';
+export type { LikeService } from './likes/LikeService.js';

@@ -1,0 +1,128 @@
+import type { Knex } from 'knex';
+import type { ModelClass } from 'objection';
+import { invalidToken, objectNotFound } from '../errors.js';
+import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
+import { parseInput } from '../shared/input.js';
+import type { Post } from './Post.js';
+import {
+  createPostInput,
+  DEFAULT_PAGE_SIZE,
+  listPostsInput,
+  postIdInput,
+  type CreatePostInput,
+  type ListPostsInput,
+  type PostIdInput,
+} from './postInputs.js';
+
+/** A post as `GET /post/read` shows it. */
+export interface PostView {
+  readonly post_id: number;
+  readonly author_id: number;
+  readonly title: string;
+  readonly text: string;
+  readonly link: string | null;
+  readonly likes: number;
+  readonly posted: string;
+  readonly edited: string;
+}
+
+/** One page of `GET /post/list`; pass `next` as `before` for the following page. */
+export interface PostPage {
+  readonly posts: PostView[];
+  readonly next: number | null;
+}
+
+type PostRow = Post & { likes: number | string };
+
+export interface PostServiceDependencies {
+  readonly Post: ModelClass<Post>;
+  readonly db: Knex;
+}
+
+/** Writing and reading posts. */
+export class PostService {
+  readonly #deps: PostServiceDependencies;
+
+  constructor(deps: PostServiceDependencies) {
+    this.#deps = deps;
+  }
+
+  /** @example const { post_id } = await plaza.posts.create(userId, { title: 'Hi', text: '…' }) */
+  async create(authorId: number, raw: CreatePostInput): Promise<{ readonly post_id: number }> {
+    const input = parseInput(createPostInput, raw);
+    const now = new Date().toISOString();
+    try {
+      const post = await this.#deps.Post.query().insert({
+        author_id: authorId,
+        title: input.title,
+        text: input.text,
+        link: input.link ?? null,
+        posted_at: now,
+        edited_at: now,
+      });
+      return { post_id: post.id };
+    } catch (error) {
+      // The token was valid but its user is gone.
+      if (isForeignKeyViolation(error)) throw invalidToken(error);
+      throw error;
+    }
+  }
+
+  async read(raw: PostIdInput): Promise<PostView> {
+    const { post_id: postId } = parseInput(postIdInput, raw);
+    // Objection's `first()` type leaves out the undefined of an empty result.
+    const row = (await this.#withLikes().where('posts.id', postId).first()) as PostRow | undefined;
+    if (!row) throw objectNotFound();
+    return toView(row);
+  }
+
+  /** Newest first, optionally one author's, `limit` at a time (at most 100). */
+  async list(raw: ListPostsInput): Promise<PostPage> {
+    const input = parseInput(listPostsInput, raw);
+    const limit = input.limit ?? DEFAULT_PAGE_SIZE;
+    const query = this.#withLikes()
+      .orderBy('posts.id', 'desc')
+      .limit(limit + 1);
+    if (input.author_id != null) query.where('posts.author_id', input.author_id);
+    if (input.before != null) query.where('posts.id', '<', input.before);
+    const rows: PostRow[] = await query.castTo<PostRow[]>();
+    const page = rows.slice(0, limit).map(toView);
+    const next = rows.length > limit ? (page.at(-1)?.post_id ?? null) : null;
+    return { posts: page, next };
+  }
+
+  /** The ids of the users who like a post, in ascending order. */
+  async likers(raw: PostIdInput): Promise<{ readonly user_ids: number[] }> {
+    const { post_id: postId } = parseInput(postIdInput, raw);
+    const { db, Post } = this.#deps;
+    const [post, likes] = await Promise.all([
+      Post.query().select('id').findById(postId),
+      db('likes').select('user_id').where('post_id', postId).orderBy('user_id'),
+    ]);
+    if (!post) throw objectNotFound();
+    return { user_ids: likes.map((like: { user_id: number }) => like.user_id) };
+  }
+
+  #withLikes() {
+    const { db, Post } = this.#deps;
+    return Post.query()
+      .select(
+        'posts.*',
+        db('likes').count('*').where('likes.post_id', db.ref('posts.id')).as('likes'),
+      )
+      .castTo<PostRow>();
+  }
+}
+
+function toView(row: PostRow): PostView {
+  return {
+    post_id: row.id,
+    author_id: row.author_id,
+    title: row.title,
+    text: row.text,
+    link: row.link,
+    likes: Number(row.likes),
+    posted: toIsoTimestamp(row.posted_at),
+    edited: toIsoTimestamp(row.edited_at),
+  };
+}

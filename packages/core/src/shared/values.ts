@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /(?![\n\r\t])\p{Cc}/u;
+// Bidi overrides and isolates can make text read differently from what it is.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
+
+/** Length in code points, as a person counts characters (an emoji is one). */
+export const codePointLength = (value: string): number => {
+  let length = 0;
+  for (const _ of value) length += 1;
+  return length;
+};
+
+const mustBeString = (name: string) => z.string({ error: `${name} must be a string.` });
+
+/** A single-line string of at most `max` characters, without control characters. */
+export const line = (name: string, max: number) =>
+  mustBeString(name)
+    .refine((value) => codePointLength(value) <= max, `${name} must be at most ${max} characters.`)
+    .refine(
+      (value) => !CONTROL_CHARACTERS.test(value) && !BIDI_CONTROLS.test(value),
+      `${name} must not contain control characters.`,
+    );
+
+/** A multi-line text of at most `max` characters: line breaks and tabs allowed. */
+export const text = (name: string, max: number) =>
+  mustBeString(name)
+    .refine((value) => codePointLength(value) <= max, `${name} must be at most ${max} characters.`)
+    .refine(
+      (value) =>
+        !CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS.test(value) && !BIDI_CONTROLS.test(value),
+      `${name} must not contain control characters.`,
+    );
+
+const DIGITS = /^[0-9]{1,15}$/;
+
+/** A positive integer id, as a JSON number or a string of digits. */
+export const id = (name: string) =>
+  z
+    .union([z.number(), z.string()], { error: `${name} must be a positive integer.` })
+    .transform((value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value))
+    .pipe(
+      z
+        .number({ error: `${name} must be a positive integer.` })
+        .int(`${name} must be a positive integer.`)
+        .min(1, `${name} must be a positive integer.`)
+        .max(Number.MAX_SAFE_INTEGER, `${name} is too large.`),
+    );
+
+/** An integer in [min, max], as a JSON number or a string of digits. */
+export const integerBetween = (name: string, min: number, max: number) =>
+  z
+    .union([z.number(), z.string()], { error: `${name} must be an integer.` })
+    .transform((value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value))
+    .pipe(
+      z
+        .number({ error: `${name} must be an integer.` })
+        .int(`${name} must be an integer.`)
+        .min(min, `${name} must be between ${min} and ${max}.`)
+        .max(max, `${name} must be between ${min} and ${max}.`),
+    );
+
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** A finite number in [min, max], as a JSON number or a decimal string. */
+export const numberBetween = (name: string, min: number, max: number) =>
+  z
+    .union([z.number(), z.string()], { error: `${name} must be a number.` })
+    .transform((value) =>
+      typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value,
+    )
+    .pipe(
+      z
+        .number({ error: `${name} must be a number.` })
+        .refine(Number.isFinite, `${name} must be a number.`)
+        .refine(
+          (value) => value >= min && value <= max,
+          `${name} must be between ${min} and ${max}.`,
+        ),
+    );
+
+const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+const isCalendarDate = (value: string): boolean => {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+};
+
+/** A calendar date written YYYY-MM-DD. */
+export const isoDate = (name: string) =>
+  mustBeString(name).refine(isCalendarDate, `${name} must be a date written YYYY-MM-DD.`);
+
+export const MAX_URL_LENGTH = 2048;
+
+const isHttpUrl = (value: string): boolean => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+};
+
+/** An absolute http or https URL. */
+export const httpUrl = (name: string) =>
+  mustBeString(name)
+    .refine(
+      (value) => value.length <= MAX_URL_LENGTH,
+      `${name} must be at most ${MAX_URL_LENGTH} characters.`,
+    )
+    .refine(isHttpUrl, `${name} must be an http or https URL.`);
+
+export const MAX_EMAIL_LENGTH = 254;
+const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]_]+\.[^\s@"(),:;<>[\\\]_]+$/u;
+
+/** An email address of a plausible shape; deliverability is the EmailVerifier's business. */
+export const email = (name: string) =>
+  mustBeString(name)
+    .refine(
+      (value) => value.length <= MAX_EMAIL_LENGTH,
+      `${name} must be at most ${MAX_EMAIL_LENGTH} characters.`,
+    )
+    .refine((value) => EMAIL.test(value), `${name} must be an email address.`);
+
+export const MAX_USERNAME_LENGTH = 150;
+const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
+
+/** Django's rule, kept for old clients: letters, digits and @ . + - _ only. */
+export const username = (name: string) =>
+  mustBeString(name)
+    .refine(
+      (value) => codePointLength(value) <= MAX_USERNAME_LENGTH,
+      `${name} must be at most ${MAX_USERNAME_LENGTH} characters.`,
+    )
+    .refine(
+      (value) => USERNAME.test(value),
+      `${name} may contain only letters, digits and @ . + - _ characters.`,
+    );
+
+/** Any string; its length and strength are the password policy's business. */
+export const secret = (name: string) => mustBeString(name);

@@ -1,0 +1,146 @@
+/**
+ * Test data builders ("mothers") and small fixtures for the core's tests.
+ * Nothing here is part of the public API.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knex from 'knex';
+import * as scryptDeclarations from 'scrypt-kdf';
+import type { PlazaOptions, ScryptCost } from '../config.js';
+import { createPlaza, type Plaza } from '../createPlaza.js';
+import type { CreatePostInput } from '../posts/postInputs.js';
+import type { EmailVerdict, EmailVerifier } from '../users/EmailVerifier.js';
+import type { SignUpInput } from '../users/userInputs.js';
+
+// scrypt-kdf's declarations name named exports, but the module exports one default class.
+const scrypt = (scryptDeclarations as unknown as { default: typeof scryptDeclarations }).default;
+
+/** What the builders need from ava's `t`: a way to clean up after the test. */
+export interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A JWT secret of the required 32+ bytes, so tests can sign their own tokens. */
+export const TEST_JWT_SECRET = 'plaza-test-secret-0123456789-abcdefghij';
+
+/** Cheap scrypt for tests; the OWASP cost takes ~0.5 s and 128 MiB a hash. */
+export const FAST_SCRYPT = { logN: 10 } as const;
+
+/** A password zxcvbn scores as strong and that relates to no builder's username or email. */
+export const STRONG_PASSWORD = 'plum-kettle-orbit-42';
+
+let sequence = 0;
+
+/** A username that no other test of this process uses (letters and digits only). */
+export const uniqueUsername = (prefix = 'user'): string =>
+  `${prefix}${process.pid}x${(sequence += 1)}`;
+
+/** A random 10-character password, as a password manager would make one. */
+export const randomPassword = (): string => randomBytes(12).toString('base64url').slice(0, 10);
+
+/** Valid sign-up parameters for a fresh user; override any of them. */
+export function aUser(overrides: Partial<SignUpInput> = {}): SignUpInput {
+  const username = overrides.username ?? uniqueUsername();
+  return { username, password: STRONG_PASSWORD, email: `${username}@example.com`, ...overrides };
+}
+
+let postSequence = 0;
+
+/** Valid post parameters; override any of them. */
+export function aPost(overrides: Partial<CreatePostInput> = {}): CreatePostInput {
+  postSequence += 1;
+  return { title: `Post number ${postSequence}`, text: `Text of post ${postSequence}.`, ...overrides };
+}
+
+/**
+ * Raw parameters as an HTTP body or a careless JS caller could send them (wrong types,
+ * missing keys), passed where the typed input is expected.
+ */
+export const untyped = <T>(raw: Readonly<Record<string, unknown>>): T => raw as T;
+
+/** Parameters with one key removed (not set to undefined: really absent). */
+export function without<T extends object>(value: T, key: keyof T): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  delete copy[key as string];
+  return copy;
+}
+
+/** A fresh, empty folder under the OS temp dir, removed after the test. */
+export async function temporaryDirectory(t: Teardown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'plaza-core-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export const sqliteUrl = (dir: string, name = 'plaza.sqlite'): string => `sqlite:${join(dir, name)}`;
+
+/** Options for a fast test instance: in-memory SQLite, cheap scrypt, a known JWT secret. */
+export const testOptions = (overrides: PlazaOptions = {}): PlazaOptions => ({
+  databaseUrl: 'sqlite::memory:',
+  jwtSecret: TEST_JWT_SECRET,
+  scrypt: FAST_SCRYPT,
+  ...overrides,
+});
+
+/** A Plaza closed when the test ends. */
+export async function testPlaza(t: Teardown, overrides: PlazaOptions = {}): Promise<Plaza> {
+  const plaza = await createPlaza(testOptions(overrides));
+  t.teardown(() => plaza.close());
+  return plaza;
+}
+
+/** Signs a user up and returns their id, token and the parameters used. */
+export async function signedUpUser(
+  plaza: Plaza,
+  overrides: Partial<SignUpInput> = {},
+): Promise<{ readonly id: number; readonly token: string; readonly input: SignUpInput }> {
+  const input = aUser(overrides);
+  const { user_id: id, token } = await plaza.users.signUp(input);
+  return { id, token, input };
+}
+
+/** An email verifier that answers as told and remembers what it was asked. */
+export class StubEmailVerifier implements EmailVerifier {
+  readonly name = 'stub';
+  readonly calls: string[] = [];
+  readonly #answer: () => Promise<EmailVerdict>;
+
+  constructor(answer: EmailVerdict | (() => Promise<EmailVerdict>)) {
+    this.#answer = typeof answer === 'function' ? answer : () => Promise.resolve(answer);
+  }
+
+  verify(email: string): Promise<EmailVerdict> {
+    this.calls.push(email);
+    return this.#answer();
+  }
+}
+
+export interface UserRow {
+  readonly id: number;
+  readonly username: string;
+  readonly username_key: string;
+  readonly email: string;
+  readonly email_verdict: string;
+  readonly password_hash: string;
+  readonly [column: string]: unknown;
+}
+
+/** Reads the users table of a SQLite file directly, with a connection of the test's own. */
+export async function readUsers(databaseUrl: string): Promise<UserRow[]> {
+  const db = knex({
+    client: 'sqlite3',
+    connection: { filename: databaseUrl.slice('sqlite:'.length) },
+    useNullAsDefault: true,
+  });
+  try {
+    return (await db('users').select('*').orderBy('id')) as UserRow[];
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The scrypt cost recorded inside a stored (base64) password hash. */
+export const scryptCostOf = (storedHash: string): ScryptCost =>
+  scrypt.viewParams(Buffer.from(storedHash, 'base64'));

@@ -1,0 +1,127 @@
+import type { ModelClass } from 'objection';
+import { emailDoesNotVerify, objectNotFound, passwordTooWeak, usernameTaken } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
+import type { PasswordHasher } from '../auth/PasswordHasher.js';
+import { isUniqueViolation } from '../adapters/db/dbErrors.js';
+import { parseInput } from '../shared/input.js';
+import type { EmailVerifier } from './EmailVerifier.js';
+import type { PasswordPolicy } from './PasswordPolicy.js';
+import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
+import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
+
+/** What `GET /user/data` shows; `email` only to the user themself. */
+export interface Profile {
+  readonly user_id: number;
+  readonly username: string;
+  readonly email?: string;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly birth_date: string | null;
+  readonly location: string | null;
+  readonly city: string | null;
+  readonly state: string | null;
+  readonly country: string | null;
+  readonly lat: number | null;
+  readonly lng: number | null;
+  readonly bio: string | null;
+  readonly site: string | null;
+  readonly avatar: string | null;
+}
+
+export interface SignUpResult {
+  readonly user_id: number;
+  readonly token: string;
+  readonly expires_at: string;
+}
+
+export interface UserServiceDependencies {
+  readonly User: ModelClass<User>;
+  readonly policy: PasswordPolicy;
+  readonly hasher: PasswordHasher;
+  readonly verifier: EmailVerifier;
+  readonly tokens: TokenIssuer;
+  readonly logger: Logger;
+}
+
+/** Sign-up and profiles. */
+export class UserService {
+  readonly #deps: UserServiceDependencies;
+
+  constructor(deps: UserServiceDependencies) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Creates an account and returns a token for it, so a new user need not log in.
+   * Checks run cheapest first; the email verifier and the hash run only for a
+   * request that could succeed, and nothing is saved unless everything passed.
+   *
+   * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
+   */
+  async signUp(raw: SignUpInput): Promise<SignUpResult> {
+    const input = parseInput(signUpInput, raw);
+    const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
+    if (!policy.isAcceptable(input.password, [input.username, input.email]))
+      throw passwordTooWeak();
+
+    const key = usernameKey(input.username);
+    if (await User.query().select('id').findOne({ username_key: key })) throw usernameTaken();
+
+    const verdict = await verifier.verify(input.email);
+    if (!verdict.deliverable) throw emailDoesNotVerify();
+
+    const passwordHash = await hasher.hash(input.password);
+    const now = new Date().toISOString();
+    const profile = Object.fromEntries(
+      PROFILE_FIELDS.filter((field) => input[field] != null).map((field) => [field, input[field]]),
+    );
+    let user: User;
+    try {
+      user = await User.query().insert({
+        ...profile,
+        username: input.username,
+        username_key: key,
+        email: input.email,
+        email_verdict: verdict.status,
+        password_hash: passwordHash,
+        created_at: now,
+        updated_at: now,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw usernameTaken();
+      throw error;
+    }
+    logger.info({ user_id: user.id, email_verdict: verdict.status }, 'user signed up');
+    const issued: IssuedToken = tokens.issue(user.id);
+    return { user_id: user.id, token: issued.token, expires_at: issued.expiresAt };
+  }
+
+  /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */
+  async profile(raw: ProfileInput, viewerId?: number): Promise<Profile> {
+    const { user_id: userId } = parseInput(profileInput, raw);
+    const user = await this.#deps.User.query().findById(userId);
+    if (!user) throw objectNotFound();
+    return toProfile(user, viewerId === user.id);
+  }
+}
+
+function toProfile(user: User, isOwner: boolean): Profile {
+  return {
+    user_id: user.id,
+    username: user.username,
+    ...(isOwner ? { email: user.email } : {}),
+    first_name: user.first_name,
+    last_name: user.last_name,
+    birth_date: user.birth_date,
+    location: user.location,
+    city: user.city,
+    state: user.state,
+    country: user.country,
+    lat: user.lat,
+    lng: user.lng,
+    bio: user.bio,
+    site: user.site,
+    avatar: user.avatar,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Context, Middleware } from 'koa';
+import { HttpMethodEnum, koaBody } from 'koa-body';
+import { PlazaError } from '@plaza/core';
+
+export const DEFAULT_BODY_LIMIT = '100kb';
+
+/** Form and JSON bodies up to `limit`; nothing else (no multipart, no text). */
+export function bodyParser(limit: string | number = DEFAULT_BODY_LIMIT): Middleware {
+  return koaBody({
+    json: true,
+    jsonStrict: true,
+    urlencoded: true,
+    text: false,
+    multipart: false,
+    jsonLimit: limit,
+    formLimit: limit,
+    parsedMethods: [
+      HttpMethodEnum.POST,
+      HttpMethodEnum.PUT,
+      HttpMethodEnum.PATCH,
+      HttpMethodEnum.DELETE,
+    ],
+  });
+}
+
+/**
+ * The request's parameters: the query string, overlaid by the body's fields.
+ * A JSON body must be an object; anything else is refused rather than guessed at.
+ */
+export function paramsOf(ctx: Context): Record<string, unknown> {
+  const body: unknown = ctx.request.body;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    throw new PlazaError('USR_02', 'The request body must be a JSON object.');
+  }
+  if (body === undefined || Object.keys(body).length === 0) return ctx.query;
+  return { ...ctx.query, ...(body as Record<string, unknown>) };
+}

@@ -1,0 +1,22 @@
+import type Router from '@koa/router';
+import { loginInput, parseInput, verifyTokenInput, type Plaza } from '@plaza/core';
+import { paramsOf } from '../middleware/body.js';
+import { ok } from './respond.js';
+
+/** `POST /api-token-auth/` and `POST /api-token-verify/`: the original JWT endpoints. */
+export function authRoutes(router: Router, plaza: Plaza): void {
+  router.post('/api-token-auth/', async function login(ctx) {
+    const issued = await plaza.auth.login(parseInput(loginInput, paramsOf(ctx)));
+    // The top-level `token` is kept for the original service's clients.
+    ok(
+      ctx,
+      { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt },
+      { token: issued.token },
+    );
+  });
+
+  router.post('/api-token-verify/', function verifyToken(ctx) {
+    const { token, user_id } = plaza.auth.checkToken(parseInput(verifyTokenInput, paramsOf(ctx)));
+    ok(ctx, { user_id }, { token });
+  });
+}

@@ -1,0 +1,76 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createPlaza, type Plaza } from '@plaza/core';
+import { createServer } from './app.js';
+import type { Settings } from './settings.js';
+
+export interface ServeOptions {
+  readonly settings: Settings;
+  readonly logger: Logger;
+}
+
+export interface RunningServer {
+  readonly plaza: Plaza;
+  readonly server: Server;
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  /**
+   * Stops accepting connections, lets requests in flight finish (up to the shutdown
+   * timeout, then cuts what is left), and closes the database.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, builds the app and listens: what `plaza-server` does.
+ *
+ * @example const running = await serve({ settings: loadSettings({ env: process.env }), logger })
+ */
+export async function serve({ settings, logger }: ServeOptions): Promise<RunningServer> {
+  const plaza = await createPlaza({ ...settings.plaza, logger });
+  const { app, attach } = createServer(plaza, {
+    logger,
+    bodyLimit: settings.bodyLimit,
+    timeouts: settings.timeouts,
+  });
+  const server = createHttpServer(app.callback());
+  attach(server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.port, settings.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await plaza.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await stopAccepting(server, settings.shutdownTimeoutMs);
+      await plaza.close();
+    })();
+    return closing;
+  };
+  return { plaza, server, url, close };
+}
+
+function stopAccepting(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { runCli } from '../support/cliProcess.js';
+import { strongPassword, uniqueUsername } from '../support/builders.js';
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'plaza-cli-'));
+
+test('starts on the SQLite default, keeps a 0600 JWT secret, and shuts down gracefully', async (t) => {
+  const cwd = tempDir();
+  // Default scrypt cost, so the sign-up below is still running when SIGTERM arrives.
+  const run = runCli([], { cwd, env: { PORT: '0', LOG_LEVEL: 'info' } });
+  const url = await run.listening;
+
+  const health = await fetch(`${url}/healthz`);
+  t.is(health.status, 200);
+  t.true(statSync(join(cwd, 'data', 'plaza.sqlite')).isFile());
+  const secretFile = statSync(join(cwd, 'data', 'jwt-secret'));
+  t.is(secretFile.mode & 0o777, 0o600);
+  t.true(readFileSync(join(cwd, 'data', 'jwt-secret'), 'utf8').length >= 32);
+
+  const username = uniqueUsername();
+  const inFlight = fetch(`${url}/user/data`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      username,
+      password: strongPassword(),
+      email: `${username}@example.com`,
+    }),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  run.child.kill('SIGTERM');
+
+  const answer = await inFlight;
+  t.is(answer.status, 200, 'the request in flight was finished');
+  t.is(((await answer.json()) as { code: string }).code, 'OK');
+  t.is(await run.exited, 0);
+  await t.throwsAsync(fetch(`${url}/healthz`), undefined, 'no longer accepting');
+
+  const lines = run
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string });
+  t.true(lines.some((line) => line.msg.startsWith('shutting down')));
+  t.true(lines.some((line) => line.msg === 'stopped'));
+  t.true(lines.some((line) => line.msg.includes('HUNTER_API_KEY is not set')));
+});
+
+test('a JWT_SECRET shorter than 32 bytes stops the server at start with a clear message', async (t) => {
+  const run = runCli([], { cwd: tempDir(), env: { PORT: '0', JWT_SECRET: 'too-short' } });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /JWT_SECRET must be at least 32 bytes/);
+  t.false(run.stderr().includes('too-short'), 'the secret itself is not echoed');
+});
+
+test('a bad setting names its key and exits 2', async (t) => {
+  const run = runCli([], { cwd: tempDir(), env: { PORT: 'eighty' } });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /PORT must be a whole number/);
+});
+
+test('settings come from --config JSON and .env, the environment winning', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(
+    join(cwd, 'plaza.config.json'),
+    JSON.stringify({ DATABASE_URL: 'sqlite:./from-config/db.sqlite', PORT: 1 }),
+  );
+  writeFileSync(join(cwd, '.env'), 'LOG_LEVEL=info\n');
+  const run = runCli(['--config', 'plaza.config.json'], { cwd, env: { PORT: '0' } });
+  const url = await run.listening;
+  t.is((await fetch(`${url}/healthz`)).status, 200);
+  t.true(statSync(join(cwd, 'from-config', 'db.sqlite')).isFile());
+  run.child.kill('SIGINT');
+  t.is(await run.exited, 0);
+});
+
+test('plaza-server migrate creates the schema and exits', async (t) => {
+  const cwd = tempDir();
+  const run = runCli(['migrate'], { cwd, env: {} });
+  t.is(await run.exited, 0);
+  t.true(statSync(join(cwd, 'data', 'plaza.sqlite')).size > 0);
+  t.regex(run.stdout(), /database is up to date/);
+});

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { Api } from './http.js';
+
+let sequence = 0;
+
+/** A username no other test (or earlier run against a real server) has taken. */
+export function uniqueUsername(prefix = 'user'): string {
+  sequence += 1;
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${sequence}`;
+}
+
+/** A password that passes the strength check: 16 random characters. */
+export function strongPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** Fields of a valid sign-up; override any of them. */
+export function signUpFields(overrides: Record<string, string> = {}): Record<string, string> {
+  const username = overrides['username'] ?? uniqueUsername();
+  return {
+    username,
+    password: strongPassword(),
+    email: `${username.toLowerCase()}@example.com`,
+    ...overrides,
+  };
+}
+
+export interface SignedUpUser {
+  readonly userId: number;
+  readonly token: string;
+  readonly username: string;
+  readonly password: string;
+  readonly email: string;
+}
+
+/** Signs a new user up through the API and returns their id and token. */
+export async function signUp(
+  api: Api,
+  overrides: Record<string, string> = {},
+): Promise<SignedUpUser> {
+  const fields = signUpFields(overrides);
+  const response = await api.post('/user/data', fields);
+  if (response.status !== 200) {
+    throw new Error(`sign-up failed: ${response.status} ${response.text}`);
+  }
+  const data = response.body['data'] as { user_id: number; token: string };
+  return {
+    userId: data.user_id,
+    token: data.token,
+    username: fields['username'] as string,
+    password: fields['password'] as string,
+    email: fields['email'] as string,
+  };
+}
+
+/** Creates a post through the API and returns its id. */
+export async function createPost(
+  api: Api,
+  token: string,
+  fields: Record<string, string> = {},
+): Promise<number> {
+  const response = await api.post(
+    '/post/data',
+    { title: 'A title', text: 'Some text', ...fields },
+    { token },
+  );
+  if (response.status !== 200) throw new Error(`post failed: ${response.status} ${response.text}`);
+  return (response.body['data'] as { post_id: number }).post_id;
+}
