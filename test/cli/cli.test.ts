@@ -16,9 +16,9 @@ test('starts on the SQLite default, keeps a 0600 JWT secret, and shuts down grac
   const health = await fetch(`${url}/healthz`);
   t.is(health.status, 200);
   t.true(statSync(join(cwd, 'data', 'plaza.sqlite')).isFile());
-  const secretFile = statSync(join(cwd, 'data', 'jwt-secret'));
+  const secretFile = statSync(join(cwd, 'data', 'plaza.jwt-secret'));
   t.is(secretFile.mode & 0o777, 0o600);
-  t.true(readFileSync(join(cwd, 'data', 'jwt-secret'), 'utf8').length >= 32);
+  t.true(readFileSync(join(cwd, 'data', 'plaza.jwt-secret'), 'utf8').length >= 32);
 
   const username = uniqueUsername();
   const inFlight = fetch(`${url}/user/data`, {

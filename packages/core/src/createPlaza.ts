@@ -1,7 +1,7 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { AuthService } from './auth/AuthService.js';
-import { resolveJwtSecret } from './auth/jwtSecret.js';
+import { assertStrongSecret, resolveJwtSecret } from './auth/jwtSecret.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { createKnex, isInMemory, migrateToLatest } from './adapters/db/createKnex.js';
@@ -53,10 +53,12 @@ export interface Plaza {
 export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   const logger = options.logger ?? silentLogger;
   const location = parseDatabaseUrl(options.databaseUrl ?? DEFAULT_DATABASE_URL);
-  const dataDir =
+  const databaseFile =
     location.client === 'sqlite' && !isInMemory(location.filename)
-      ? dirname(resolve(location.filename))
+      ? resolve(location.filename)
       : undefined;
+  // Refused before anything touches the disk.
+  if (options.jwtSecret !== undefined) assertStrongSecret(options.jwtSecret);
   const jwtTtlSeconds = options.jwtTtlSeconds ?? DEFAULT_JWT_TTL_SECONDS;
   if (!Number.isSafeInteger(jwtTtlSeconds) || jwtTtlSeconds < 1) {
     throw new ConfigError('jwtTtlSeconds must be a positive whole number of seconds.');
@@ -73,8 +75,8 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    // Resolved after the database opened, so the secret file lands in the data folder.
-    const secret = resolveJwtSecret(options.jwtSecret, dataDir, logger);
+    // Resolved after the database opened, so the data folder exists.
+    const secret = resolveJwtSecret(options.jwtSecret, databaseFile, logger);
     return assemble(db, options, logger, secret, { jwtTtlSeconds, minLength, maxLength });
   } catch (error) {
     await db.destroy();

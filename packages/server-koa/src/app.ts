@@ -65,7 +65,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
 
   app.use(requestLog(logger));
   app.use(securityHeaders());
-  app.use(errorHandler());
+  app.use(errorHandler(logger));
   app.use(unmatchedRoutes());
   app.use(bodyParser(options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   app.use(router.routes());

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { invalidToken } from '../errors.js';
 
@@ -16,11 +17,12 @@ const USER_ID = /^[1-9][0-9]{0,15}$/;
  * @example const { token } = issuer.issue(42)
  */
 export class TokenIssuer {
-  readonly #secret: Buffer;
+  // A KeyObject made once: given a string or Buffer, jsonwebtoken makes one per call.
+  readonly #secret: KeyObject;
   readonly #ttlSeconds: number;
 
   constructor(secret: string, ttlSeconds: number) {
-    this.#secret = Buffer.from(secret, 'utf8');
+    this.#secret = createSecretKey(Buffer.from(secret, 'utf8'));
     this.#ttlSeconds = ttlSeconds;
   }
 

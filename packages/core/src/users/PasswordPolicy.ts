@@ -13,6 +13,8 @@ const MIN_SCORE = 3;
  */
 const SCORED_LENGTH = 32;
 const MAX_L33T_SUBSTITUTIONS = 4;
+/** A password this close (in edits) to the user's own name or email is refused. */
+const MAX_EDITS_FROM_OWN_WORDS = 2;
 const ALL_DIGITS = /^[0-9]+$/;
 
 export interface PasswordPolicyOptions {
@@ -20,28 +22,36 @@ export interface PasswordPolicyOptions {
   readonly maxLength: number;
 }
 
+let sharedZxcvbn: ZxcvbnFactory | undefined;
+
+// The dictionaries take about 150 ms to load; every policy in the process shares them.
+function zxcvbn(): ZxcvbnFactory {
+  sharedZxcvbn ??= new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
+    // zxcvbn's own Levenshtein matching costs hundreds of milliseconds against the whole
+    // dictionaries; the user's own words get a cheap edit-distance check instead.
+    useLevenshteinDistance: false,
+    maxLength: SCORED_LENGTH,
+    l33tMaxSubstitutions: MAX_L33T_SUBSTITUTIONS,
+  });
+  return sharedZxcvbn;
+}
+
 /**
- * Decides whether a password is strong enough: long enough, not all digits, and scored
- * by zxcvbn against common passwords, English words and the user's own name and email.
+ * Decides whether a password is strong enough: long enough, not all digits, not within two
+ * edits of the user's name or email, and scored by zxcvbn against common passwords,
+ * English words and the user's own words.
  *
  * @example policy.isAcceptable('correct horse battery staple', ['ada', 'ada@example.com'])
  */
 export class PasswordPolicy {
-  readonly #zxcvbn: ZxcvbnFactory;
   readonly #options: PasswordPolicyOptions;
 
   constructor(options: PasswordPolicyOptions) {
     this.#options = options;
-    this.#zxcvbn = new ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...english.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: english.translations,
-      // Levenshtein matching multiplies the cost several times over for little gain: the
-      // dictionaries, l33t and reversed matching already catch the user's own words.
-      useLevenshteinDistance: false,
-      maxLength: SCORED_LENGTH,
-      l33tMaxSubstitutions: MAX_L33T_SUBSTITUTIONS,
-    });
+    zxcvbn();
   }
 
   /** Checked before any hashing, so an over-long password costs nothing. */
@@ -53,12 +63,17 @@ export class PasswordPolicy {
     if (this.isTooLong(password)) return false;
     if (codePointLength(password) < this.#options.minLength) return false;
     if (ALL_DIGITS.test(password)) return false;
-    return this.#zxcvbn.check(password, userInputsFor(userInputs)).score >= MIN_SCORE;
+    const ownWords = userInputsFor(userInputs);
+    if (isCloseToAny(password, ownWords)) return false;
+    return zxcvbn().check(password, ownWords).score >= MIN_SCORE;
   }
 }
 
-/** The user's own words, split so that "ada.lovelace@example.com" also counts "lovelace". */
-function userInputsFor(values: readonly string[]): string[] {
+/**
+ * The user's own words: each value whole, an email's local part, and their pieces split at
+ * punctuation and between letters and digits ("lovelace1815" also gives "lovelace", "1815").
+ */
+export function userInputsFor(values: readonly string[]): string[] {
   const words = new Set<string>();
   for (const value of values) {
     const lower = value.toLowerCase();
@@ -66,7 +81,57 @@ function userInputsFor(values: readonly string[]): string[] {
     // An email's local part as a whole ("ada.lovelace"), which the split below would miss.
     const at = lower.lastIndexOf('@');
     if (at > 0) words.add(lower.slice(0, at));
-    for (const part of lower.split(/[^\p{L}\p{N}]+/u)) if (part.length >= 3) words.add(part);
+    for (const part of lower.split(/[^\p{L}\p{N}]+|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u)) {
+      if (part.length >= 3) words.add(part);
+    }
   }
   return [...words];
+}
+
+const lettersAndDigits = (value: string): string =>
+  value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** "Lovelace_1815" and "lovelaec1815" are both near "lovelace1815". */
+function isCloseToAny(password: string, ownWords: readonly string[]): boolean {
+  const core = lettersAndDigits(password);
+  return ownWords.some((word) => {
+    const other = lettersAndDigits(word);
+    return (
+      other.length >= 4 &&
+      Math.abs(other.length - core.length) <= MAX_EDITS_FROM_OWN_WORDS &&
+      editDistance(core, other, MAX_EDITS_FROM_OWN_WORDS) <= MAX_EDITS_FROM_OWN_WORDS
+    );
+  });
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent swaps), giving up as soon as
+ * it must exceed `limit`.
+ */
+export function editDistance(a: string, b: string, limit: number): number {
+  const left = Array.from(a); // code points, as lengths are counted elsewhere
+  const right = Array.from(b);
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: right.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= left.length; i += 1) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= right.length; j += 1) {
+      const cost = left[i - 1] === right[j - 1] ? 0 : 1;
+      let distance = Math.min(
+        (previous[j] ?? Infinity) + 1,
+        (current[j - 1] ?? Infinity) + 1,
+        (previous[j - 1] ?? Infinity) + cost,
+      );
+      if (i > 1 && j > 1 && left[i - 1] === right[j - 2] && left[i - 2] === right[j - 1]) {
+        distance = Math.min(distance, (beforePrevious[j - 2] ?? Infinity) + 1);
+      }
+      current.push(distance);
+      rowMinimum = Math.min(rowMinimum, distance);
+    }
+    if (rowMinimum > limit) return limit + 1;
+    beforePrevious = previous;
+    previous = current;
+  }
+  return previous[right.length] ?? limit + 1;
 }

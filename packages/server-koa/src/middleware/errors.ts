@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { isPlazaError, type ErrorCode } from '@plaza/core';
 import type { Logger } from 'pino';
+import { requestIdOf } from './requestLog.js';
 
 /** The one table from error code to HTTP status. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -59,12 +60,11 @@ function fromHttpError(error: HttpError): { status: number; body: ErrorBody } | 
  * Turns every failure into SPEC's error format: PlazaErrors by the table, HTTP-level
  * client errors as USR_02, and anything else as a bare 500 whose details go to the log.
  */
-export function errorHandler(): Middleware {
+export function errorHandler(logger: Logger): Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
     } catch (error) {
-      const log = ctx.state['log'] as Logger | undefined;
       if (isPlazaError(error)) {
         ctx.status = HTTP_STATUS[error.code];
         ctx.body = {
@@ -73,7 +73,10 @@ export function errorHandler(): Middleware {
           ...(error.field === undefined ? {} : { field: error.field }),
         } satisfies ErrorBody;
         if (error.code === 'EXT_01' || error.code === 'OFF_01') {
-          log?.warn({ code: error.code, reason: describeCause(error.cause) }, error.message);
+          logger.warn(
+            { req_id: requestIdOf(ctx), code: error.code, reason: describeCause(error.cause) },
+            error.message,
+          );
         }
         return;
       }
@@ -83,7 +86,7 @@ export function errorHandler(): Middleware {
         ctx.body = clientError.body;
         return;
       }
-      log?.error({ err: error }, 'unhandled error');
+      logger.error({ req_id: requestIdOf(ctx), err: error }, 'unhandled error');
       ctx.status = 500;
       ctx.body = {
         code: INTERNAL_ERROR_CODE,

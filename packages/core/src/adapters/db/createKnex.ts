@@ -4,10 +4,7 @@ import knex, { type Knex } from 'knex';
 import { ConfigError } from '../../errors.js';
 import type { DatabaseLocation } from '../../config.js';
 import { migrationSource } from './migrationSource.js';
-
-interface SqliteConnection {
-  exec(sql: string, callback: (error: Error | null) => void): void;
-}
+import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
   filename === ':memory:' || filename.startsWith('file::memory:');
@@ -36,6 +33,8 @@ export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs:
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    // Error messages show the SQL with placeholders, never the values (password hashes…).
+    compileSqlOnError: false,
     pool: {
       min: 1,
       max: 1,
@@ -45,6 +44,7 @@ export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs:
         connection: SqliteConnection,
         done: (error: Error | null, connection: SqliteConnection) => void,
       ) => {
+        cacheStatements(connection);
         connection.exec(pragmas, (error) => done(error, connection));
       },
     },

@@ -352,7 +352,6 @@ test.serial('a response that never comes → EXT_01 after timeoutMs', async (t) 
 
 test.serial('headers that come but a body that never does → EXT_01', async (t) => {
   hunter()
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only way nock holds back a body
     .delayBody(3000)
     .reply(200, envelope({ status: 'valid' }));
   const { verifier: v } = verifier({ timeoutMs: 150 });
