@@ -6,6 +6,7 @@ import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { createKnex, isInMemory, migrateToLatest } from './adapters/db/createKnex.js';
 import { isDatabaseBusy } from './adapters/db/dbErrors.js';
+import { WriteBatcher } from './adapters/db/WriteBatcher.js';
 import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
 import { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
 import {
@@ -100,8 +101,9 @@ function assemble(
 
   const users = new UserService({ User: BoundUser, policy, hasher, verifier, tokens, logger });
   const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
-  const posts = new PostService({ Post: BoundPost, db });
-  const likes = new LikeService(db);
+  const writes = new WriteBatcher(db);
+  const posts = new PostService({ Post: BoundPost, db, writes });
+  const likes = new LikeService(db, writes);
 
   return {
     users: translateBusy(users),

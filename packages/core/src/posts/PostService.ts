@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ModelClass } from 'objection';
 import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
+import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { parseInput } from '../shared/input.js';
 import type { Post } from './Post.js';
 import {
@@ -37,6 +38,7 @@ type PostRow = Post & { likes: number | string };
 export interface PostServiceDependencies {
   readonly Post: ModelClass<Post>;
   readonly db: Knex;
+  readonly writes: WriteBatcher;
 }
 
 /** Writing and reading posts. */
@@ -52,14 +54,16 @@ export class PostService {
     const input = parseInput(createPostInput, raw);
     const now = new Date().toISOString();
     try {
-      const post = await this.#deps.Post.query().insert({
-        author_id: authorId,
-        title: input.title,
-        text: input.text,
-        link: input.link ?? null,
-        posted_at: now,
-        edited_at: now,
-      });
+      const post = await this.#deps.writes.write((trx) =>
+        this.#deps.Post.query(trx).insert({
+          author_id: authorId,
+          title: input.title,
+          text: input.text,
+          link: input.link ?? null,
+          posted_at: now,
+          edited_at: now,
+        }),
+      );
       return { post_id: post.id };
     } catch (error) {
       // The token was valid but its user is gone.

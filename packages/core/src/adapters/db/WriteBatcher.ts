@@ -1,0 +1,79 @@
+import type { Knex } from 'knex';
+import { isForeignKeyViolation, isUniqueViolation } from './dbErrors.js';
+
+interface QueuedWrite {
+  readonly work: (trx: Knex.Transaction) => PromiseLike<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** A failed statement that SQLite undoes on its own, leaving the transaction usable. */
+const isStatementLevelFailure = (error: unknown): boolean =>
+  isForeignKeyViolation(error) || isUniqueViolation(error);
+
+/**
+ * Group commit: small writes that arrive together run in one transaction, so a burst of
+ * likes pays for one commit instead of one each. A write is queued, the queue is flushed on
+ * the next turn of the event loop (or as soon as the previous flush commits), and each
+ * caller's promise settles only after the commit that made its write durable.
+ *
+ * Each unit of work must be a single statement (or atomic by itself): a constraint failure
+ * is reported to its own caller while the rest of the batch commits; any other failure
+ * rolls the whole batch back and is reported to every caller in it.
+ *
+ * @example await batcher.write((trx) => trx('likes').insert(row).onConflict().ignore())
+ */
+export class WriteBatcher {
+  readonly #db: Knex;
+  readonly #maxBatch: number;
+  #queue: QueuedWrite[] = [];
+  #flushing = false;
+
+  constructor(db: Knex, maxBatch = 500) {
+    this.#db = db;
+    this.#maxBatch = maxBatch;
+  }
+
+  write<T>(work: (trx: Knex.Transaction) => PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      try {
+        const outcomes = await this.#db.transaction((trx) => runEach(trx, batch));
+        batch.forEach((write, index) => {
+          const outcome = outcomes[index];
+          if (outcome?.ok) write.resolve(outcome.value);
+          else write.reject(outcome?.error);
+        });
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+      }
+    }
+    this.#flushing = false;
+  }
+}
+
+async function runEach(trx: Knex.Transaction, batch: readonly QueuedWrite[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const write of batch) {
+    try {
+      outcomes.push({ ok: true, value: await write.work(trx) });
+    } catch (error) {
+      if (!isStatementLevelFailure(error)) throw error;
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
