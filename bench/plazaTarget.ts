@@ -1,6 +1,5 @@
 import { createPlaza, type Plaza, type ScryptCost } from '@plaza/core';
-import { createServer } from '@plaza/server-koa';
-import { pino } from 'pino';
+import { createLogger, createServer } from '@plaza/server-koa';
 import { listenOnLoopback, type BenchTarget } from './listen.js';
 
 export interface PlazaTarget extends BenchTarget {
@@ -22,8 +21,7 @@ export interface PlazaTargetOptions {
  * @example const target = await startPlazaTarget({ databaseFile, jwtSecret, scrypt: { logN: 10 } })
  */
 export async function startPlazaTarget(options: PlazaTargetOptions): Promise<PlazaTarget> {
-  const destination = pino.destination({ dest: '/dev/null', sync: false });
-  const logger = pino({ level: 'info' }, destination);
+  const logger = createLogger({ level: 'info', destination: '/dev/null' });
   const plaza = await createPlaza({
     databaseUrl: `sqlite:${options.databaseFile}`,
     jwtSecret: options.jwtSecret,
@@ -41,7 +39,7 @@ export async function startPlazaTarget(options: PlazaTargetOptions): Promise<Pla
       async close() {
         await target.close();
         await plaza.close();
-        destination.end();
+        logger.flush();
       },
     };
   } catch (error) {

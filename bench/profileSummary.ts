@@ -47,6 +47,18 @@ function shortUrl(url: string): string {
 async function summarise(file: string, top: number): Promise<void> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  // Native frames (no file) are charged to the nearest caller that has one: `writev` to
+  // node's http, `init` to whoever called createPublicKey, and so on.
+  const callerOwner = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (frame && frame.url !== '') return ownerOf(frame.url, frame.functionName);
+    }
+    return ownerOf('', byId.get(id)?.callFrame.functionName ?? '');
+  };
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, index) => {
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
@@ -55,6 +67,7 @@ async function summarise(file: string, top: number): Promise<void> {
 
   const byFunction = new Map<string, number>();
   const byOwner = new Map<string, number>();
+  const byCaller = new Map<string, number>();
   for (const [id, micros] of selfMicros) {
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
@@ -63,6 +76,8 @@ async function summarise(file: string, top: number): Promise<void> {
     byFunction.set(`${name}${where}`, (byFunction.get(`${name}${where}`) ?? 0) + micros);
     const owner = ownerOf(frame.url, frame.functionName);
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + micros);
+    const caller = callerOwner(id);
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + micros);
   }
 
   const print = (title: string, entries: Map<string, number>): void => {
@@ -74,6 +89,7 @@ async function summarise(file: string, top: number): Promise<void> {
   };
   console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
   print('self time by package', byOwner);
+  print('self time by package, native code charged to its JavaScript caller', byCaller);
   print('self time by function', byFunction);
 }
 

@@ -105,10 +105,22 @@ export function formatTable(rows: readonly ReportRow[]): string {
   ].join('\n');
 }
 
+/**
+ * Server CPU time per answer, in microseconds. Unlike req/s it hardly moves when other
+ * processes compete for the CPU, so it is the figure to compare across runs on a busy machine.
+ */
+export function serverMicrosPerRequest(result: CaseResult): number {
+  const { cpu, measured } = result.outcome;
+  return measured.requestsPerSecond.mean > 0
+    ? ((cpu.serverPercent / 100) * 1e6) / measured.requestsPerSecond.mean
+    : Number.NaN;
+}
+
 /** One line per finished case, printed as the bench goes. */
 export function describeOutcome(result: CaseResult): string {
   const { measured, cpu } = result.outcome;
   const rate = measured.requestsPerSecond.mean.toFixed(result.info.unit === 'req/s' ? 0 : 2);
+  const perRequest = serverMicrosPerRequest(result);
   const others =
     cpu.otherProcessesPercent === null
       ? ''
@@ -116,6 +128,7 @@ export function describeOutcome(result: CaseResult): string {
   return (
     `${result.info.name}: ${rate} ${result.info.unit}, p50 ${measured.latencyMs.p50} ms, ` +
     `p99 ${measured.latencyMs.p99} ms, ${measured.ok2xx} answers all 2xx; ` +
+    `server CPU ${perRequest.toFixed(0)} µs per answer; ` +
     `CPU in % of a core: server ${cpu.serverPercent.toFixed(0)}% ` +
     `(event loop ${(cpu.serverEventLoopUtilization * 100).toFixed(0)}% busy), ` +
     `load generator ${cpu.loadGeneratorPercent.toFixed(0)}%${others}` +
@@ -174,6 +187,7 @@ export function resultsDocument(
         target: row.target,
         targetMet: row.targetMet,
         cpu,
+        serverCpuMicrosPerAnswer: serverMicrosPerRequest(result),
         notes: result.notes,
       };
     }),

@@ -3,14 +3,14 @@
  * process with autocannon (127.0.0.1 only), prints the figures and writes bench/results.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { startBareKoa, startKoaJwtBaseline } from './baselines.js';
-import { CASES, type CaseName } from './cases.js';
-import { countLikes, seedFixtures, signUpUsers, type Fixtures } from './fixtures.js';
-import type { BenchTarget } from './listen.js';
-import { isClean, type LoadFigures, type LoadPlan } from './loadPlan.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BenchFailure, RUNNERS, type Context } from './caseRunners.js';
+import { CASES } from './cases.js';
+import { seedFixtures } from './fixtures.js';
+import { machineBusyMicros } from './machineCpu.js';
 import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { startPlazaTarget, type PlazaTarget } from './plazaTarget.js';
 import {
@@ -21,207 +21,11 @@ import {
   writeResults,
   type CaseResult,
 } from './report.js';
-import { runLoad, type LoadOutcome } from './runLoad.js';
 
 const RESULTS_FILE = new URL('../results.json', import.meta.url);
-const PROFILES_DIR = new URL('../profiles/', import.meta.url);
 const SEED = { users: 50, posts: 2000 } as const;
-const CREATE_BODY_VARIANTS = 1000;
-const DEFAULT_TIMEOUT_SECONDS = 10;
-/**
- * 50 connections queue on ~4 scrypt hashes in flight at ~0.3 s each: the last in the queue
- * waits well over autocannon's default 10 s, which would count as a timeout, not a login.
- */
-const LOGIN_TIMEOUT_SECONDS = 60;
-/** A login takes a second or more under load: a shorter run may see none complete. */
-const MIN_LOGIN_SECONDS = 10;
-const DRAIN_TIMEOUT_MS = 60_000;
-/** Above this 1-minute load average something else is busy on the machine: say so. */
-const BUSY_LOAD_AVERAGE = 0.5;
-
-/** A run that answered anything but 2xx: its figures mean nothing, so the bench stops. */
-class BenchFailure extends Error {
-  override readonly name = 'BenchFailure';
-}
-
-interface Context {
-  readonly options: BenchOptions;
-  readonly jwtSecret: string;
-  readonly dir: string;
-  /** The Plaza instance (cheap scrypt) for like, create and read, seeded once. */
-  readonly seeded: () => Promise<{ target: PlazaTarget; fixtures: Fixtures }>;
-}
-
-type CaseRunner = (context: Context) => Promise<CaseResult>;
-
-type PlanShape = Omit<LoadPlan, 'name' | 'connections' | keyof PlanTiming> & Partial<PlanTiming>;
-type PlanTiming = Pick<LoadPlan, 'durationSeconds' | 'warmupSeconds' | 'timeoutSeconds'>;
-
-function plan(context: Context, name: CaseName, shape: PlanShape): LoadPlan {
-  return {
-    name,
-    connections: context.options.connections,
-    durationSeconds: context.options.durationSeconds,
-    warmupSeconds: context.options.warmupSeconds,
-    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
-    ...shape,
-  };
-}
-
-/** The like requests; the baselines get exactly these, so their ratios compare like with like. */
-function likeShape(origin: string, fixtures: Fixtures) {
-  return {
-    origin,
-    method: 'POST',
-    paths: ['/post/like'],
-    bodies: fixtures.postIds.map((postId) => `post_id=${postId}`),
-    authorizations: fixtures.tokens.map((token) => `JWT ${token}`),
-  } as const;
-}
-
-function describeFailure(name: string, phase: string, figures: LoadFigures): string {
-  return [
-    `${name} (${phase}): not every request was answered with a 2xx; these figures are worthless.`,
-    `  2xx: ${figures.ok2xx}, non-2xx: ${figures.non2xx}, connection errors: ${figures.errors}, timeouts: ${figures.timeouts}`,
-    `  status counts: ${JSON.stringify(figures.statusCounts)}`,
-    ...figures.failureSamples.map((sample) => `  e.g. ${sample}`),
-  ].join('\n');
-}
-
-function assertClean(name: string, outcome: LoadOutcome): void {
-  if (outcome.warmup && !isClean(outcome.warmup)) {
-    throw new BenchFailure(describeFailure(name, 'warm-up', outcome.warmup));
-  }
-  if (!isClean(outcome.measured)) {
-    throw new BenchFailure(describeFailure(name, 'measured run', outcome.measured));
-  }
-}
-
-/**
- * Loads `target`, waits for the requests left in flight to finish (so that cases do not
- * overlap), and refuses the figures unless every answer was a 2xx.
- */
-async function writeProfile(name: string, profile: object): Promise<string> {
-  await mkdir(PROFILES_DIR, { recursive: true });
-  const file = new URL(`${name}.cpuprofile`, PROFILES_DIR);
-  await writeFile(file, JSON.stringify(profile));
-  return `CPU profile in ${file.pathname}`;
-}
-
-async function load(
-  context: Context,
-  target: BenchTarget,
-  loadPlan: LoadPlan,
-  notes: () => Promise<string[]> = () => Promise.resolve([]),
-): Promise<CaseResult> {
-  const outcome = await runLoad(loadPlan, { profile: context.options.profile });
-  await target.drain(DRAIN_TIMEOUT_MS);
-  assertClean(loadPlan.name, outcome);
-  const written = outcome.profile ? [await writeProfile(loadPlan.name, outcome.profile)] : [];
-  return {
-    info: CASES[loadPlan.name as CaseName],
-    outcome,
-    notes: [...(await notes()), ...written],
-  };
-}
-
-async function againstBaseline(
-  context: Context,
-  name: 'bare-koa' | 'koa-jwt',
-  start: () => Promise<BenchTarget>,
-): Promise<CaseResult> {
-  const { fixtures } = await context.seeded();
-  const target = await start();
-  try {
-    return await load(context, target, plan(context, name, likeShape(target.origin, fixtures)));
-  } finally {
-    await target.close();
-  }
-}
-
-const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
-  'bare-koa': (context) => againstBaseline(context, 'bare-koa', startBareKoa),
-  'koa-jwt': (context) =>
-    againstBaseline(context, 'koa-jwt', () => startKoaJwtBaseline(context.jwtSecret)),
-
-  async like(context) {
-    const { target, fixtures } = await context.seeded();
-    return load(
-      context,
-      target,
-      plan(context, 'like', likeShape(target.origin, fixtures)),
-      async () => {
-        const stored = await countLikes(target.plaza, fixtures.postIds);
-        return [`${stored} likes stored in the database (warm-up included)`];
-      },
-    );
-  },
-
-  async create(context) {
-    const { target, fixtures } = await context.seeded();
-    const bodies = Array.from({ length: CREATE_BODY_VARIANTS }, (_, i) =>
-      new URLSearchParams({
-        title: `Bench post ${i}`,
-        text: `Posted by the bench, variant ${i}: a couple of sentences of ordinary text.`,
-      }).toString(),
-    );
-    return load(
-      context,
-      target,
-      plan(context, 'create', {
-        origin: target.origin,
-        method: 'POST',
-        paths: ['/post/data'],
-        bodies,
-        authorizations: fixtures.tokens.map((token) => `JWT ${token}`),
-      }),
-    );
-  },
-
-  async read(context) {
-    const { target, fixtures } = await context.seeded();
-    return load(
-      context,
-      target,
-      plan(context, 'read', {
-        origin: target.origin,
-        method: 'GET',
-        paths: fixtures.postIds.map((postId) => `/post/read?post_id=${postId}`),
-        bodies: [],
-        authorizations: [],
-      }),
-    );
-  },
-
-  async login(context) {
-    // A fresh database whose users were hashed at the default cost, as in production:
-    // a cheaper hash would also be re-hashed on every login.
-    const target = await startPlazaTarget({
-      databaseFile: join(context.dir, 'login.sqlite'),
-      jwtSecret: context.jwtSecret,
-    });
-    try {
-      const { credentials } = await signUpUsers(target.plaza, 'login', 1);
-      return await load(
-        context,
-        target,
-        plan(context, 'login', {
-          origin: target.origin,
-          method: 'POST',
-          paths: ['/api-token-auth/'],
-          bodies: credentials.map((c) => new URLSearchParams({ ...c }).toString()),
-          authorizations: [],
-          // In-flight hashes left by a warm-up would still be running in the measured run.
-          warmupSeconds: 0,
-          durationSeconds: Math.max(context.options.durationSeconds, MIN_LOGIN_SECONDS),
-          timeoutSeconds: LOGIN_TIMEOUT_SECONDS,
-        }),
-      );
-    } finally {
-      await target.close();
-    }
-  },
-};
+/** Other processes using more than this share of a core make the figures low: say so. */
+const BUSY_PERCENT = 25;
 
 function memoize<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
@@ -258,6 +62,17 @@ async function bench(options: BenchOptions): Promise<CaseResult[]> {
   }
 }
 
+/** CPU used by every process but this one over one second, in % of a core (Linux only). */
+async function otherProcessesPercent(): Promise<number | undefined> {
+  const before = await machineBusyMicros();
+  const own = process.cpuUsage();
+  await delay(1000);
+  const after = await machineBusyMicros();
+  const used = process.cpuUsage(own);
+  if (before === undefined || after === undefined) return undefined;
+  return Math.max(0, (after - before - used.user - used.system) / 10_000);
+}
+
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {
@@ -273,15 +88,26 @@ async function main(): Promise<number> {
     `Plaza bench: ${options.connections} connections, ${options.durationSeconds} s per case ` +
       `(+${options.warmupSeconds} s warm-up), node ${process.version}, ${os.cpus().length} CPUs`,
   );
-  if ((loadAverageAtStart[0] ?? 0) >= BUSY_LOAD_AVERAGE) {
+  const busy = await otherProcessesPercent();
+  if (busy !== undefined && busy >= BUSY_PERCENT) {
     console.warn(
-      `warning: load average ${loadAverageAtStart[0]?.toFixed(2)} before starting: ` +
-        'other processes are using the CPU and will depress these figures',
+      `warning: other processes are using ${busy.toFixed(0)}% of a core: ` +
+        'the figures will be low (see "other procs CPU"); rerun on a quiet machine',
     );
   }
   try {
     const results = await bench(options);
     console.log(`\n${formatTable(toRows(results))}\n`);
+    const disturbed = results.filter(
+      (result) => (result.outcome.cpu.otherProcessesPercent ?? 0) >= BUSY_PERCENT,
+    );
+    if (disturbed.length > 0) {
+      console.warn(
+        `warning: other processes used ${BUSY_PERCENT}% of a core or more during ` +
+          `${disturbed.map((result) => result.info.name).join(', ')}: those figures are low ` +
+          'and their ratios unreliable',
+      );
+    }
     await writeResults(
       RESULTS_FILE,
       resultsDocument(options, results, { date, loadAverageAtStart }),

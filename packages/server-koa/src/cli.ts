@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { ConfigError, createPlaza } from '@plaza/core';
+import { createLogger } from './logger.js';
 import { serve } from './serve.js';
 import { loadSettings } from './settings.js';
 
@@ -33,19 +33,13 @@ async function main(): Promise<number> {
     dotenvFile: '.env',
     ...(values.config === undefined ? {} : { configFile: values.config }),
   });
-  const logger = pino({
-    level: settings.logLevel,
-    base: { service: 'plaza' },
-    redact: {
-      paths: ['password', 'token', 'apiKey', 'api_key', '*.password', '*.token'],
-      censor: '[redacted]',
-    },
-  });
+  const logger = createLogger({ level: settings.logLevel });
 
   if (command === 'migrate') {
     const plaza = await createPlaza({ ...settings.plaza, logger });
     await plaza.close();
     logger.info({}, 'database is up to date');
+    logger.flush();
     return 0;
   }
 
@@ -54,6 +48,7 @@ async function main(): Promise<number> {
     { url: running.url, email_verifier: running.plaza.emailVerifier.name },
     'plaza is listening',
   );
+  logger.flush();
 
   await new Promise<void>((resolve) => {
     const shutDown = (signal: NodeJS.Signals): void => {
@@ -69,6 +64,7 @@ async function main(): Promise<number> {
     process.on('SIGINT', shutDown);
   });
   logger.info({}, 'stopped');
+  logger.flush();
   return 0;
 }
 

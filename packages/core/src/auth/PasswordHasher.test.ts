@@ -1,6 +1,7 @@
 import test from 'ava';
 import { OWASP_SCRYPT_COST } from '../config.js';
 import { createPlaza } from '../createPlaza.js';
+import { PlazaError } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
@@ -96,4 +97,18 @@ test('needsRehash tells a hash of the configured cost from any other', async (t)
   t.true(hasher.needsRehash(await new PasswordHasher({ logN: 11, r: 8, p: 1 }).hash('x')));
   t.true(hasher.needsRehash(await new PasswordHasher({ logN: 10, r: 4, p: 1 }).hash('x')));
   t.true(hasher.needsRehash('garbage'));
+});
+
+test('hashing is bounded: past the queue, a request is refused with OFF_01', async (t) => {
+  const hasher = new PasswordHasher({ logN: 14, r: 8, p: 1 }, { concurrency: 1, queue: 1 });
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  const running = hasher.hash('first password');
+  await nextTurn();
+  const waiting = hasher.hash('second password');
+  await nextTurn();
+  const refused = hasher.hash('third password');
+  const error = await t.throwsAsync(refused, { instanceOf: PlazaError });
+  t.is(error.code, 'OFF_01');
+  t.true(await hasher.verify(await running, 'first password'));
+  t.true(await hasher.verify(await waiting, 'second password'));
 });

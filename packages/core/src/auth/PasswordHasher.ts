@@ -1,8 +1,22 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import * as scryptDeclarations from 'scrypt-kdf';
+import type { ScryptCost } from '../config.js';
+import { isPlazaError, overloaded } from '../errors.js';
 
 // scrypt-kdf's declarations name named exports, but the module exports one default class.
 const scrypt = (scryptDeclarations as unknown as { default: typeof scryptDeclarations }).default;
-import type { ScryptCost } from '../config.js';
+
+export interface HashingLimits {
+  /**
+   * Hashes computed at once. scrypt runs on libuv's thread pool (4 threads), which SQLite
+   * shares: left unbounded, a burst of logins holds every thread and all other requests wait.
+   */
+  readonly concurrency: number;
+  /** Hashes that may wait for a turn; past this, the request is refused with OFF_01. */
+  readonly queue: number;
+}
+
+export const DEFAULT_HASHING_LIMITS: HashingLimits = { concurrency: 2, queue: 200 };
 
 /**
  * scrypt password hashes in scrypt-kdf's self-describing format (salt and cost inside),
@@ -12,10 +26,20 @@ import type { ScryptCost } from '../config.js';
  */
 export class PasswordHasher {
   readonly #cost: ScryptCost;
+  readonly #limit: LimitFunction;
+  readonly #queueLimit: number;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(cost: ScryptCost) {
+  constructor(cost: ScryptCost, limits: HashingLimits = DEFAULT_HASHING_LIMITS) {
     this.#cost = cost;
+    this.#limit = pLimit(limits.concurrency);
+    this.#queueLimit = limits.queue;
+  }
+
+  /** Runs one scrypt computation in turn, or refuses it when too many are waiting. */
+  #inTurn<T>(compute: () => Promise<T>): Promise<T> {
+    if (this.#limit.pendingCount >= this.#queueLimit) return Promise.reject(overloaded());
+    return this.#limit(compute);
   }
 
   get cost(): ScryptCost {
@@ -23,14 +47,15 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    const key = await scrypt.kdf(password, this.#cost);
+    const key = await this.#inTurn(() => scrypt.kdf(password, this.#cost));
     return Buffer.from(key).toString('base64');
   }
 
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await scrypt.verify(Buffer.from(storedHash, 'base64'), password);
-    } catch {
+      return await this.#inTurn(() => scrypt.verify(Buffer.from(storedHash, 'base64'), password));
+    } catch (error) {
+      if (isPlazaError(error)) throw error;
       return false;
     }
   }

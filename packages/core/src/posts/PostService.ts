@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ModelClass } from 'objection';
 import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
+import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { parseInput } from '../shared/input.js';
 import type { Post } from './Post.js';
@@ -33,7 +34,16 @@ export interface PostPage {
   readonly next: number | null;
 }
 
-type PostRow = Post & { likes: number | string };
+interface PostRow {
+  readonly id: number;
+  readonly author_id: number;
+  readonly title: string;
+  readonly text: string;
+  readonly link: string | null;
+  readonly posted_at: string | Date;
+  readonly edited_at: string | Date;
+  readonly likes: number | string;
+}
 
 export interface PostServiceDependencies {
   readonly Post: ModelClass<Post>;
@@ -44,6 +54,7 @@ export interface PostServiceDependencies {
 /** Writing and reading posts. */
 export class PostService {
   readonly #deps: PostServiceDependencies;
+  #readSql: string | undefined;
 
   constructor(deps: PostServiceDependencies) {
     this.#deps = deps;
@@ -54,17 +65,21 @@ export class PostService {
     const input = parseInput(createPostInput, raw);
     const now = new Date().toISOString();
     try {
-      const post = await this.#deps.writes.write((trx) =>
-        this.#deps.Post.query(trx).insert({
-          author_id: authorId,
-          title: input.title,
-          text: input.text,
-          link: input.link ?? null,
-          posted_at: now,
-          edited_at: now,
-        }),
+      // Plain Knex: an Objection insert costs a fifth of this request's time.
+      const [inserted] = await this.#deps.writes.write((trx) =>
+        trx('posts')
+          .insert({
+            author_id: authorId,
+            title: input.title,
+            text: input.text,
+            link: input.link ?? null,
+            posted_at: now,
+            edited_at: now,
+          })
+          .returning<Array<{ id: number }>>('id'),
       );
-      return { post_id: post.id };
+      if (inserted === undefined) throw new Error('The database returned no id for the new post.');
+      return { post_id: inserted.id };
     } catch (error) {
       // The token was valid but its user is gone.
       if (isForeignKeyViolation(error)) throw invalidToken(error);
@@ -74,8 +89,9 @@ export class PostService {
 
   async read(raw: PostIdInput): Promise<PostView> {
     const { post_id: postId } = parseInput(postIdInput, raw);
-    // Objection's `first()` type leaves out the undefined of an empty result.
-    const row = (await this.#withLikes().where('posts.id', postId).first()) as PostRow | undefined;
+    // The hottest read: its SQL is compiled once, not built per request.
+    this.#readSql ??= this.#withLikes().where('posts.id', 0).toSQL().sql;
+    const [row] = await selectRows<PostRow>(this.#deps.db, this.#readSql, [postId]);
     if (!row) throw objectNotFound();
     return toView(row);
   }
@@ -89,7 +105,7 @@ export class PostService {
       .limit(limit + 1);
     if (input.author_id != null) query.where('posts.author_id', input.author_id);
     if (input.before != null) query.where('posts.id', '<', input.before);
-    const rows: PostRow[] = await query.castTo<PostRow[]>();
+    const rows = (await query) as PostRow[];
     const page = rows.slice(0, limit).map(toView);
     const next = rows.length > limit ? (page.at(-1)?.post_id ?? null) : null;
     return { posts: page, next };
@@ -107,14 +123,13 @@ export class PostService {
     return { user_ids: likes.map((like: { user_id: number }) => like.user_id) };
   }
 
-  #withLikes() {
-    const { db, Post } = this.#deps;
-    return Post.query()
-      .select(
-        'posts.*',
-        db('likes').count('*').where('likes.post_id', db.ref('posts.id')).as('likes'),
-      )
-      .castTo<PostRow>();
+  /** Posts with their like counts; plain Knex, as model instances buy nothing on this hot path. */
+  #withLikes(): Knex.QueryBuilder<PostRow> {
+    const { db } = this.#deps;
+    return db<PostRow>('posts').select(
+      'posts.*',
+      db('likes').count('*').where('likes.post_id', db.ref('posts.id')).as('likes'),
+    );
   }
 }
 

@@ -44,8 +44,11 @@ export function isDatabaseBusy(error: unknown): boolean {
 }
 
 /** The database keeps timestamps as ISO strings (SQLite) or Date objects (PostgreSQL). */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function toIsoTimestamp(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' && ISO_UTC.test(value)) return value;
   if (typeof value === 'number') return new Date(value).toISOString();
   return new Date(String(value)).toISOString();
 }
