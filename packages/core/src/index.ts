@@ -55,3 +55,12 @@ export {
 } from './posts/postInputs.js';
 export type { PostView, PostPage, PostService } from './posts/PostService.js';
 export type { LikeService } from './likes/LikeService.js';
+export type {
+  ProfileEnricher,
+  EnrichmentResult,
+  EnrichmentKind,
+  EnrichedProfile,
+} from './enrichment/ProfileEnricher.js';
+export { sanitizeProfile } from './enrichment/sanitizeProfile.js';
+export { ClearbitProfileEnricher } from './adapters/clearbit/ClearbitProfileEnricher.js';
+export { HunterPeopleEnricher } from './adapters/hunter/HunterPeopleEnricher.js';
