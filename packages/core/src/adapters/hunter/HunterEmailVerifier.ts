@@ -1,6 +1,15 @@
 import { ConfigError, emailVerifierUnavailable } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { EmailVerdict, EmailVerifier } from '../../users/EmailVerifier.js';
+import {
+  exchangeWithProvider,
+  isRecord,
+  parseJson,
+  positiveMs,
+  providerBaseUrl,
+  redact,
+  requiredKey,
+} from '../providerExchange.js';
 
 export interface HunterEmailVerifierOptions {
   /** Hunter secret key; sent as the `api_key` query parameter, never logged. */
@@ -51,12 +60,12 @@ type Outcome =
   | { readonly kind: 'pending'; readonly status: number }
   | { readonly kind: 'failure'; readonly failure: HunterFailure };
 
+const OWNER = 'HunterEmailVerifier';
 const DEFAULT_BASE_URL = 'https://api.hunter.io';
 const ACCEPTED = new Set(['valid', 'accept_all', 'webmail', 'unknown'] as const);
 const REJECTED = new Set(['invalid', 'disposable'] as const);
 // Hunter error ids are snake_case words; anything else is dropped rather than echoed.
 const ERROR_ID = /^[a-z][a-z0-9_]{0,63}$/;
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /**
  * Asks Hunter's email verifier whether an address may sign up (see PROVIDERS.md for the
@@ -78,13 +87,10 @@ export class HunterEmailVerifier implements EmailVerifier {
   readonly #logger: Logger;
 
   constructor(options: HunterEmailVerifierOptions) {
-    if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
-      throw new ConfigError('HunterEmailVerifier needs a non-empty apiKey.');
-    }
-    this.#apiKey = options.apiKey;
-    this.#endpoint = `${endpointBase(options.baseUrl ?? DEFAULT_BASE_URL)}/v2/email-verifier`;
-    this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? 5000);
-    this.#budgetMs = positive('budgetMs', options.budgetMs ?? 10_000);
+    this.#apiKey = requiredKey(OWNER, options.apiKey);
+    this.#endpoint = `${providerBaseUrl(OWNER, options.baseUrl ?? DEFAULT_BASE_URL)}/v2/email-verifier`;
+    this.#timeoutMs = positiveMs(OWNER, 'timeoutMs', options.timeoutMs ?? 5000);
+    this.#budgetMs = positiveMs(OWNER, 'budgetMs', options.budgetMs ?? 10_000);
     this.#retryDelayMs = nonNegative('retryDelayMs', options.retryDelayMs ?? 1000);
     this.#failOpen = options.failOpen ?? false;
     this.#fetch = options.fetch;
@@ -121,46 +127,20 @@ export class HunterEmailVerifier implements EmailVerifier {
   }
 
   async #ask(email: string, timeoutMs: number): Promise<Outcome> {
-    const url = `${this.#endpoint}?${new URLSearchParams({ email, api_key: this.#apiKey }).toString()}`;
-    const fetchImpl = this.#fetch ?? globalThis.fetch;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // The race keeps the deadline even if an injected fetch ignores the signal.
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(
-        () => {
-          controller.abort(new DOMException('Hunter request timed out', 'TimeoutError'));
-          resolve('timeout');
-        },
-        Math.max(0, timeoutMs),
-      );
+    const query = new URLSearchParams({ email, api_key: this.#apiKey }).toString();
+    const exchange = await exchangeWithProvider({
+      url: `${this.#endpoint}?${query}`,
+      headers: {},
+      timeoutMs,
+      fetch: this.#fetch ?? globalThis.fetch,
     });
-    const exchange = (async () => {
-      const response = await fetchImpl(url, {
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        signal: controller.signal,
-      });
-      return { status: response.status, body: await response.text() };
-    })();
-    // Once the race is lost, the exchange's rejection is expected and must not go unhandled.
-    exchange.catch(() => undefined);
-
-    try {
-      const answer = await Promise.race([exchange, timedOut]);
-      if (answer === 'timeout') {
-        return failure('timeout', `Hunter did not answer within ${timeoutMs} ms`);
-      }
-      return interpret(answer.status, answer.body);
-    } catch (error) {
-      if (controller.signal.aborted) {
-        return failure('timeout', `Hunter did not answer within ${timeoutMs} ms`);
-      }
-      // Never keep the raw error: fetch errors may quote the URL, and so the key.
-      return failure('network', `Hunter request failed (${describeNetworkError(error)})`);
-    } finally {
-      clearTimeout(timer);
+    if (exchange.kind === 'timeout') {
+      return failure('timeout', `Hunter did not answer within ${timeoutMs} ms`);
     }
+    if (exchange.kind === 'network') {
+      return failure('network', `Hunter request failed (${exchange.description})`);
+    }
+    return interpret(exchange.status, exchange.body);
   }
 
   #stillPending(attempts: number): EmailVerdict {
@@ -194,10 +174,7 @@ export class HunterEmailVerifier implements EmailVerifier {
   }
 
   #redact(text: string): string {
-    const forms = new Set([this.#apiKey, encodeURIComponent(this.#apiKey)]);
-    let out = text;
-    for (const form of forms) out = out.split(form).join('[REDACTED]');
-    return out;
+    return redact(text, this.#apiKey);
   }
 }
 
@@ -255,20 +232,6 @@ function describeStatus(status: number, errorIds: readonly string[]): string {
   return `Hunter answered HTTP ${status}${ids}`;
 }
 
-function describeNetworkError(error: unknown): string {
-  // Keep only machine codes such as ECONNREFUSED; messages can contain the URL.
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
-    const code = current['code'];
-    if (typeof code === 'string' && ERROR_CODE.test(code) && !codes.includes(code))
-      codes.push(code);
-    current = current['cause'];
-  }
-  const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : 'Error';
-  return codes.length > 0 ? `${name} ${codes.join(' ')}` : name;
-}
-
 function failure(
   reason: HunterFailureReason,
   message: string,
@@ -277,40 +240,8 @@ function failure(
   return { kind: 'failure', failure: new HunterFailure(reason, message, details) };
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 function isOneOf<T extends string>(set: ReadonlySet<T>, value: string): value is T {
   return (set as ReadonlySet<string>).has(value);
-}
-
-function endpointBase(baseUrl: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-  } catch {
-    throw new ConfigError('HunterEmailVerifier baseUrl is not a valid URL.');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError('HunterEmailVerifier baseUrl must use http or https.');
-  }
-  return baseUrl.replace(/\/+$/, '');
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`HunterEmailVerifier ${name} must be a positive number.`);
-  }
-  return value;
 }
 
 function nonNegative(name: string, value: number): number {

@@ -8,8 +8,8 @@ import {
   providerBaseUrl,
   redact,
   requiredKey,
-  withoutSecret,
-} from '../../enrichment/providerExchange.js';
+} from '../providerExchange.js';
+import { withoutSecret } from '../../enrichment/withoutSecret.js';
 import { retryAfterMs } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from '../clearbit/clearbitPerson.js';
 

@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors.js';
-import type { EnrichedProfile } from './ProfileEnricher.js';
 
 /** What came back from one provider request; never the URL, never the raw error. */
 export type ProviderExchange =
@@ -120,16 +119,6 @@ export function redact(text: string, secret: string): string {
   let out = text;
   for (const form of new Set([secret, encodeURIComponent(secret)])) {
     out = out.replace(new RegExp(escapeRegExp(form), 'giu'), '[REDACTED]');
-  }
-  return out;
-}
-
-/** Drops every profile field that quotes `secret`: a provider echoing a key is not data. */
-export function withoutSecret(profile: EnrichedProfile, secret: string): EnrichedProfile {
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(profile)) {
-    if (typeof value === 'string' && redact(value, secret) !== value) continue;
-    out[field] = value;
   }
   return out;
 }
