@@ -4,36 +4,17 @@ import test from 'ava';
 import nock from 'nock';
 
 import { ConfigError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 import type { EnrichmentResult } from '../../enrichment/ProfileEnricher.js';
 import {
   ClearbitProfileEnricher,
   type ClearbitProfileEnricherOptions,
 } from './ClearbitProfileEnricher.js';
+import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
 
 const KEY = 'sk_c1earb1t5ecret0123456789abcdef';
 const BASE = 'https://person.clearbit.com';
 const PATH = '/v2/people/find';
 const EMAIL = 'ada@example.com';
-
-interface LogCall {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string | undefined;
-}
-
-function recordingLogger(): { logger: Logger; calls: LogCall[] } {
-  const calls: LogCall[] = [];
-  const at =
-    (level: LogCall['level']) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      calls.push({ level, fields, message });
-    };
-  return {
-    calls,
-    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
-  };
-}
 
 function enricher(overrides: Partial<ClearbitProfileEnricherOptions> = {}): {
   enricher: ClearbitProfileEnricher;

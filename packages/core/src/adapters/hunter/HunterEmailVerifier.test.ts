@@ -4,37 +4,18 @@ import test, { type ExecutionContext } from 'ava';
 import nock from 'nock';
 
 import { ConfigError, PlazaError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 import {
   HunterEmailVerifier,
   HunterFailure,
   type HunterEmailVerifierOptions,
 } from './HunterEmailVerifier.js';
+import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
 
 // Shaped like a real Hunter key (40 hex characters, starting with a letter).
 const KEY = 'c0ffee5ecret0123456789abcdef0123456789ab';
 const BASE = 'https://api.hunter.io';
 const PATH = '/v2/email-verifier';
 const EMAIL = 'ada@example.com';
-
-interface LogCall {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string | undefined;
-}
-
-function recordingLogger(): { logger: Logger; calls: LogCall[] } {
-  const calls: LogCall[] = [];
-  const at =
-    (level: LogCall['level']) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      calls.push({ level, fields, message });
-    };
-  return {
-    calls,
-    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
-  };
-}
 
 function verifier(overrides: Partial<HunterEmailVerifierOptions> = {}): {
   verifier: HunterEmailVerifier;

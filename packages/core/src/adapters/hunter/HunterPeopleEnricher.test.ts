@@ -4,34 +4,15 @@ import test from 'ava';
 import nock from 'nock';
 
 import { ConfigError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 import type { EnrichmentResult } from '../../enrichment/ProfileEnricher.js';
 import { HunterPeopleEnricher, type HunterPeopleEnricherOptions } from './HunterPeopleEnricher.js';
+import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
 
 // Shaped like a real Hunter key (40 hex characters, starting with a letter).
 const KEY = 'deadbeef5ecret0123456789abcdef0123456789';
 const BASE = 'https://api.hunter.io';
 const PATH = '/v2/people/find';
 const EMAIL = 'ada@example.com';
-
-interface LogCall {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string | undefined;
-}
-
-function recordingLogger(): { logger: Logger; calls: LogCall[] } {
-  const calls: LogCall[] = [];
-  const at =
-    (level: LogCall['level']) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      calls.push({ level, fields, message });
-    };
-  return {
-    calls,
-    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
-  };
-}
 
 function enricher(overrides: Partial<HunterPeopleEnricherOptions> = {}): {
   enricher: HunterPeopleEnricher;
