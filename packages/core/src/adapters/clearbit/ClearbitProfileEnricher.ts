@@ -1,30 +1,15 @@
-import { silentLogger, type Logger } from '../../logger.js';
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
-import {
-  exchangeWithProvider,
-  isRecord,
-  parseJson,
-  positiveMs,
-  providerBaseUrl,
-  redact,
-  requiredKey,
-} from '../providerExchange.js';
+import { exchangeWithProvider, isRecord, parseJson, redact } from '../providerExchange.js';
 import { withoutSecret } from '../../enrichment/withoutSecret.js';
 import { retryAfterMs } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from './clearbitPerson.js';
+import {
+  enricherSettings,
+  type EnricherOptions,
+  type EnricherSettings,
+} from '../../enrichment/enricherSettings.js';
 
-export interface ClearbitProfileEnricherOptions {
-  /** Clearbit secret key (`sk_...`); sent as a Bearer token, never logged. */
-  readonly apiKey: string;
-  /** Default `https://person.clearbit.com`; tests point it at a local fake. */
-  readonly baseUrl?: string;
-  /** Limit for one HTTP request, body included, default 10000 ms. */
-  readonly timeoutMs?: number;
-  /** Wait suggested after a 202 "queued" without Retry-After, default 60000 ms. */
-  readonly pendingRetryMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly logger?: Logger;
-}
+export type ClearbitProfileEnricherOptions = EnricherOptions;
 
 const OWNER = 'ClearbitProfileEnricher';
 const DEFAULT_BASE_URL = 'https://person.clearbit.com';
@@ -38,34 +23,27 @@ const DEFAULT_BASE_URL = 'https://person.clearbit.com';
 export class ClearbitProfileEnricher implements ProfileEnricher {
   readonly name = 'clearbit';
 
-  readonly #apiKey: string;
-  readonly #endpoint: string;
-  readonly #timeoutMs: number;
-  readonly #pendingRetryMs: number;
-  readonly #fetch: typeof fetch | undefined;
-  readonly #logger: Logger;
+  readonly #settings: EnricherSettings;
 
   constructor(options: ClearbitProfileEnricherOptions) {
-    this.#apiKey = requiredKey(OWNER, options.apiKey);
-    this.#endpoint = `${providerBaseUrl(OWNER, options.baseUrl ?? DEFAULT_BASE_URL)}/v2/people/find`;
-    this.#timeoutMs = positiveMs(OWNER, 'timeoutMs', options.timeoutMs ?? 10_000);
-    this.#pendingRetryMs = positiveMs(OWNER, 'pendingRetryMs', options.pendingRetryMs ?? 60_000);
-    this.#fetch = options.fetch;
-    this.#logger = options.logger ?? silentLogger;
+    this.#settings = enricherSettings(OWNER, options, {
+      defaultBaseUrl: DEFAULT_BASE_URL,
+      path: '/v2/people/find',
+    });
   }
 
   async lookUp(email: string): Promise<EnrichmentResult> {
     const exchange = await exchangeWithProvider({
-      url: `${this.#endpoint}?${new URLSearchParams({ email }).toString()}`,
-      headers: { authorization: `Bearer ${this.#apiKey}` },
-      timeoutMs: this.#timeoutMs,
+      url: `${this.#settings.endpoint}?${new URLSearchParams({ email }).toString()}`,
+      headers: { authorization: `Bearer ${this.#settings.apiKey}` },
+      timeoutMs: this.#settings.timeoutMs,
       // Read at call time so a fetch patched after construction (tests, tracing) is used.
-      fetch: this.#fetch ?? globalThis.fetch,
+      fetch: this.#settings.fetch ?? globalThis.fetch,
     });
     let result: EnrichmentResult;
     let status: number | undefined;
     if (exchange.kind === 'timeout') {
-      result = transient(`Clearbit did not answer within ${this.#timeoutMs} ms`);
+      result = transient(`Clearbit did not answer within ${this.#settings.timeoutMs} ms`);
     } else if (exchange.kind === 'network') {
       result = transient(`Clearbit request failed (${exchange.description})`);
     } else {
@@ -74,9 +52,9 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
     }
     if (result.kind === 'transient_error') {
       // The reason is built from codes only; redacting is a second lock on the same door.
-      result = transient(redact(result.reason, this.#apiKey));
+      result = transient(redact(result.reason, this.#settings.apiKey));
     } else if (result.kind === 'found') {
-      result = { kind: 'found', profile: withoutSecret(result.profile, this.#apiKey) };
+      result = { kind: 'found', profile: withoutSecret(result.profile, this.#settings.apiKey) };
     }
     this.#log(result, status);
     return result;
@@ -89,7 +67,7 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
       case 202:
         return {
           kind: 'pending',
-          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#pendingRetryMs,
+          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#settings.pendingRetryMs,
         };
       case 404:
         return { kind: 'not_found' };
@@ -122,19 +100,22 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
     switch (result.kind) {
       case 'auth_error':
         // A bad key will not fix itself: make it louder than a passing outage.
-        this.#logger.error(fields, 'Clearbit rejected the api key');
+        this.#settings.logger.error(fields, 'Clearbit rejected the api key');
         return;
       case 'quota_exhausted':
-        this.#logger.error(fields, 'Clearbit quota is exhausted');
+        this.#settings.logger.error(fields, 'Clearbit quota is exhausted');
         return;
       case 'transient_error':
-        this.#logger.warn({ ...fields, reason: result.reason }, 'Clearbit gave no answer');
+        this.#settings.logger.warn({ ...fields, reason: result.reason }, 'Clearbit gave no answer');
         return;
       case 'rate_limited':
-        this.#logger.warn({ ...fields, retryAfterMs: result.retryAfterMs }, 'Clearbit rate limit');
+        this.#settings.logger.warn(
+          { ...fields, retryAfterMs: result.retryAfterMs },
+          'Clearbit rate limit',
+        );
         return;
       default:
-        this.#logger.debug(fields, 'Clearbit answered');
+        this.#settings.logger.debug(fields, 'Clearbit answered');
     }
   }
 }

@@ -1,30 +1,15 @@
-import { silentLogger, type Logger } from '../../logger.js';
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
-import {
-  exchangeWithProvider,
-  isRecord,
-  parseJson,
-  positiveMs,
-  providerBaseUrl,
-  redact,
-  requiredKey,
-} from '../providerExchange.js';
+import { exchangeWithProvider, isRecord, parseJson, redact } from '../providerExchange.js';
 import { withoutSecret } from '../../enrichment/withoutSecret.js';
 import { retryAfterMs } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from '../clearbit/clearbitPerson.js';
+import {
+  enricherSettings,
+  type EnricherOptions,
+  type EnricherSettings,
+} from '../../enrichment/enricherSettings.js';
 
-export interface HunterPeopleEnricherOptions {
-  /** Hunter secret key; sent as the `api_key` query parameter, never logged. */
-  readonly apiKey: string;
-  /** Default `https://api.hunter.io`; tests point it at a local fake. */
-  readonly baseUrl?: string;
-  /** Limit for one HTTP request, body included, default 10000 ms. */
-  readonly timeoutMs?: number;
-  /** Wait suggested after a 202 without Retry-After, default 60000 ms. */
-  readonly pendingRetryMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly logger?: Logger;
-}
+export type HunterPeopleEnricherOptions = EnricherOptions;
 
 const OWNER = 'HunterPeopleEnricher';
 const DEFAULT_BASE_URL = 'https://api.hunter.io';
@@ -39,34 +24,27 @@ const DEFAULT_BASE_URL = 'https://api.hunter.io';
 export class HunterPeopleEnricher implements ProfileEnricher {
   readonly name = 'hunter';
 
-  readonly #apiKey: string;
-  readonly #endpoint: string;
-  readonly #timeoutMs: number;
-  readonly #pendingRetryMs: number;
-  readonly #fetch: typeof fetch | undefined;
-  readonly #logger: Logger;
+  readonly #settings: EnricherSettings;
 
   constructor(options: HunterPeopleEnricherOptions) {
-    this.#apiKey = requiredKey(OWNER, options.apiKey);
-    this.#endpoint = `${providerBaseUrl(OWNER, options.baseUrl ?? DEFAULT_BASE_URL)}/v2/people/find`;
-    this.#timeoutMs = positiveMs(OWNER, 'timeoutMs', options.timeoutMs ?? 10_000);
-    this.#pendingRetryMs = positiveMs(OWNER, 'pendingRetryMs', options.pendingRetryMs ?? 60_000);
-    this.#fetch = options.fetch;
-    this.#logger = options.logger ?? silentLogger;
+    this.#settings = enricherSettings(OWNER, options, {
+      defaultBaseUrl: DEFAULT_BASE_URL,
+      path: '/v2/people/find',
+    });
   }
 
   async lookUp(email: string): Promise<EnrichmentResult> {
-    const query = new URLSearchParams({ email, api_key: this.#apiKey }).toString();
+    const query = new URLSearchParams({ email, api_key: this.#settings.apiKey }).toString();
     const exchange = await exchangeWithProvider({
-      url: `${this.#endpoint}?${query}`,
+      url: `${this.#settings.endpoint}?${query}`,
       headers: {},
-      timeoutMs: this.#timeoutMs,
-      fetch: this.#fetch ?? globalThis.fetch,
+      timeoutMs: this.#settings.timeoutMs,
+      fetch: this.#settings.fetch ?? globalThis.fetch,
     });
     let result: EnrichmentResult;
     let status: number | undefined;
     if (exchange.kind === 'timeout') {
-      result = transient(`Hunter did not answer within ${this.#timeoutMs} ms`);
+      result = transient(`Hunter did not answer within ${this.#settings.timeoutMs} ms`);
     } else if (exchange.kind === 'network') {
       result = transient(`Hunter request failed (${exchange.description})`);
     } else {
@@ -75,9 +53,9 @@ export class HunterPeopleEnricher implements ProfileEnricher {
     }
     if (result.kind === 'transient_error') {
       // The reason is built from codes only; redacting is a second lock on the same door.
-      result = transient(redact(result.reason, this.#apiKey));
+      result = transient(redact(result.reason, this.#settings.apiKey));
     } else if (result.kind === 'found') {
-      result = { kind: 'found', profile: withoutSecret(result.profile, this.#apiKey) };
+      result = { kind: 'found', profile: withoutSecret(result.profile, this.#settings.apiKey) };
     }
     this.#log(result, status);
     return result;
@@ -90,7 +68,7 @@ export class HunterPeopleEnricher implements ProfileEnricher {
       case 202:
         return {
           kind: 'pending',
-          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#pendingRetryMs,
+          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#settings.pendingRetryMs,
         };
       case 404:
         return { kind: 'not_found' };
@@ -123,16 +101,19 @@ export class HunterPeopleEnricher implements ProfileEnricher {
     const fields = { enricher: this.name, kind: result.kind, status };
     switch (result.kind) {
       case 'auth_error':
-        this.#logger.error(fields, 'Hunter rejected the api key');
+        this.#settings.logger.error(fields, 'Hunter rejected the api key');
         return;
       case 'transient_error':
-        this.#logger.warn({ ...fields, reason: result.reason }, 'Hunter gave no answer');
+        this.#settings.logger.warn({ ...fields, reason: result.reason }, 'Hunter gave no answer');
         return;
       case 'rate_limited':
-        this.#logger.warn({ ...fields, retryAfterMs: result.retryAfterMs }, 'Hunter rate limit');
+        this.#settings.logger.warn(
+          { ...fields, retryAfterMs: result.retryAfterMs },
+          'Hunter rate limit',
+        );
         return;
       default:
-        this.#logger.debug(fields, 'Hunter answered');
+        this.#settings.logger.debug(fields, 'Hunter answered');
     }
   }
 }
