@@ -1,6 +1,5 @@
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
-import { exchangeWithProvider, isRecord, parseJson, redact } from '../providerExchange.js';
-import { withoutSecret } from '../../enrichment/withoutSecret.js';
+import { isRecord, parseJson } from '../providerExchange.js';
 import { retryAfterMs } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from './clearbitPerson.js';
 import {
@@ -8,6 +7,7 @@ import {
   type EnricherOptions,
   type EnricherSettings,
 } from '../../enrichment/enricherSettings.js';
+import { lookUpWithProvider, transient } from '../../enrichment/lookUpWithProvider.js';
 
 export type ClearbitProfileEnricherOptions = EnricherOptions;
 
@@ -32,32 +32,15 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
     });
   }
 
-  async lookUp(email: string): Promise<EnrichmentResult> {
-    const exchange = await exchangeWithProvider({
+  lookUp(email: string): Promise<EnrichmentResult> {
+    return lookUpWithProvider({
+      provider: 'Clearbit',
+      enricher: this.name,
+      settings: this.#settings,
       url: `${this.#settings.endpoint}?${new URLSearchParams({ email }).toString()}`,
       headers: { authorization: `Bearer ${this.#settings.apiKey}` },
-      timeoutMs: this.#settings.timeoutMs,
-      // Read at call time so a fetch patched after construction (tests, tracing) is used.
-      fetch: this.#settings.fetch ?? globalThis.fetch,
+      interpret: (status, headers, body) => this.#interpret(status, headers, body),
     });
-    let result: EnrichmentResult;
-    let status: number | undefined;
-    if (exchange.kind === 'timeout') {
-      result = transient(`Clearbit did not answer within ${this.#settings.timeoutMs} ms`);
-    } else if (exchange.kind === 'network') {
-      result = transient(`Clearbit request failed (${exchange.description})`);
-    } else {
-      status = exchange.status;
-      result = this.#interpret(exchange.status, exchange.headers, exchange.body);
-    }
-    if (result.kind === 'transient_error') {
-      // The reason is built from codes only; redacting is a second lock on the same door.
-      result = transient(redact(result.reason, this.#settings.apiKey));
-    } else if (result.kind === 'found') {
-      result = { kind: 'found', profile: withoutSecret(result.profile, this.#settings.apiKey) };
-    }
-    this.#log(result, status);
-    return result;
   }
 
   #interpret(status: number, headers: Headers, body: string): EnrichmentResult {
@@ -94,30 +77,6 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
         );
     }
   }
-
-  #log(result: EnrichmentResult, status: number | undefined): void {
-    const fields = { enricher: this.name, kind: result.kind, status };
-    switch (result.kind) {
-      case 'auth_error':
-        // A bad key will not fix itself: make it louder than a passing outage.
-        this.#settings.logger.error(fields, 'Clearbit rejected the api key');
-        return;
-      case 'quota_exhausted':
-        this.#settings.logger.error(fields, 'Clearbit quota is exhausted');
-        return;
-      case 'transient_error':
-        this.#settings.logger.warn({ ...fields, reason: result.reason }, 'Clearbit gave no answer');
-        return;
-      case 'rate_limited':
-        this.#settings.logger.warn(
-          { ...fields, retryAfterMs: result.retryAfterMs },
-          'Clearbit rate limit',
-        );
-        return;
-      default:
-        this.#settings.logger.debug(fields, 'Clearbit answered');
-    }
-  }
 }
 
 function interpretPerson(body: string): EnrichmentResult {
@@ -145,8 +104,4 @@ function rateLimited(headers: Headers): EnrichmentResult {
   return wait === undefined
     ? { kind: 'rate_limited' }
     : { kind: 'rate_limited', retryAfterMs: wait };
-}
-
-function transient(reason: string): EnrichmentResult {
-  return { kind: 'transient_error', reason };
 }

@@ -1,6 +1,5 @@
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
-import { exchangeWithProvider, isRecord, parseJson, redact } from '../providerExchange.js';
-import { withoutSecret } from '../../enrichment/withoutSecret.js';
+import { isRecord, parseJson } from '../providerExchange.js';
 import { retryAfterMs } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from '../clearbit/clearbitPerson.js';
 import {
@@ -8,6 +7,7 @@ import {
   type EnricherOptions,
   type EnricherSettings,
 } from '../../enrichment/enricherSettings.js';
+import { lookUpWithProvider, transient } from '../../enrichment/lookUpWithProvider.js';
 
 export type HunterPeopleEnricherOptions = EnricherOptions;
 
@@ -33,32 +33,15 @@ export class HunterPeopleEnricher implements ProfileEnricher {
     });
   }
 
-  async lookUp(email: string): Promise<EnrichmentResult> {
-    const query = new URLSearchParams({ email, api_key: this.#settings.apiKey }).toString();
-    const exchange = await exchangeWithProvider({
-      url: `${this.#settings.endpoint}?${query}`,
+  lookUp(email: string): Promise<EnrichmentResult> {
+    return lookUpWithProvider({
+      provider: 'Hunter',
+      enricher: this.name,
+      settings: this.#settings,
+      url: `${this.#settings.endpoint}?${new URLSearchParams({ email, api_key: this.#settings.apiKey }).toString()}`,
       headers: {},
-      timeoutMs: this.#settings.timeoutMs,
-      fetch: this.#settings.fetch ?? globalThis.fetch,
+      interpret: (status, headers, body) => this.#interpret(status, headers, body),
     });
-    let result: EnrichmentResult;
-    let status: number | undefined;
-    if (exchange.kind === 'timeout') {
-      result = transient(`Hunter did not answer within ${this.#settings.timeoutMs} ms`);
-    } else if (exchange.kind === 'network') {
-      result = transient(`Hunter request failed (${exchange.description})`);
-    } else {
-      status = exchange.status;
-      result = this.#interpret(exchange.status, exchange.headers, exchange.body);
-    }
-    if (result.kind === 'transient_error') {
-      // The reason is built from codes only; redacting is a second lock on the same door.
-      result = transient(redact(result.reason, this.#settings.apiKey));
-    } else if (result.kind === 'found') {
-      result = { kind: 'found', profile: withoutSecret(result.profile, this.#settings.apiKey) };
-    }
-    this.#log(result, status);
-    return result;
   }
 
   #interpret(status: number, headers: Headers, body: string): EnrichmentResult {
@@ -96,26 +79,6 @@ export class HunterPeopleEnricher implements ProfileEnricher {
         );
     }
   }
-
-  #log(result: EnrichmentResult, status: number | undefined): void {
-    const fields = { enricher: this.name, kind: result.kind, status };
-    switch (result.kind) {
-      case 'auth_error':
-        this.#settings.logger.error(fields, 'Hunter rejected the api key');
-        return;
-      case 'transient_error':
-        this.#settings.logger.warn({ ...fields, reason: result.reason }, 'Hunter gave no answer');
-        return;
-      case 'rate_limited':
-        this.#settings.logger.warn(
-          { ...fields, retryAfterMs: result.retryAfterMs },
-          'Hunter rate limit',
-        );
-        return;
-      default:
-        this.#settings.logger.debug(fields, 'Hunter answered');
-    }
-  }
 }
 
 function interpretData(body: string): EnrichmentResult {
@@ -127,8 +90,4 @@ function interpretData(body: string): EnrichmentResult {
   if (data === null) return { kind: 'not_found' };
   if (!isRecord(data)) return transient('Hunter answered HTTP 200 with an unreadable data field');
   return { kind: 'found', profile: profileFromClearbitPerson(data) };
-}
-
-function transient(reason: string): EnrichmentResult {
-  return { kind: 'transient_error', reason };
 }
