@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js';
 import type { EmailVerifier } from './users/EmailVerifier.js';
 import type { Logger } from './logger.js';
+import type { EventBus } from './events/EventBus.js';
 
 export interface ScryptCost {
   /** log2 of scrypt's N (CPU and memory cost). */
@@ -40,6 +41,8 @@ export interface PlazaOptions {
   /** Replaces the configured verifier (tests, or a provider of your own). */
   readonly emailVerifier?: EmailVerifier;
   readonly sqliteBusyTimeoutMs?: number;
+  /** Replaces the in-process event bus (a bus shared between processes, say). */
+  readonly eventBus?: EventBus;
   readonly logger?: Logger;
 }
 

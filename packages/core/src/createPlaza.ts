@@ -21,6 +21,8 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { ConfigError, overloaded } from './errors.js';
+import type { EventBus } from './events/EventBus.js';
+import { InProcessEventBus } from './events/InProcessEventBus.js';
 import { LikeService } from './likes/LikeService.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Post } from './posts/Post.js';
@@ -38,6 +40,8 @@ export interface Plaza {
   readonly auth: AuthService;
   readonly posts: PostService;
   readonly likes: LikeService;
+  /** What happened, for listeners such as the WebSocket endpoint. */
+  readonly events: EventBus;
   /** The email verifier in use (`hunter`, `fake-hunter`, `none`, or yours). */
   readonly emailVerifier: EmailVerifier;
   /** Resolves when the database answers. */
@@ -101,20 +105,23 @@ function assemble(
 
   const users = new UserService({ User: BoundUser, policy, hasher, verifier, tokens, logger });
   const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
+  const events = options.eventBus ?? new InProcessEventBus(logger);
   const writes = new WriteBatcher(db);
-  const posts = new PostService({ Post: BoundPost, db, writes });
-  const likes = new LikeService(db, writes);
+  const posts = new PostService({ Post: BoundPost, db, writes, events });
+  const likes = new LikeService({ db, writes, events, logger });
 
   return {
     users: translateBusy(users),
     auth: translateBusy(auth),
     posts: translateBusy(posts),
     likes: translateBusy(likes),
+    events,
     emailVerifier: verifier,
     async health() {
       await db.raw('select 1');
     },
     async close() {
+      await events.close();
       await db.destroy();
     },
   };

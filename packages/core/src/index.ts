@@ -64,3 +64,12 @@ export type {
 export { sanitizeProfile } from './enrichment/sanitizeProfile.js';
 export { ClearbitProfileEnricher } from './adapters/clearbit/ClearbitProfileEnricher.js';
 export { HunterPeopleEnricher } from './adapters/hunter/HunterPeopleEnricher.js';
+export type { EventBus, EventListener, Unsubscribe } from './events/EventBus.js';
+export {
+  PLAZA_EVENT_TYPES,
+  type PlazaEvents,
+  type PlazaEvent,
+  type PlazaEventType,
+  type PostLikeChange,
+} from './events/PlazaEvents.js';
+export { InProcessEventBus } from './events/InProcessEventBus.js';

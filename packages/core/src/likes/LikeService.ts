@@ -1,30 +1,46 @@
 import type { Knex } from 'knex';
 import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
+import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import type { EventBus } from '../events/EventBus.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { parseInput } from '../shared/input.js';
 import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
 
-/** Liking and unliking; both idempotent, and the primary key keeps one like per user and post. */
-export class LikeService {
-  readonly #db: Knex;
-  readonly #writes: WriteBatcher;
+export interface LikeServiceDependencies {
+  readonly db: Knex;
+  readonly writes: WriteBatcher;
+  readonly events: EventBus;
+  readonly logger?: Logger;
+}
 
-  constructor(db: Knex, writes: WriteBatcher) {
-    this.#db = db;
-    this.#writes = writes;
+const LIKE_CHANGE_SQL =
+  'select author_id, (select count(*) from likes where post_id = ?) as likes from posts where id = ?';
+
+/**
+ * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
+ * A like or unlike that changed something is announced as `post.liked` / `post.unliked`.
+ */
+export class LikeService {
+  readonly #deps: LikeServiceDependencies;
+
+  constructor(deps: LikeServiceDependencies) {
+    this.#deps = deps;
   }
 
   /** @example await plaza.likes.like(userId, { post_id: 7 }) */
   async like(userId: number, raw: PostIdInput): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
+    let inserted: unknown[];
     try {
       const createdAt = new Date().toISOString();
-      await this.#writes.write((trx) =>
+      inserted = await this.#deps.writes.write((trx) =>
         trx('likes')
           .insert({ post_id: postId, user_id: userId, created_at: createdAt })
           .onConflict(['post_id', 'user_id'])
-          .ignore(),
+          .ignore()
+          .returning('post_id'),
       );
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
@@ -32,17 +48,45 @@ export class LikeService {
       if (!(await this.#postExists(postId))) throw objectNotFound();
       throw invalidToken(error);
     }
+    if (inserted.length > 0) await this.#announce('post.liked', postId, userId);
   }
 
   async unlike(userId: number, raw: PostIdInput): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
-    const removed = await this.#writes.write((trx) =>
+    const removed = await this.#deps.writes.write((trx) =>
       trx('likes').where({ post_id: postId, user_id: userId }).delete(),
     );
-    if (removed === 0 && !(await this.#postExists(postId))) throw objectNotFound();
+    if (removed > 0) await this.#announce('post.unliked', postId, userId);
+    else if (!(await this.#postExists(postId))) throw objectNotFound();
   }
 
   async #postExists(postId: number): Promise<boolean> {
-    return (await this.#db('posts').select('id').where('id', postId).first()) !== undefined;
+    return (await this.#deps.db('posts').select('id').where('id', postId).first()) !== undefined;
+  }
+
+  /** The write is committed by now: a failure here costs a notice, never the like. */
+  async #announce(
+    type: 'post.liked' | 'post.unliked',
+    postId: number,
+    byUserId: number,
+  ): Promise<void> {
+    const { db, events, logger = silentLogger } = this.#deps;
+    if (!events.hasListeners(type)) return;
+    try {
+      const [row] = await selectRows<{ author_id: number; likes: number | string }>(
+        db,
+        LIKE_CHANGE_SQL,
+        [postId, postId],
+      );
+      if (row === undefined) return;
+      await events.publish(type, {
+        post_id: postId,
+        author_id: row.author_id,
+        by_user_id: byUserId,
+        likes: Number(row.likes),
+      });
+    } catch (error) {
+      logger.warn({ err: error, event: type, post_id: postId }, 'could not announce a like change');
+    }
   }
 }

@@ -4,6 +4,7 @@ import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import type { EventBus } from '../events/EventBus.js';
 import { parseInput } from '../shared/input.js';
 import type { Post } from './Post.js';
 import {
@@ -49,6 +50,7 @@ export interface PostServiceDependencies {
   readonly Post: ModelClass<Post>;
   readonly db: Knex;
   readonly writes: WriteBatcher;
+  readonly events: EventBus;
 }
 
 /** Writing and reading posts. */
@@ -79,6 +81,10 @@ export class PostService {
           .returning<Array<{ id: number }>>('id'),
       );
       if (inserted === undefined) throw new Error('The database returned no id for the new post.');
+      await this.#deps.events.publish('post.created', {
+        post_id: inserted.id,
+        author_id: authorId,
+      });
       return { post_id: inserted.id };
     } catch (error) {
       // The token was valid but its user is gone.
