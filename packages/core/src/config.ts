@@ -2,6 +2,7 @@ import { ConfigError } from './errors.js';
 import type { EmailVerifier } from './users/EmailVerifier.js';
 import type { Logger } from './logger.js';
 import type { EventBus } from './events/EventBus.js';
+import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 
 export interface ScryptCost {
   /** log2 of scrypt's N (CPU and memory cost). */
@@ -19,6 +20,49 @@ export interface HunterOptions {
   readonly timeoutMs?: number;
   /** Accept sign-ups, marked `unverified`, while Hunter cannot answer. Off by default. */
   readonly failOpen?: boolean;
+}
+
+export type EnrichmentProviderName = 'clearbit' | 'hunter' | 'fake' | 'none';
+export const ENRICHMENT_PROVIDERS: readonly EnrichmentProviderName[] = [
+  'clearbit',
+  'hunter',
+  'fake',
+  'none',
+];
+
+export interface ClearbitOptions {
+  readonly apiKey?: string;
+  readonly baseUrl?: string;
+}
+
+/** Profile enrichment: which provider, and how the job worker runs. */
+export interface EnrichmentOptions {
+  /**
+   * Default: `fake` with `providers: 'fake'`, else `clearbit` when a Clearbit key is set,
+   * else `none`. `hunter` uses Hunter's people/find with the Hunter key.
+   */
+  readonly provider?: EnrichmentProviderName;
+  readonly clearbit?: ClearbitOptions;
+  /** A provider of your own; wins over `provider`. */
+  readonly enricher?: ProfileEnricher;
+  /** Limit for one provider request, default 10000 ms. */
+  readonly timeoutMs?: number;
+  /** Run the job worker in this process (default true). */
+  readonly worker?: boolean;
+  /** Jobs run at once (default 4). */
+  readonly concurrency?: number;
+  /** Tries before a job that keeps failing gives up (default 5). */
+  readonly maxAttempts?: number;
+  /** First retry delay, doubled each try, with jitter (default 2000 ms). */
+  readonly retryBaseMs?: number;
+  /** Longest retry delay (default 300000 ms). */
+  readonly retryMaxMs?: number;
+  /** How long a job may keep waiting on "still looking" or rate limits (default 1 hour). */
+  readonly maxPendingMs?: number;
+  /** How often the worker looks at the queue when nothing woke it (default 1000 ms). */
+  readonly pollIntervalMs?: number;
+  /** How long a claimed job is held before another worker may take it (default 60000 ms). */
+  readonly leaseMs?: number;
 }
 
 /**
@@ -40,6 +84,7 @@ export interface PlazaOptions {
   readonly providers?: 'real' | 'fake';
   /** Replaces the configured verifier (tests, or a provider of your own). */
   readonly emailVerifier?: EmailVerifier;
+  readonly enrichment?: EnrichmentOptions;
   readonly sqliteBusyTimeoutMs?: number;
   /** Replaces the in-process event bus (a bus shared between processes, say). */
   readonly eventBus?: EventBus;
@@ -51,6 +96,7 @@ export const DEFAULT_JWT_TTL_SECONDS = 3600;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
 export const DEFAULT_PASSWORD_MAX_LENGTH = 256;
 export const DEFAULT_HUNTER_URL = 'https://api.hunter.io';
+export const DEFAULT_CLEARBIT_URL = 'https://person.clearbit.com';
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
 export const MIN_JWT_SECRET_BYTES = 32;
 
@@ -143,6 +189,21 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     timeoutMs: integerSetting(env, 'HUNTER_TIMEOUT_MS', 100, 60_000),
     failOpen: booleanSetting(env, 'HUNTER_FAIL_OPEN'),
   });
+  const clearbit = definedOnly({
+    apiKey: present(env, 'CLEARBIT_API_KEY'),
+    baseUrl: present(env, 'CLEARBIT_API_URL'),
+  });
+  const enrichment = definedOnly({
+    provider: choiceSetting(env, 'ENRICHMENT_PROVIDER', ENRICHMENT_PROVIDERS),
+    clearbit,
+    timeoutMs: integerSetting(env, 'ENRICHMENT_TIMEOUT_MS', 100, 120_000),
+    worker: booleanSetting(env, 'ENRICHMENT_WORKER'),
+    concurrency: integerSetting(env, 'ENRICHMENT_CONCURRENCY', 1, 256),
+    maxAttempts: integerSetting(env, 'ENRICHMENT_MAX_ATTEMPTS', 1, 100),
+    retryBaseMs: integerSetting(env, 'ENRICHMENT_RETRY_BASE_MS', 1, 3_600_000),
+    retryMaxMs: integerSetting(env, 'ENRICHMENT_RETRY_MAX_MS', 1, 86_400_000),
+    pollIntervalMs: integerSetting(env, 'ENRICHMENT_POLL_MS', 10, 60_000),
+  });
   return definedOnly({
     databaseUrl,
     jwtSecret: present(env, 'JWT_SECRET'),
@@ -150,6 +211,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     passwordMinLength: integerSetting(env, 'PASSWORD_MIN_LENGTH', 8, 64),
     scrypt: logN === undefined ? undefined : { logN },
     hunter,
+    enrichment,
     providers: choiceSetting(env, 'PLAZA_PROVIDERS', ['real', 'fake'] as const),
     sqliteBusyTimeoutMs: integerSetting(env, 'SQLITE_BUSY_TIMEOUT_MS', 0, 600_000),
   });

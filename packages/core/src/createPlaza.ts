@@ -21,6 +21,12 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { ConfigError, overloaded } from './errors.js';
+import { chooseProfileEnricher } from './enrichment/chooseProfileEnricher.js';
+import { EnrichmentJobs } from './enrichment/EnrichmentJobs.js';
+import { EnrichmentService } from './enrichment/EnrichmentService.js';
+import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
+import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
+import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
 import { InProcessEventBus } from './events/InProcessEventBus.js';
 import { LikeService } from './likes/LikeService.js';
@@ -40,13 +46,17 @@ export interface Plaza {
   readonly auth: AuthService;
   readonly posts: PostService;
   readonly likes: LikeService;
+  /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
+  readonly enrichment: EnrichmentService;
   /** What happened, for listeners such as the WebSocket endpoint. */
   readonly events: EventBus;
+  /** The profile enricher in use (`clearbit`, `hunter`, `fake-clearbit`, yours), if any. */
+  readonly profileEnricher: ProfileEnricher | undefined;
   /** The email verifier in use (`hunter`, `fake-hunter`, `none`, or yours). */
   readonly emailVerifier: EmailVerifier;
   /** Resolves when the database answers. */
   health(): Promise<void>;
-  /** Closes the database; the instance is unusable afterwards. */
+  /** Stops the job worker (jobs in hand finish first) and closes the database. */
   close(): Promise<void>;
 }
 
@@ -100,27 +110,60 @@ function assemble(
   const policy = new PasswordPolicy({ minLength: limits.minLength, maxLength: limits.maxLength });
   const tokens = new TokenIssuer(secret, limits.jwtTtlSeconds);
   const verifier = chooseEmailVerifier(options, logger);
+  const enricher = chooseProfileEnricher(options, logger);
+  const settings = workerSettings(options.enrichment);
   const BoundUser = User.bindKnex(db);
   const BoundPost = Post.bindKnex(db);
 
-  const users = new UserService({ User: BoundUser, policy, hasher, verifier, tokens, logger });
-  const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
   const events = options.eventBus ?? new InProcessEventBus(logger);
+  const jobs = new EnrichmentJobs(db);
+  let worker: EnrichmentWorker | undefined;
+  const enrichment = new EnrichmentService({
+    jobs,
+    events,
+    configured: enricher !== undefined,
+    wake: () => worker?.wake(),
+  });
+  const users = new UserService({
+    User: BoundUser,
+    policy,
+    hasher,
+    verifier,
+    tokens,
+    logger,
+    enrichment,
+  });
+  const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
   const writes = new WriteBatcher(db);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const likes = new LikeService({ db, writes, events, logger });
+  if (enricher !== undefined && options.enrichment?.worker !== false) {
+    worker = new EnrichmentWorker({
+      db,
+      jobs,
+      enricher,
+      events,
+      profileOf: (userId) => users.profile({ user_id: userId }, userId),
+      settings,
+      logger,
+    });
+    worker.start();
+  }
 
   return {
     users: translateBusy(users),
     auth: translateBusy(auth),
     posts: translateBusy(posts),
     likes: translateBusy(likes),
+    enrichment: translateBusy(enrichment),
     events,
     emailVerifier: verifier,
+    profileEnricher: enricher,
     async health() {
       await db.raw('select 1');
     },
     async close() {
+      await worker?.stop();
       await events.close();
       await db.destroy();
     },

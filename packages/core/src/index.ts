@@ -73,3 +73,20 @@ export {
   type PostLikeChange,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';
+export {
+  ENRICHMENT_PROVIDERS,
+  DEFAULT_CLEARBIT_URL,
+  type EnrichmentOptions,
+  type EnrichmentProviderName,
+  type ClearbitOptions,
+} from './config.js';
+export type { EnrichmentService, EnrichmentRequest } from './enrichment/EnrichmentService.js';
+export type { EnrichmentJobRow, EnrichmentJobState } from './enrichment/EnrichmentJobs.js';
+export {
+  FAILURE_REASONS,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from './enrichment/retryPolicy.js';
+export { DEFAULT_WORKER_SETTINGS } from './enrichment/workerSettings.js';
+export { ENRICHABLE_FIELDS } from './enrichment/fillEmptyFields.js';
+export { FakeProfileEnricher, fakeProfileFor } from './adapters/fake/FakeProfileEnricher.js';

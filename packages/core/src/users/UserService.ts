@@ -5,6 +5,7 @@ import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
 import { isUniqueViolation } from '../adapters/db/dbErrors.js';
 import { parseInput } from '../shared/input.js';
+import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
 import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
@@ -42,6 +43,8 @@ export interface UserServiceDependencies {
   readonly verifier: EmailVerifier;
   readonly tokens: TokenIssuer;
   readonly logger: Logger;
+  /** Queues the new user's enrichment in the sign-up's own transaction. */
+  readonly enrichment?: EnrichmentService;
 }
 
 /** Sign-up and profiles. */
@@ -78,20 +81,25 @@ export class UserService {
     );
     let user: User;
     try {
-      user = await User.query().insert({
-        ...profile,
-        username: input.username,
-        username_key: key,
-        email: input.email,
-        email_verdict: verdict.status,
-        password_hash: passwordHash,
-        created_at: now,
-        updated_at: now,
+      user = await User.knex().transaction(async (trx) => {
+        const created = await User.query(trx).insert({
+          ...profile,
+          username: input.username,
+          username_key: key,
+          email: input.email,
+          email_verdict: verdict.status,
+          password_hash: passwordHash,
+          created_at: now,
+          updated_at: now,
+        });
+        await this.#deps.enrichment?.requestInTransaction(trx, created.id);
+        return created;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw usernameTaken();
       throw error;
     }
+    this.#deps.enrichment?.afterCommit();
     logger.info({ user_id: user.id, email_verdict: verdict.status }, 'user signed up');
     const issued: IssuedToken = tokens.issue(user.id);
     return { user_id: user.id, token: issued.token, expires_at: issued.expiresAt };

@@ -5,3 +5,9 @@ export function ok(ctx: Context, data?: unknown, extra: Record<string, unknown> 
   ctx.status = 200;
   ctx.body = data === undefined ? { code: 'OK', ...extra } : { code: 'OK', ...extra, data };
 }
+
+/** Accepted for later: the outcome arrives over the WebSocket. */
+export function pending(ctx: Context): void {
+  ctx.status = 202;
+  ctx.body = { code: 'PENDING' };
+}

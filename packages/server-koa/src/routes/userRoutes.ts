@@ -1,10 +1,13 @@
 import type Router from '@koa/router';
 import { invalidToken, parseInput, profileInput, signUpInput, type Plaza } from '@plaza/core';
-import { optionalUser, userIdOf } from '../middleware/auth.js';
+import { optionalUser, requireUser, signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
-import { ok } from './respond.js';
+import { ok, pending } from './respond.js';
 
-/** `POST /user/data` (sign up) and `GET /user/data` (a profile, or your own). */
+/**
+ * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own) and
+ * `POST /user/request-retrieve-data` (queue enrichment of your profile).
+ */
 export function userRoutes(router: Router, plaza: Plaza): void {
   router.post('/user/data', async function signUp(ctx) {
     const created = await plaza.users.signUp(parseInput(signUpInput, paramsOf(ctx)));
@@ -25,4 +28,13 @@ export function userRoutes(router: Router, plaza: Plaza): void {
     );
     ok(ctx, await plaza.users.profile(input, viewerId));
   });
+
+  router.post(
+    '/user/request-retrieve-data',
+    requireUser(plaza),
+    async function requestEnrichment(ctx) {
+      await plaza.enrichment.request(signedInUserId(ctx));
+      pending(ctx);
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/20261129000000_initial.js';
+import * as enrichmentJobs from './migrations/20261130000000_enrichment_jobs.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 // Listed here rather than read from a folder, so the compiled package needs no file globbing.
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129000000_initial', initial],
+  ['20261130000000_enrichment_jobs', enrichmentJobs],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
