@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Profile } from '../users/UserService.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
 import { fillEmptyFields } from './fillEmptyFields.js';
-import type { EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
+import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
 export interface WorkerSettings extends RetryPolicy {
@@ -192,20 +192,31 @@ export class EnrichmentWorker {
     }
   }
 
-  /** Fills the empty fields and closes the job in one transaction; returns the fields filled. */
-  async #save(job: ClaimedJob, found: Parameters<typeof fillEmptyFields>[1]): Promise<string[]> {
-    return this.#deps.db.transaction(async (trx) => {
-      const current = (await trx('users').where('id', job.user_id).first()) as
-        Record<string, unknown> | undefined;
-      const patch = current === undefined ? {} : fillEmptyFields(current, found);
-      const filled = Object.keys(patch);
-      if (filled.length > 0) {
-        await trx('users')
-          .where('id', job.user_id)
-          .update({ ...patch, updated_at: new Date().toISOString() });
+  /**
+   * Fills the empty fields and closes the job in one transaction that writes first: a
+   * transaction that read before writing could meet another process's write and fail.
+   * Returns the fields offered.
+   */
+  async #save(job: ClaimedJob, found: EnrichedProfile): Promise<string[]> {
+    const offered = fillEmptyFields({}, found);
+    const fields = Object.keys(offered) as Array<keyof EnrichedProfile>;
+    const { db, jobs } = this.#deps;
+    await db.transaction(async (trx) => {
+      await jobs.finish(job, 'done', fields.length > 0 ? null : 'nothing found to fill', trx);
+      if (fields.length === 0) return;
+      const changes: Record<string, Knex.Raw> = {};
+      for (const field of fields) {
+        const empty =
+          typeof offered[field] === 'number' ? '?? is null' : `?? is null or trim(??) = ''`;
+        const columns = typeof offered[field] === 'number' ? [field] : [field, field];
+        changes[field] = trx.raw(`case when ${empty} then ? else ?? end`, [
+          ...columns,
+          offered[field] as Knex.Value,
+          field,
+        ]);
       }
-      await this.#deps.jobs.finish(job, 'done', filled.length > 0 ? null : 'nothing to fill', trx);
-      return filled;
+      await trx('users').where('id', job.user_id).update(changes);
     });
+    return fields;
   }
 }

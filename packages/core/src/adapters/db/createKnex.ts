@@ -52,7 +52,23 @@ export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs:
 }
 
 /** Brings the schema up to date; safe to run at every start. */
-export async function migrateToLatest(db: Knex): Promise<string[]> {
+export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise<string[]> {
+  const giveUpAt = Date.now() + waitForLockMs;
+  for (;;) {
+    try {
+      return await latest(db);
+    } catch (error) {
+      // Processes starting together on one database race to create Knex's own tables, then
+      // take turns on its lock; the others wait and find the migrations applied.
+      const message = String((error as { message?: unknown }).message);
+      const raced = /already exists|already locked/i.test(message);
+      if (!raced || Date.now() > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+}
+
+async function latest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 }
