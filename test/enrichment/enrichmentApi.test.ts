@@ -1,0 +1,153 @@
+import anyTest, { type TestFn } from 'ava';
+import { startApiTarget, type ApiTarget } from '../support/apiTarget.js';
+import { signUp, uniqueUsername, type SignedUpUser } from '../support/builders.js';
+import { eventually } from '../support/eventually.js';
+import { Api } from '../support/http.js';
+import {
+  expectedFakeClearbitProfile,
+  FAKE_CLEARBIT_API_KEY,
+  startFakeClearbit,
+  type FakeClearbit,
+} from '../fakes/fakeClearbit.js';
+
+interface Context {
+  readonly clearbit: FakeClearbit;
+  readonly target: ApiTarget;
+  readonly api: Api;
+}
+
+const test = anyTest as TestFn<Context>;
+
+// In-process only: the Clearbit fake is steered per address.
+test.before(async (t) => {
+  const clearbit = await startFakeClearbit();
+  const target = await startApiTarget({
+    enrichment: {
+      clearbit: { apiKey: FAKE_CLEARBIT_API_KEY, baseUrl: clearbit.url },
+      timeoutMs: 2_000,
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+      pollIntervalMs: 20,
+    },
+  });
+  t.context = { clearbit, target, api: new Api(target.baseUrl) };
+});
+
+test.after.always(async (t) => {
+  await t.context.target.close();
+  await t.context.clearbit.close();
+});
+
+const ownProfile = async (api: Api, user: SignedUpUser): Promise<Record<string, unknown>> =>
+  (await api.get('/user/data', {}, { token: user.token })).body['data'] as Record<string, unknown>;
+
+const aPerson = (prefix: string): string => `${prefix}.${uniqueUsername('lovelace')}@example.com`;
+
+const requestsFor = (clearbit: FakeClearbit, email: string): number =>
+  clearbit.requests.filter((request) => request.email === email).length;
+
+test('POST /user/request-retrieve-data needs a token', async (t) => {
+  const none = await t.context.api.post('/user/request-retrieve-data');
+  t.is(none.status, 401);
+  t.is(none.body['code'], 'AUT_01');
+  const forged = await t.context.api.post('/user/request-retrieve-data', {}, { token: 'x.y.z' });
+  t.is(forged.status, 401);
+  t.is(forged.body['code'], 'AUT_01');
+});
+
+test('sign-up fills the empty profile fields from Clearbit; what the user wrote stays', async (t) => {
+  const { api } = t.context;
+  const email = aPerson('ada');
+  const user = await signUp(api, { email, city: 'Paris' });
+  const expected = expectedFakeClearbitProfile(email);
+  const profile = await eventually('the profile to be filled', async () => {
+    const current = await ownProfile(api, user);
+    return current['country'] === null ? undefined : current;
+  });
+  t.like(profile, {
+    first_name: expected.first_name,
+    last_name: expected.last_name,
+    location: expected.location,
+    city: 'Paris',
+    state: expected.state,
+    country: expected.country,
+    lat: expected.lat,
+    lng: expected.lng,
+    bio: expected.bio,
+    site: expected.site,
+    avatar: expected.avatar,
+  });
+});
+
+test('a request answers 202 PENDING and looks the person up again', async (t) => {
+  const { api, clearbit } = t.context;
+  const email = aPerson('grace');
+  const user = await signUp(api, { email });
+  await eventually('the sign-up look-up', async () =>
+    (await ownProfile(api, user))['city'] === null ? undefined : true,
+  );
+  const before = requestsFor(clearbit, email);
+
+  const response = await api.post('/user/request-retrieve-data', {}, { token: user.token });
+  t.is(response.status, 202);
+  t.deepEqual(response.body, { code: 'PENDING' });
+  await eventually('a second look-up', () =>
+    requestsFor(clearbit, email) > before ? true : undefined,
+  );
+  t.true(clearbit.requests.every((request) => request.authorized));
+});
+
+test('asking again while a job waits adds no second job', async (t) => {
+  const { api, clearbit, target } = t.context;
+  const email = aPerson('waiting');
+  // Clearbit keeps answering "queued, try in a minute".
+  clearbit.respondWith(email, { kind: 'queued', times: Infinity, retryAfter: 60 });
+  const user = await signUp(api, { email });
+  await eventually('the first look-up', () =>
+    requestsFor(clearbit, email) > 0 ? true : undefined,
+  );
+  for (let i = 0; i < 3; i += 1) {
+    const again = await api.post('/user/request-retrieve-data', {}, { token: user.token });
+    t.is(again.status, 202);
+  }
+  const jobs = await target.plaza!.enrichment.jobsOf(user.userId);
+  t.is(jobs.length, 1);
+  t.is(jobs[0]?.state, 'pending');
+  t.is(requestsFor(clearbit, email), 1);
+});
+
+test('URLs and numbers from Clearbit are validated before they are stored', async (t) => {
+  const { api, clearbit } = t.context;
+  const email = aPerson('mallory');
+  clearbit.respondWith(email, {
+    kind: 'person',
+    person: {
+      avatar: 'javascript:alert(1)',
+      site: 'ftp://example.com/',
+      geo: {
+        city: 'Nowhere',
+        state: null,
+        stateCode: null,
+        country: null,
+        countryCode: null,
+        lat: 123,
+        lng: 500,
+      },
+    },
+  });
+  const user = await signUp(api, { email });
+  const profile = await eventually('the profile to be filled', async () => {
+    const current = await ownProfile(api, user);
+    return current['city'] === null ? undefined : current;
+  });
+  t.like(profile, { city: 'Nowhere', avatar: null, site: null, lat: null, lng: null });
+});
+
+test("Clearbit's key never reaches the logs", async (t) => {
+  const { api, target } = t.context;
+  await signUp(api, { email: aPerson('logcheck') });
+  await eventually('a log line of the look-up', () =>
+    target.logs().includes('enrichment') ? true : undefined,
+  );
+  t.false(target.logs().includes(FAKE_CLEARBIT_API_KEY));
+});

@@ -1,0 +1,19 @@
+/**
+ * Polls `probe` until it returns something other than `undefined`, or fails after
+ * `timeoutMs` with `what` in the message. Every wait in the suite is bounded.
+ */
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<T> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > giveUpAt)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
