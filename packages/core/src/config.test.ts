@@ -28,6 +28,7 @@ test('plazaOptionsFromEnv reads the keys of the spec', (t) => {
       timeoutMs: 2500,
       failOpen: true,
     },
+    enrichment: { clearbit: {} },
     providers: 'fake',
     passwordMinLength: 12,
     scrypt: { logN: 14 },
@@ -98,4 +99,122 @@ test('parseDatabaseUrl refuses what it cannot open, naming DATABASE_URL', (t) =>
     const error = t.throws(() => parseDatabaseUrl(url), { instanceOf: ConfigError }, url);
     t.regex(error.message, /DATABASE_URL/);
   }
+});
+
+test('plazaOptionsFromEnv reads the enrichment keys', (t) => {
+  const options = plazaOptionsFromEnv({
+    ENRICHMENT_PROVIDER: 'clearbit',
+    CLEARBIT_API_KEY: 'sk_clearbit_env_key',
+    CLEARBIT_API_URL: 'http://127.0.0.1:9998',
+    ENRICHMENT_TIMEOUT_MS: '2500',
+    ENRICHMENT_WORKER: 'off',
+    ENRICHMENT_CONCURRENCY: '8',
+    ENRICHMENT_MAX_ATTEMPTS: '3',
+    ENRICHMENT_RETRY_BASE_MS: '500',
+    ENRICHMENT_RETRY_MAX_MS: '60000',
+    ENRICHMENT_POLL_MS: '250',
+  });
+  t.deepEqual(options.enrichment, {
+    provider: 'clearbit',
+    clearbit: { apiKey: 'sk_clearbit_env_key', baseUrl: 'http://127.0.0.1:9998' },
+    timeoutMs: 2500,
+    worker: false,
+    concurrency: 8,
+    maxAttempts: 3,
+    retryBaseMs: 500,
+    retryMaxMs: 60000,
+    pollIntervalMs: 250,
+  });
+});
+
+for (const provider of ['clearbit', 'hunter', 'fake', 'none'] as const) {
+  test(`ENRICHMENT_PROVIDER=${provider} is read as is`, (t) => {
+    t.is(plazaOptionsFromEnv({ ENRICHMENT_PROVIDER: provider }).enrichment?.provider, provider);
+  });
+}
+
+test('without enrichment keys no enrichment setting is made up', (t) => {
+  const enrichment = plazaOptionsFromEnv({
+    ENRICHMENT_PROVIDER: ' ',
+    CLEARBIT_API_KEY: '',
+  }).enrichment;
+  t.is(enrichment?.provider, undefined);
+  t.is(enrichment?.clearbit?.apiKey, undefined);
+  t.is(enrichment?.clearbit?.baseUrl, undefined);
+  for (const key of ['timeoutMs', 'worker', 'concurrency', 'maxAttempts', 'pollIntervalMs']) {
+    t.false(key in (enrichment ?? {}), key);
+  }
+});
+
+test('a Clearbit key alone is kept, so the default provider can become clearbit', (t) => {
+  const options = plazaOptionsFromEnv({ CLEARBIT_API_KEY: '  sk_trimmed  ' });
+  t.deepEqual(options.enrichment?.clearbit, { apiKey: 'sk_trimmed' });
+  t.false('provider' in (options.enrichment ?? {}));
+});
+
+test('ENRICHMENT_WORKER reads the usual spellings of true and false', (t) => {
+  for (const value of ['1', 'true', 'YES', 'on']) {
+    t.true(plazaOptionsFromEnv({ ENRICHMENT_WORKER: value }).enrichment?.worker, value);
+  }
+  for (const value of ['0', 'false', 'No', 'off']) {
+    t.false(plazaOptionsFromEnv({ ENRICHMENT_WORKER: value }).enrichment?.worker, value);
+  }
+});
+
+test('enrichment numbers at the ends of their ranges are accepted', (t) => {
+  t.like(
+    plazaOptionsFromEnv({
+      ENRICHMENT_CONCURRENCY: '1',
+      ENRICHMENT_MAX_ATTEMPTS: '100',
+      ENRICHMENT_TIMEOUT_MS: '100',
+      ENRICHMENT_POLL_MS: '60000',
+    }).enrichment,
+    { concurrency: 1, maxAttempts: 100, timeoutMs: 100, pollIntervalMs: 60000 },
+  );
+  t.is(plazaOptionsFromEnv({ ENRICHMENT_CONCURRENCY: '256' }).enrichment?.concurrency, 256);
+});
+
+const badEnrichmentValues: ReadonlyArray<readonly [string, string]> = [
+  ['ENRICHMENT_PROVIDER', 'mock'],
+  ['ENRICHMENT_PROVIDER', 'Clearbit'],
+  ['ENRICHMENT_PROVIDER', 'clearbit,fake'],
+  ['ENRICHMENT_CONCURRENCY', '0'],
+  ['ENRICHMENT_CONCURRENCY', '257'],
+  ['ENRICHMENT_CONCURRENCY', '-1'],
+  ['ENRICHMENT_CONCURRENCY', '1.5'],
+  ['ENRICHMENT_CONCURRENCY', 'four'],
+  ['ENRICHMENT_MAX_ATTEMPTS', '0'],
+  ['ENRICHMENT_MAX_ATTEMPTS', '101'],
+  ['ENRICHMENT_TIMEOUT_MS', '99'],
+  ['ENRICHMENT_TIMEOUT_MS', '120001'],
+  ['ENRICHMENT_RETRY_BASE_MS', '0'],
+  ['ENRICHMENT_RETRY_MAX_MS', '86400001'],
+  ['ENRICHMENT_POLL_MS', '9'],
+  ['ENRICHMENT_WORKER', 'sometimes'],
+];
+
+for (const [key, value] of badEnrichmentValues) {
+  test(`${key}=${value} is a ConfigError naming ${key}`, (t) => {
+    const error = t.throws(() => plazaOptionsFromEnv({ [key]: value }), {
+      instanceOf: ConfigError,
+    });
+    t.true(error.message.includes(key), error.message);
+  });
+}
+
+test('a bad ENRICHMENT_PROVIDER is refused with the choices listed', (t) => {
+  const error = t.throws(() => plazaOptionsFromEnv({ ENRICHMENT_PROVIDER: 'mock' }), {
+    instanceOf: ConfigError,
+  });
+  for (const choice of ['clearbit', 'hunter', 'fake', 'none'])
+    t.regex(error.message, new RegExp(choice));
+});
+
+test('a config error never quotes the Clearbit key', (t) => {
+  const error = t.throws(
+    () =>
+      plazaOptionsFromEnv({ CLEARBIT_API_KEY: 'sk_secret_never_logged', ENRICHMENT_POLL_MS: 'x' }),
+    { instanceOf: ConfigError },
+  );
+  t.false(error.message.includes('sk_secret_never_logged'));
 });

@@ -91,7 +91,8 @@ export class EnrichmentJobs {
     trx?: Knex.Transaction,
   ): Promise<void> {
     await (trx ?? this.#db)(TABLE)
-      .where({ id: job.id, state: 'running' })
+      // The attempt count tells our claim from a later one made after our lease ran out.
+      .where({ id: job.id, state: 'running', attempts: job.attempts })
       .update({
         state,
         locked_until: null,
@@ -106,7 +107,8 @@ export class EnrichmentJobs {
    */
   async retryAt(job: ClaimedJob, at: Date, note: string, countAttempt: boolean): Promise<void> {
     await this.#db(TABLE)
-      .where({ id: job.id, state: 'running' })
+      // The attempt count tells our claim from a later one made after our lease ran out.
+      .where({ id: job.id, state: 'running', attempts: job.attempts })
       .update({
         state: 'pending',
         attempts: countAttempt ? job.attempts : job.attempts - 1,
