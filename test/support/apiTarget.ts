@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createPlaza, type Plaza, type PlazaOptions } from '@plaza/core';
-import { createServer } from '@plaza/server-koa';
+import { createServer, type PlazaServer, type ServerOptions } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter, type FakeHunter } from '../fakes/fakeHunter.js';
 
 /** Where the API tests send their requests: an in-process server, or `REAL_SERVER`. */
@@ -16,6 +16,14 @@ export interface ApiTarget {
   /** Everything the server logged (in-process only). */
   readonly logs: () => string;
   close(): Promise<void>;
+}
+
+/** A server in this process: its Plaza, its Hunter fake and its WebSocket side are at hand. */
+export interface InProcessTarget extends ApiTarget {
+  readonly hunter: FakeHunter;
+  readonly plaza: Plaza;
+  /** What `createServer` returned: `close()` ends the `/user-watch` sockets. */
+  readonly plazaServer: PlazaServer;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -31,7 +39,10 @@ export function realServerUrl(): string | undefined {
  * Starts Plaza on an ephemeral loopback port, verifying emails against a local HTTP fake
  * of Hunter, unless `REAL_SERVER` names a server to test instead.
  */
-export async function startApiTarget(options: Partial<PlazaOptions> = {}): Promise<ApiTarget> {
+export async function startApiTarget(
+  options: Partial<PlazaOptions> = {},
+  server: ServerOptions = {},
+): Promise<ApiTarget> {
   const real = realServerUrl();
   if (real !== undefined) {
     return {
@@ -42,6 +53,14 @@ export async function startApiTarget(options: Partial<PlazaOptions> = {}): Promi
       close: async () => {},
     };
   }
+  return startInProcessTarget(options, server);
+}
+
+/** Starts Plaza in this process, whatever `REAL_SERVER` says (for tests that need its insides). */
+export async function startInProcessTarget(
+  options: Partial<PlazaOptions> = {},
+  serverOptions: ServerOptions = {},
+): Promise<InProcessTarget> {
   const hunter = await startFakeHunter();
   let logged = '';
   const sink = new Writable({
@@ -59,17 +78,19 @@ export async function startApiTarget(options: Partial<PlazaOptions> = {}): Promi
     logger,
     ...options,
   });
-  const { app, attach } = createServer(plaza, { logger, bodyLimit: '100kb' });
-  const server = createHttpServer(app.callback());
-  attach(server);
+  const plazaServer = createServer(plaza, { logger, bodyLimit: '100kb', ...serverOptions });
+  const server = createHttpServer(plazaServer.app.callback());
+  plazaServer.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     hunter,
     plaza,
+    plazaServer,
     logs: () => logged,
     async close() {
+      await plazaServer.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await plaza.close();

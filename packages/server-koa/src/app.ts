@@ -12,6 +12,9 @@ import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
+import { UserWatch } from './ws/UserWatch.js';
+import { userWatchUpgrade } from './ws/userWatchUpgrade.js';
+import { resolveWebSocketLimits, type WebSocketLimits } from './ws/webSocketLimits.js';
 
 export interface ServerOptions {
   /** Structured logger; default: a silent one. */
@@ -20,6 +23,8 @@ export interface ServerOptions {
   readonly bodyLimit?: string | number;
   /** Node server timeouts applied by `attach` (milliseconds). */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Limits of the `/user-watch` WebSocket endpoint; see `DEFAULT_WEB_SOCKET_LIMITS`. */
+  readonly webSocket?: Partial<WebSocketLimits>;
 }
 
 export interface ServerTimeouts {
@@ -40,20 +45,34 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 export interface PlazaServer {
   /** The Koa application; mount it, or serve `app.callback()`. */
   readonly app: Koa;
-  /** Applies Plaza's timeouts to a Node HTTP server that serves `app.callback()`. */
+  /**
+   * Applies Plaza's timeouts to a Node HTTP server that serves `app.callback()`, and serves
+   * the `/user-watch` WebSocket endpoint on it.
+   */
   readonly attach: (server: Server) => void;
+  /**
+   * Closes every `/user-watch` socket (code 1001), stops its timers and leaves the event bus.
+   * Call it before `server.close()`, which otherwise waits for upgraded sockets forever.
+   */
+  readonly close: () => Promise<void>;
 }
 
 /**
- * The HTTP contract over a Plaza instance. It never listens: the caller owns the server.
+ * The HTTP contract and the `/user-watch` WebSocket endpoint over a Plaza instance. It never
+ * listens: the caller owns the server. Throws when an option cannot work.
  *
  * @example
- * const { app, attach } = createServer(plaza, { logger })
+ * const { app, attach, close } = createServer(plaza, { logger })
  * const server = http.createServer(app.callback()); attach(server); server.listen(8000)
  */
 export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaServer {
   const logger = options.logger ?? pino({ enabled: false });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const userWatch = new UserWatch({
+    plaza,
+    logger,
+    limits: resolveWebSocketLimits(options.webSocket),
+  });
   const app = new Koa();
   app.silent = true;
 
@@ -77,6 +96,8 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
       server.headersTimeout = timeouts.headersTimeoutMs;
       server.requestTimeout = timeouts.requestTimeoutMs;
       server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+      server.on('upgrade', userWatchUpgrade(userWatch));
     },
+    close: () => userWatch.close(),
   };
 }

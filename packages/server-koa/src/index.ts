@@ -5,6 +5,12 @@ export {
   type ServerOptions,
   type ServerTimeouts,
 } from './app.js';
+export {
+  DEFAULT_WEB_SOCKET_LIMITS,
+  resolveWebSocketLimits,
+  type WebSocketLimits,
+} from './ws/webSocketLimits.js';
+export { USER_WATCH_PATH } from './ws/userWatchUpgrade.js';
 export { HTTP_STATUS, INTERNAL_ERROR_CODE, type ErrorBody } from './middleware/errors.js';
 export { serve, type RunningServer, type ServeOptions } from './serve.js';
 export { createLogger, type LoggerOptions } from './logger.js';

@@ -16,8 +16,9 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   readonly url: string;
   /**
-   * Stops accepting connections, lets requests in flight finish (up to the shutdown
-   * timeout, then cuts what is left), and closes the database.
+   * Closes the WebSocket connections (1001), stops accepting connections, lets requests in
+   * flight finish (up to the shutdown timeout, then cuts what is left), and closes the
+   * database.
    */
   close(): Promise<void>;
 }
@@ -29,13 +30,13 @@ export interface RunningServer {
  */
 export async function serve({ settings, logger }: ServeOptions): Promise<RunningServer> {
   const plaza = await createPlaza({ ...settings.plaza, logger });
-  const { app, attach } = createServer(plaza, {
+  const plazaServer = createServer(plaza, {
     logger,
     bodyLimit: settings.bodyLimit,
     timeouts: settings.timeouts,
   });
-  const server = createHttpServer(app.callback());
-  attach(server);
+  const server = createHttpServer(plazaServer.app.callback());
+  plazaServer.attach(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -55,6 +56,8 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // First: server.close() would wait for upgraded sockets, which only we can end.
+      await plazaServer.close();
       await stopAccepting(server, settings.shutdownTimeoutMs);
       await plaza.close();
     })();

@@ -1,0 +1,261 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
+import { isPlazaError, type Plaza, type Unsubscribe } from '@plaza/core';
+import { SocketRegistry } from './SocketRegistry.js';
+import type { WatchedEvent, WatchProtocol } from './WatchProtocol.js';
+import { WatchSocket, type WatchSocketOwner } from './WatchSocket.js';
+import type { WebSocketLimits } from './webSocketLimits.js';
+
+/** @example new UserWatch({ plaza, logger, limits: resolveWebSocketLimits() }) */
+export interface UserWatchOptions {
+  readonly plaza: Pick<Plaza, 'auth' | 'events'>;
+  readonly logger: Logger;
+  readonly limits: WebSocketLimits;
+}
+
+/** How long `close()` waits for peers to answer the close frame before cutting them off. */
+const CLOSE_GRACE_MS = 2000;
+
+const SHUTTING_DOWN = 'server shutting down';
+const AUTH_TIMEOUT = 'authentication timeout';
+const TOO_MANY_SOCKETS = 'too many sockets for this user';
+
+/**
+ * The `/user-watch` endpoint: accepts sockets, authenticates them, and forwards each core
+ * event to the sockets of the one user it concerns. One bus subscription per event type and
+ * one ping sweep serve every socket.
+ *
+ * @example server.on('upgrade', userWatchUpgrade(new UserWatch({ plaza, logger, limits })))
+ */
+export class UserWatch implements WatchSocketOwner {
+  readonly #plaza: UserWatchOptions['plaza'];
+  readonly #logger: Logger;
+  readonly #limits: WebSocketLimits;
+  readonly #server: WsServer<typeof WatchSocket>;
+  /** Every open socket, authenticated or not: what the ping sweep and `close()` walk. */
+  readonly #sockets = new Set<WatchSocket>();
+  readonly #registry = new SocketRegistry<WatchSocket>();
+  #unsubscribes: Unsubscribe[] | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  #serial = 0;
+  #closing: Promise<void> | undefined;
+  #whenEmpty: (() => void) | undefined;
+
+  constructor(options: UserWatchOptions) {
+    this.#plaza = options.plaza;
+    this.#logger = options.logger;
+    this.#limits = options.limits;
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      WebSocket: WatchSocket,
+    });
+  }
+
+  /** Completes a WebSocket handshake; after `close()`, ws answers 503 instead. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, protocol: WatchProtocol): void {
+    this.#server.handleUpgrade(request, socket, head, (webSocket) => {
+      this.#accept(webSocket, protocol);
+    });
+  }
+
+  /**
+   * Closes every socket with 1001, waits a little for the peers' answers, cuts off the
+   * rest, and leaves the bus. Later handshakes get 503.
+   */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const unsubscribe of this.#unsubscribes ?? []) unsubscribe();
+      this.#unsubscribes = [];
+      this.#stopSweep();
+      this.#server.close();
+      if (this.#sockets.size === 0) {
+        resolve();
+        return;
+      }
+      const force = setTimeout(() => {
+        for (const socket of this.#sockets) socket.terminate();
+      }, CLOSE_GRACE_MS);
+      this.#whenEmpty = () => {
+        clearTimeout(force);
+        resolve();
+      };
+      for (const socket of this.#sockets) {
+        clearTimeout(socket.authTimer);
+        socket.authTimer = undefined;
+        socket.endReason ??= SHUTTING_DOWN;
+        socket.close(1001, SHUTTING_DOWN);
+      }
+    });
+    return this.#closing;
+  }
+
+  received(socket: WatchSocket, data: RawData, isBinary: boolean): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const protocol = socket.watchProtocol;
+    if (isBinary) {
+      this.#send(socket, protocol.syntaxError('Binary messages are not accepted.'));
+      return;
+    }
+    const command = protocol.parse(textOf(data));
+    if (command.kind === 'unknown') {
+      this.#send(socket, protocol.syntaxError(command.problem));
+      return;
+    }
+    this.#authenticate(socket, command.token);
+  }
+
+  closed(socket: WatchSocket, code: number): void {
+    clearTimeout(socket.authTimer);
+    socket.authTimer = undefined;
+    this.#sockets.delete(socket);
+    if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
+    if (this.#logger.isLevelEnabled('debug')) {
+      this.#logger.debug(
+        { socket_id: socket.serial, user_id: socket.userId, code, reason: socket.endReason },
+        'user-watch socket closed',
+      );
+    }
+    if (this.#sockets.size === 0) {
+      this.#stopSweep();
+      this.#whenEmpty?.();
+    }
+  }
+
+  #accept(socket: WatchSocket, protocol: WatchProtocol): void {
+    this.#serial += 1;
+    socket.watch(this, protocol, this.#serial);
+    socket.authTimer = setTimeout(authTimedOut, this.#limits.authTimeoutMs, socket);
+    this.#sockets.add(socket);
+    this.#subscribe();
+    this.#sweep ??= setInterval(() => this.#pingAll(), this.#limits.pingIntervalMs).unref();
+    if (this.#logger.isLevelEnabled('debug')) {
+      this.#logger.debug(
+        { socket_id: socket.serial, format: protocol.name },
+        'user-watch socket opened',
+      );
+    }
+  }
+
+  #authenticate(socket: WatchSocket, token: string | undefined): void {
+    const wasAuthenticated = socket.userId !== undefined;
+    if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
+    socket.userId = undefined;
+    const userId = this.#verify(token);
+    if (userId === undefined) {
+      if (wasAuthenticated) {
+        socket.authTimer = setTimeout(authTimedOut, this.#limits.authTimeoutMs, socket);
+      }
+      this.#send(socket, socket.watchProtocol.authFailed());
+      return;
+    }
+    if (this.#registry.count(userId) >= this.#limits.maxSocketsPerUser) {
+      socket.endReason = TOO_MANY_SOCKETS;
+      socket.close(1008, TOO_MANY_SOCKETS);
+      return;
+    }
+    clearTimeout(socket.authTimer);
+    socket.authTimer = undefined;
+    socket.userId = userId;
+    this.#registry.add(userId, socket);
+    this.#send(socket, socket.watchProtocol.ready(userId));
+  }
+
+  #verify(token: string | undefined): number | undefined {
+    if (token === undefined) return undefined;
+    try {
+      return this.#plaza.auth.verifyToken(token);
+    } catch (error) {
+      if (!isPlazaError(error)) {
+        this.#logger.error({ err: error }, 'user-watch: checking a token failed');
+      }
+      return undefined;
+    }
+  }
+
+  /** Subscribes on the first socket, so a server nobody watches costs the bus nothing. */
+  #subscribe(): void {
+    if (this.#unsubscribes !== undefined) return;
+    const events = this.#plaza.events;
+    this.#unsubscribes = [
+      events.subscribe('enrichment.completed', (payload) => {
+        this.#deliver(payload.user_id, { type: 'enrichment.completed', ...payload });
+      }),
+      events.subscribe('enrichment.failed', (payload) => {
+        this.#deliver(payload.user_id, { type: 'enrichment.failed', ...payload });
+      }),
+      events.subscribe('post.liked', (payload) => {
+        this.#deliver(payload.author_id, { type: 'post.liked', ...payload });
+      }),
+      events.subscribe('post.unliked', (payload) => {
+        this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
+      }),
+    ];
+  }
+
+  #deliver(userId: number, event: WatchedEvent): void {
+    const sockets = this.#registry.socketsOf(userId);
+    if (sockets === undefined) return;
+    // Rendered once per format, not once per socket.
+    const frames = new Map<WatchProtocol, string | undefined>();
+    for (const socket of sockets) {
+      const protocol = socket.watchProtocol;
+      let frame = frames.get(protocol);
+      if (frame === undefined && !frames.has(protocol)) {
+        frame = protocol.event(event);
+        frames.set(protocol, frame);
+      }
+      if (frame !== undefined) this.#send(socket, frame);
+    }
+  }
+
+  #send(socket: WatchSocket, frame: string): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    // A reader that stopped reading would otherwise have every later event queued in our
+    // memory; it can reconnect once it reads again.
+    if (socket.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#drop(socket, 'slow consumer');
+      return;
+    }
+    socket.send(frame);
+  }
+
+  #pingAll(): void {
+    for (const socket of this.#sockets) {
+      if (socket.awaitingPong) {
+        this.#drop(socket, 'no pong');
+        continue;
+      }
+      socket.awaitingPong = true;
+      socket.ping();
+    }
+  }
+
+  #drop(socket: WatchSocket, reason: string): void {
+    socket.endReason ??= reason;
+    // Out of the registry now: the close event comes only once the socket is torn down.
+    if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
+    socket.terminate();
+  }
+
+  #stopSweep(): void {
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+  }
+}
+
+function authTimedOut(socket: WatchSocket): void {
+  socket.authTimer = undefined;
+  socket.endReason ??= AUTH_TIMEOUT;
+  socket.close(1008, AUTH_TIMEOUT);
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
