@@ -1,5 +1,5 @@
 import anyTest, { type TestFn } from 'ava';
-import { startApiTarget, type ApiTarget } from '../support/apiTarget.js';
+import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { signUp, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
 import { Api } from '../support/http.js';
@@ -12,16 +12,16 @@ import {
 
 interface Context {
   readonly clearbit: FakeClearbit;
-  readonly target: ApiTarget;
+  readonly target: InProcessTarget;
   readonly api: Api;
 }
 
 const test = anyTest as TestFn<Context>;
 
-// In-process only: the Clearbit fake is steered per address.
+// Always in-process, even with REAL_SERVER: the Clearbit fake is steered per address.
 test.before(async (t) => {
   const clearbit = await startFakeClearbit();
-  const target = await startApiTarget({
+  const target = await startInProcessTarget({
     enrichment: {
       clearbit: { apiKey: FAKE_CLEARBIT_API_KEY, baseUrl: clearbit.url },
       timeoutMs: 2_000,
@@ -110,7 +110,7 @@ test('asking again while a job waits adds no second job', async (t) => {
     const again = await api.post('/user/request-retrieve-data', {}, { token: user.token });
     t.is(again.status, 202);
   }
-  const jobs = await target.plaza!.enrichment.jobsOf(user.userId);
+  const jobs = await target.plaza.enrichment.jobsOf(user.userId);
   t.is(jobs.length, 1);
   t.is(jobs[0]?.state, 'pending');
   t.is(requestsFor(clearbit, email), 1);
