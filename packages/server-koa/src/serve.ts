@@ -34,6 +34,7 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
     logger,
     bodyLimit: settings.bodyLimit,
     timeouts: settings.timeouts,
+    webSocket: settings.webSocket,
   });
   const server = createHttpServer(plazaServer.app.callback());
   plazaServer.attach(server);

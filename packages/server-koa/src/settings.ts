@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { ConfigError, integerSetting, plazaOptionsFromEnv, type PlazaOptions } from '@plaza/core';
+import {
+  ConfigError,
+  definedOnly,
+  integerSetting,
+  plazaOptionsFromEnv,
+  type PlazaOptions,
+} from '@plaza/core';
 import type { ServerTimeouts } from './app.js';
+import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 
 /** Everything the CLI needs to run a server. */
@@ -12,6 +19,7 @@ export interface Settings {
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
   readonly timeouts: Partial<ServerTimeouts>;
+  readonly webSocket: Partial<WebSocketLimits>;
   readonly plaza: PlazaOptions;
 }
 
@@ -44,6 +52,12 @@ export function serverOptionsFromEnv(env: Env): Settings {
       ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
     },
+    webSocket: definedOnly({
+      authTimeoutMs: integerSetting(env, 'WS_AUTH_TIMEOUT_MS', 100, 600_000),
+      pingIntervalMs: integerSetting(env, 'WS_PING_INTERVAL_MS', 1000, 3_600_000),
+      maxBufferedBytes: integerSetting(env, 'WS_MAX_BUFFERED_BYTES', 4096, 64 * 1024 * 1024),
+      maxSocketsPerUser: integerSetting(env, 'WS_MAX_SOCKETS_PER_USER', 1, 10_000),
+    }),
     plaza: plazaOptionsFromEnv(env),
   };
 }
