@@ -29,6 +29,14 @@ export function chooseProfileEnricher(
   options: PlazaOptions,
   logger: Logger,
 ): ProfileEnricher | undefined {
+  const enricher = buildProfileEnricher(options, logger);
+  if (enricher !== undefined && enricher.name !== 'fake-clearbit') {
+    logger.info({ enricher: enricher.name }, `profiles are enriched by ${enricher.name}`);
+  }
+  return enricher;
+}
+
+function buildProfileEnricher(options: PlazaOptions, logger: Logger): ProfileEnricher | undefined {
   const enrichment = options.enrichment ?? {};
   if (enrichment.enricher) return enrichment.enricher;
   const timeout = enrichment.timeoutMs === undefined ? {} : { timeoutMs: enrichment.timeoutMs };
