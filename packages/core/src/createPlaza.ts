@@ -29,6 +29,7 @@ import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
 import { InProcessEventBus } from './events/InProcessEventBus.js';
+import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import { LikeService } from './likes/LikeService.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Post } from './posts/Post.js';
@@ -136,7 +137,8 @@ function assemble(
   const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
   const writes = new WriteBatcher(db);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
-  const likes = new LikeService({ db, writes, events, logger });
+  const announcer = new LikeAnnouncer(db, events, logger);
+  const likes = new LikeService({ db, writes, announcer });
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -164,6 +166,7 @@ function assemble(
     },
     async close() {
       await worker?.stop();
+      await announcer.settled();
       await events.close();
       await db.destroy();
     },

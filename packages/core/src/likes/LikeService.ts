@@ -1,22 +1,16 @@
 import type { Knex } from 'knex';
 import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
-import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
-import type { EventBus } from '../events/EventBus.js';
-import { silentLogger, type Logger } from '../logger.js';
+import type { LikeAnnouncer } from './LikeAnnouncer.js';
 import { parseInput } from '../shared/input.js';
 import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
 
 export interface LikeServiceDependencies {
   readonly db: Knex;
   readonly writes: WriteBatcher;
-  readonly events: EventBus;
-  readonly logger?: Logger;
+  readonly announcer: LikeAnnouncer;
 }
-
-const LIKE_CHANGE_SQL =
-  'select author_id, (select count(*) from likes where post_id = ?) as likes from posts where id = ?';
 
 /**
  * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
@@ -48,7 +42,7 @@ export class LikeService {
       if (!(await this.#postExists(postId))) throw objectNotFound();
       throw invalidToken(error);
     }
-    if (inserted.length > 0) await this.#announce('post.liked', postId, userId);
+    if (inserted.length > 0) this.#deps.announcer.announce('post.liked', postId, userId);
   }
 
   async unlike(userId: number, raw: PostIdInput): Promise<void> {
@@ -56,37 +50,11 @@ export class LikeService {
     const removed = await this.#deps.writes.write((trx) =>
       trx('likes').where({ post_id: postId, user_id: userId }).delete(),
     );
-    if (removed > 0) await this.#announce('post.unliked', postId, userId);
+    if (removed > 0) this.#deps.announcer.announce('post.unliked', postId, userId);
     else if (!(await this.#postExists(postId))) throw objectNotFound();
   }
 
   async #postExists(postId: number): Promise<boolean> {
     return (await this.#deps.db('posts').select('id').where('id', postId).first()) !== undefined;
-  }
-
-  /** The write is committed by now: a failure here costs a notice, never the like. */
-  async #announce(
-    type: 'post.liked' | 'post.unliked',
-    postId: number,
-    byUserId: number,
-  ): Promise<void> {
-    const { db, events, logger = silentLogger } = this.#deps;
-    if (!events.hasListeners(type)) return;
-    try {
-      const [row] = await selectRows<{ author_id: number; likes: number | string }>(
-        db,
-        LIKE_CHANGE_SQL,
-        [postId, postId],
-      );
-      if (row === undefined) return;
-      await events.publish(type, {
-        post_id: postId,
-        author_id: row.author_id,
-        by_user_id: byUserId,
-        likes: Number(row.likes),
-      });
-    } catch (error) {
-      logger.warn({ err: error, event: type, post_id: postId }, 'could not announce a like change');
-    }
   }
 }
