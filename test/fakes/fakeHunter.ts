@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listenOnLoopback.js';
 
 /**
  * A local imitation of Hunter's email verifier (`GET /v2/email-verifier?email=E&api_key=K`)
@@ -193,17 +193,10 @@ export async function startFakeHunter(options: FakeHunterOptions = {}): Promise<
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     apiKey,
     get requests() {
       return [...requests];

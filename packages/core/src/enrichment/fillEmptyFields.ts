@@ -1,22 +1,15 @@
 import type { EnrichedProfile } from './ProfileEnricher.js';
 import { sanitizeProfile } from './sanitizeProfile.js';
+import { PROFILE_FIELDS, type ProfileField } from '../users/User.js';
 
-/** The profile fields enrichment may fill (SPEC's list; never username, email or birth date). */
-export const ENRICHABLE_FIELDS = [
-  'first_name',
-  'last_name',
-  'location',
-  'city',
-  'state',
-  'country',
-  'lat',
-  'lng',
-  'bio',
-  'site',
-  'avatar',
-] as const satisfies ReadonlyArray<keyof EnrichedProfile>;
+export type EnrichableField = Exclude<ProfileField, 'birth_date'>;
 
-type Current = { readonly [K in (typeof ENRICHABLE_FIELDS)[number]]?: unknown };
+/** The profile fields enrichment may fill (SPEC's list): a user's own, but never the birth date. */
+export const ENRICHABLE_FIELDS: readonly EnrichableField[] = PROFILE_FIELDS.filter(
+  (field): field is EnrichableField => field !== 'birth_date',
+);
+
+type Current = { readonly [K in EnrichableField]?: unknown };
 
 const isEmpty = (value: unknown): boolean =>
   value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
