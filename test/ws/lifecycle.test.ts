@@ -129,3 +129,16 @@ test('limits default as documented and bad ones are refused with a clear error',
   t.throws(make({ authTimeout: 5 }), { message: /webSocket\.authTimeout is not a limit/ });
   t.notThrows(make({ authTimeoutMs: undefined, maxSocketsPerUser: 1 }));
 });
+
+test('close() cuts off a peer that never answers the close frame, after a short grace', async (t) => {
+  const target = await startInProcessTarget();
+  t.teardown(() => target.close());
+  const ada = await signUp(new Api(target.baseUrl));
+  const deaf = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
+  deaf.socket.pause(); // reads nothing more, so never answers the server's close frame
+  const started = Date.now();
+  await withTimeout(target.plazaServer.close(), 5_000, 'close()');
+  t.true(Date.now() - started >= 1_500, 'the peer had its grace period');
+  deaf.socket.resume();
+  await deaf.closed();
+});

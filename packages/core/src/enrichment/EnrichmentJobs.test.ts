@@ -425,3 +425,21 @@ test('concurrent claims on one connection never hand one job out twice', async (
   t.is(ids.length, 50);
   t.is(new Set(ids).size, 50);
 });
+
+test('a worker whose lease ran out cannot settle the job another worker took since', async (t) => {
+  const db = await aDatabase(t);
+  const jobs = new EnrichmentJobs(db);
+  const userId = await aUserRow(db);
+  await jobs.enqueue(userId, undefined, T0);
+  const [stale] = await jobs.claimDue(1, LEASE_MS, T0);
+  const [fresh] = await jobs.claimDue(1, LEASE_MS, later(LEASE_MS + 1));
+
+  await jobs.finish(stale!, 'failed', 'late answer');
+  await jobs.retryAt(stale!, later(LEASE_MS + 5), 'HTTP 503', true);
+  const [row] = await jobs.ofUser(userId);
+  t.like(row, { state: 'running', attempts: 2, last_error: null });
+  t.is(new Date(row!.locked_until!).getTime(), later(2 * LEASE_MS + 1).getTime());
+
+  await jobs.finish(fresh!, 'done', null);
+  t.like((await jobs.ofUser(userId))[0], { state: 'done' });
+});

@@ -1,5 +1,12 @@
 import test from 'ava';
-import knex from 'knex';
+import knex, { type Knex } from 'knex';
+import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
+import { PlazaError } from '../errors.js';
+import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { silentLogger } from '../logger.js';
+import { recordingLogger } from '../testing/recordingLogger.js';
+import { EnrichmentJobs, type ClaimedJob } from './EnrichmentJobs.js';
+import { EnrichmentWorker } from './EnrichmentWorker.js';
 import type { PlazaOptions } from '../config.js';
 import { createPlaza } from '../createPlaza.js';
 import {
@@ -9,8 +16,16 @@ import {
   temporaryDirectory,
   testOptions,
   testPlaza,
+  type Teardown,
 } from '../testing/builders.js';
-import { nextEvent, recordEvents, ScriptedEnricher, sleep } from '../testing/scriptedEnricher.js';
+import {
+  aGate,
+  nextEvent,
+  recordEvents,
+  ScriptedEnricher,
+  sleep,
+  waitUntil,
+} from '../testing/scriptedEnricher.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 
 const fastRetries = (enricher: ScriptedEnricher, extra: PlazaOptions['enrichment'] = {}) => ({
@@ -38,19 +53,18 @@ test('a found profile fills only the empty fields and is announced with the new 
 });
 
 test('sign-up queues one job; asking again while it waits adds none', async (t) => {
-  let release = (): void => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
   const enricher = new ScriptedEnricher(async () => {
-    await held;
+    await held.opened;
     return LONDON;
   });
   const plaza = await testPlaza(t, fastRetries(enricher));
+  const held = aGate(t);
   const { id } = await signedUpUser(plaza);
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
   t.is((await plaza.enrichment.jobsOf(id)).length, 1);
   const completed = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id);
-  release();
+  held.open();
   await completed;
   t.deepEqual(
     await plaza.enrichment.request(id),
@@ -124,9 +138,9 @@ test('a rate limit holds every job, not only the one that met it', async (t) => 
   const enricher = new ScriptedEnricher(LONDON);
   enricher.script('first@example.com', { kind: 'rate_limited', retryAfterMs: 300 }, LONDON);
   const plaza = await testPlaza(t, fastRetries(enricher, { concurrency: 1 }));
-  const limitedAt = Date.now();
   await signedUpUser(plaza, { email: 'first@example.com' });
-  await sleep(50);
+  await waitUntil('the rate-limited look-up', () => enricher.calls.length > 0);
+  const limitedAt = enricher.calls[0]!.at;
   const second = nextEvent(
     plaza,
     'enrichment.completed',
@@ -135,7 +149,8 @@ test('a rate limit holds every job, not only the one that met it', async (t) => 
   await signedUpUser(plaza, { email: 'second@example.com' });
   await second;
   const secondCall = enricher.calls.find((call) => call.email === 'second@example.com');
-  t.true(secondCall!.at - limitedAt >= 250, 'the second job waited out the rate limit');
+  const waited = secondCall!.at - limitedAt;
+  t.true(waited >= 280, `the second job waited out the rate limit (${waited} ms)`);
 });
 
 test('final answers fail at once with a reason the user can read, and store nothing', async (t) => {
@@ -168,20 +183,19 @@ test('an enricher that throws is treated as an outage and retried', async (t) =>
 });
 
 test('no more than `concurrency` look-ups run at once, and every job finishes', async (t) => {
-  let open = (): void => {};
-  const gate = new Promise<void>((resolve) => (open = resolve));
   const enricher = new ScriptedEnricher(async () => {
-    await gate;
+    await gate.opened;
     return LONDON;
   });
   const plaza = await testPlaza(t, fastRetries(enricher, { concurrency: 3 }));
+  const gate = aGate(t);
   const { events } = recordEvents(plaza, 'enrichment.completed');
   const ids: number[] = [];
   for (let i = 0; i < 12; i += 1) ids.push((await signedUpUser(plaza)).id);
-  while (enricher.inFlight < 3) await sleep(10);
+  await waitUntil('three look-ups in hand', () => enricher.inFlight === 3);
   await sleep(100);
   t.is(enricher.inFlight, 3, 'three held, nine waiting');
-  open();
+  gate.open();
   for (let i = 0; i < 200 && events.length < ids.length; i += 1) await sleep(25);
   t.deepEqual(
     events.map((e) => e.user_id).sort((a, b) => a - b),
@@ -223,7 +237,7 @@ test('a job still waiting when the server stops is finished after it starts agai
   const down = new ScriptedEnricher({ kind: 'transient_error', reason: 'HTTP 503' });
   const first = await createPlaza(testOptions({ databaseUrl, ...fastRetries(down) }));
   const { id } = await signedUpUser(first);
-  while (down.calls.length === 0) await sleep(10);
+  await waitUntil('a look-up while the provider is down', () => down.calls.length > 0);
   await first.close();
   const callsWhileDown = down.calls.length;
 
@@ -286,10 +300,134 @@ test('close() waits for the look-up in hand, and the job is settled before the d
   });
   const plaza = await createPlaza(testOptions({ databaseUrl, ...fastRetries(enricher) }));
   const { id } = await signedUpUser(plaza, aUser());
-  while (enricher.inFlight === 0) await sleep(5);
+  await waitUntil('the look-up to start', () => enricher.inFlight > 0);
   await plaza.close();
   const reopened = await testPlaza(t, { databaseUrl, enrichment: { provider: 'none' } });
   const [job] = await reopened.enrichment.jobsOf(id);
   t.is(job?.state, 'done');
   t.is((await reopened.users.profile({ user_id: id })).city, 'London');
+});
+
+test('sign-up and a request wake the worker at once, whatever the poll interval', async (t) => {
+  const enricher = new ScriptedEnricher(LONDON);
+  const plaza = await testPlaza(t, { enrichment: { enricher, pollIntervalMs: 60_000 } });
+  await sleep(50); // the worker has looked at the empty queue and sleeps for a minute
+  const first = nextEvent(plaza, 'enrichment.completed', () => true, 1_000);
+  const { id } = await signedUpUser(plaza);
+  await first;
+  await sleep(50);
+  const second = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id, 1_000);
+  t.deepEqual(await plaza.enrichment.request(id), { queued: true });
+  await second;
+  t.is(enricher.calls.length, 2);
+});
+
+test('a request for a user who no longer exists is AUT_01', async (t) => {
+  const plaza = await testPlaza(t, { enrichment: { enricher: new ScriptedEnricher(LONDON) } });
+  const error = await t.throwsAsync(plaza.enrichment.request(987_654), { instanceOf: PlazaError });
+  t.is(error.code, 'AUT_01');
+});
+
+const DIRECT_SETTINGS = {
+  concurrency: 1,
+  pollIntervalMs: 20,
+  leaseMs: 60_000,
+  maxAttempts: 3,
+  retryBaseMs: 10,
+  retryMaxMs: 40,
+  maxPendingMs: 60_000,
+};
+
+async function aJobDatabase(t: Teardown): Promise<{ db: Knex; userId: number }> {
+  const db = createKnex({ client: 'sqlite', filename: ':memory:' }, { busyTimeoutMs: 5_000 });
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+  const at = new Date().toISOString();
+  const [row] = await db('users')
+    .insert({
+      username: 'ada',
+      username_key: 'ada',
+      email: 'ada@example.com',
+      email_verdict: 'valid',
+      password_hash: 'not a hash',
+      created_at: at,
+      updated_at: at,
+    })
+    .returning<Array<{ id: number }>>('id');
+  return { db, userId: row!.id };
+}
+
+test('a save that does not commit announces nothing and leaves the job for a later try', async (t) => {
+  const { db, userId } = await aJobDatabase(t);
+  class FailingFinish extends EnrichmentJobs {
+    failed = false;
+    override async finish(
+      job: ClaimedJob,
+      state: 'done' | 'failed',
+      note: string | null,
+      trx?: Knex.Transaction,
+    ): Promise<void> {
+      if (trx !== undefined && !this.failed) {
+        this.failed = true;
+        throw new Error('SQLITE_BUSY: database is locked');
+      }
+      return super.finish(job, state, note, trx);
+    }
+  }
+  const jobs = new FailingFinish(db);
+  await jobs.enqueue(userId);
+  const events = new InProcessEventBus();
+  const completed: unknown[] = [];
+  events.subscribe('enrichment.completed', (payload) => completed.push(payload));
+  const { logger, calls } = recordingLogger();
+  const worker = new EnrichmentWorker({
+    db,
+    jobs,
+    enricher: new ScriptedEnricher(LONDON),
+    events,
+    profileOf: () => Promise.reject(new Error('not asked for')),
+    settings: DIRECT_SETTINGS,
+    logger,
+  });
+  worker.start();
+  await waitUntil('the job to break', () => calls.some((call) => call.level === 'error'));
+  await worker.stop();
+  t.deepEqual(completed, [], 'nothing announced for a save that did not commit');
+  t.like((await jobs.ofUser(userId))[0], { state: 'running' });
+  t.is(((await db('users').where('id', userId).first()) as { city: string | null }).city, null);
+});
+
+test('jobs claimed while the worker stops are handed back, not looked up', async (t) => {
+  const { db, userId } = await aJobDatabase(t);
+  const gate = aGate(t);
+  let claimed = false;
+  class SlowClaims extends EnrichmentJobs {
+    override async claimDue(limit: number, leaseMs: number, now?: Date): Promise<ClaimedJob[]> {
+      const jobs = await super.claimDue(limit, leaseMs, now);
+      if (jobs.length > 0) {
+        claimed = true;
+        await gate.opened;
+      }
+      return jobs;
+    }
+  }
+  const jobs = new SlowClaims(db);
+  await jobs.enqueue(userId);
+  const enricher = new ScriptedEnricher(LONDON);
+  const worker = new EnrichmentWorker({
+    db,
+    jobs,
+    enricher,
+    events: new InProcessEventBus(),
+    profileOf: () => Promise.reject(new Error('not asked for')),
+    settings: DIRECT_SETTINGS,
+    logger: silentLogger,
+  });
+  worker.start();
+  await waitUntil('a claim', () => claimed);
+  const stopped = worker.stop();
+  gate.open();
+  await stopped;
+  t.is(enricher.calls.length, 0);
+  t.like((await jobs.ofUser(userId))[0], { state: 'pending', attempts: 0, locked_until: null });
 });

@@ -78,3 +78,28 @@ export function recordEvents<K extends PlazaEventType>(
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `done()` holds, checking every few milliseconds; throws after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  done: () => boolean,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > giveUpAt) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** A promise the test opens by hand; registered with teardown so a failed test never hangs. */
+export function aGate(t: { teardown(fn: () => unknown): void }): {
+  readonly opened: Promise<void>;
+  readonly open: () => void;
+} {
+  let open = (): void => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  // Teardowns run in reverse order: this one runs before the Plaza is closed.
+  t.teardown(() => open());
+  return { opened, open };
+}

@@ -23,10 +23,11 @@ export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs:
   const { filename } = location;
   if (!isInMemory(filename)) mkdirSync(dirname(filename), { recursive: true });
   const pragmas = [
+    // First, so that switching to WAL waits for another process's lock instead of failing.
+    `PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)};`,
     isInMemory(filename) ? '' : 'PRAGMA journal_mode = WAL;',
     // NORMAL in WAL mode loses nothing on a process crash, only on power loss.
     'PRAGMA synchronous = NORMAL;',
-    `PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)};`,
     'PRAGMA foreign_keys = ON;',
   ].join(' ');
   return knex({
