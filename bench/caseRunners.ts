@@ -1,17 +1,20 @@
 /**
  * How each case is run: which server, which requests, and what is checked afterwards.
+ * The WebSocket cases are in wsCaseRunners.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBareKoa, startKoaJwtBaseline } from './baselines.js';
-import { CASES, type CaseName } from './cases.js';
+import { BenchFailure } from './BenchFailure.js';
+import { HTTP_CASES, type CaseName, type HttpCaseName } from './cases.js';
 import { countLikes, signUpUsers, type Fixtures } from './fixtures.js';
 import type { BenchTarget } from './listen.js';
 import { isClean, type LoadFigures, type LoadPlan } from './loadPlan.js';
 import type { BenchOptions } from './options.js';
 import { startPlazaTarget, type PlazaTarget } from './plazaTarget.js';
-import type { CaseResult } from './report.js';
+import type { CaseResult, HttpCaseResult } from './report.js';
 import { runLoad, type LoadOutcome } from './runLoad.js';
+import { WS_RUNNERS } from './wsCaseRunners.js';
 
 const PROFILES_DIR = new URL('../profiles/', import.meta.url);
 const CREATE_BODY_VARIANTS = 1000;
@@ -26,10 +29,7 @@ const LOGIN_TIMEOUT_SECONDS = 60;
 const MIN_LOGIN_SECONDS = 10;
 const DRAIN_TIMEOUT_MS = 60_000;
 
-/** A run that answered anything but 2xx: its figures mean nothing, so the bench stops. */
-export class BenchFailure extends Error {
-  override readonly name = 'BenchFailure';
-}
+export { BenchFailure };
 
 export interface Context {
   readonly options: BenchOptions;
@@ -40,11 +40,12 @@ export interface Context {
 }
 
 type CaseRunner = (context: Context) => Promise<CaseResult>;
+type HttpCaseRunner = (context: Context) => Promise<HttpCaseResult>;
 
 type PlanShape = Omit<LoadPlan, 'name' | 'connections' | keyof PlanTiming> & Partial<PlanTiming>;
 type PlanTiming = Pick<LoadPlan, 'durationSeconds' | 'warmupSeconds' | 'timeoutSeconds'>;
 
-function plan(context: Context, name: CaseName, shape: PlanShape): LoadPlan {
+function plan(context: Context, name: HttpCaseName, shape: PlanShape): LoadPlan {
   return {
     name,
     connections: context.options.connections,
@@ -100,7 +101,7 @@ async function load(
   target: BenchTarget,
   loadPlan: LoadPlan,
   notes: () => Promise<string[]> = () => Promise.resolve([]),
-): Promise<CaseResult> {
+): Promise<HttpCaseResult> {
   const outcome = await runLoad(loadPlan, { profile: context.options.profile });
   const stillInFlight = await target.drain(DRAIN_TIMEOUT_MS);
   if (stillInFlight > 0) {
@@ -112,7 +113,8 @@ async function load(
   assertClean(loadPlan.name, outcome);
   const written = outcome.profile ? [await writeProfile(loadPlan.name, outcome.profile)] : [];
   return {
-    info: CASES[loadPlan.name as CaseName],
+    kind: 'http',
+    info: HTTP_CASES[loadPlan.name as HttpCaseName],
     outcome,
     notes: [...(await notes()), ...written],
   };
@@ -122,7 +124,7 @@ async function againstBaseline(
   context: Context,
   name: 'bare-koa' | 'koa-jwt',
   start: () => Promise<BenchTarget>,
-): Promise<CaseResult> {
+): Promise<HttpCaseResult> {
   const { fixtures } = await context.seeded();
   const target = await start();
   try {
@@ -132,7 +134,7 @@ async function againstBaseline(
   }
 }
 
-export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
+const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
   'bare-koa': (context) => againstBaseline(context, 'bare-koa', startBareKoa),
   'koa-jwt': (context) =>
     againstBaseline(context, 'koa-jwt', () => startKoaJwtBaseline(context.jwtSecret)),
@@ -215,3 +217,5 @@ export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
     }
   },
 };
+
+export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = { ...HTTP_RUNNERS, ...WS_RUNNERS };

@@ -1,10 +1,25 @@
-/** The bench's cases, in the order they run: the two baselines first, then Plaza's endpoints. */
-export const CASE_NAMES = ['bare-koa', 'koa-jwt', 'like', 'create', 'read', 'login'] as const;
+/**
+ * The bench's cases, in the order they run: the HTTP baselines, Plaza's endpoints, then the
+ * WebSocket cases, each Plaza one after the bare-ws baseline it is compared with.
+ */
+export const HTTP_CASE_NAMES = ['bare-koa', 'koa-jwt', 'like', 'create', 'read', 'login'] as const;
+export const WS_CASE_NAMES = [
+  'ws-bare-memory',
+  'ws-memory',
+  'ws-bare-latency',
+  'ws-latency',
+  'ws-bare-notices',
+  'ws-notices',
+] as const;
+export const CASE_NAMES = [...HTTP_CASE_NAMES, ...WS_CASE_NAMES] as const;
 
+export type HttpCaseName = (typeof HTTP_CASE_NAMES)[number];
+export type WsCaseName = (typeof WS_CASE_NAMES)[number];
 export type CaseName = (typeof CASE_NAMES)[number];
 
-export interface CaseInfo {
-  readonly name: CaseName;
+export interface HttpCaseInfo {
+  readonly kind: 'http';
+  readonly name: HttpCaseName;
   readonly request: string;
   readonly description: string;
   /** Least acceptable ratio to the Koa + koa-body + JWT baseline, for the endpoints that have one. */
@@ -12,20 +27,57 @@ export interface CaseInfo {
   readonly unit: 'req/s' | 'logins/s';
 }
 
-export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
+/** What a WebSocket case measures: memory per idle socket, notice latency, or notices/s. */
+export type WsMeasure = 'memory' | 'latency' | 'notices';
+
+export interface WsCaseInfo {
+  readonly kind: 'ws';
+  readonly name: WsCaseName;
+  readonly server: 'plaza' | 'bare';
+  readonly measures: WsMeasure;
+  readonly request: string;
+  readonly description: string;
+  /** The bare-ws case this one is compared with (Plaza's cases). */
+  readonly baseline?: WsCaseName;
+  /** The issue's target, an upper bound: KiB per socket (RSS), or p99 ms. */
+  readonly maximum?: number;
+}
+
+export type CaseInfo = HttpCaseInfo | WsCaseInfo;
+
+/** How many sockets and notices the WebSocket cases use. */
+export const WS_LOAD = {
+  /** Idle authenticated sockets whose memory is measured. */
+  memorySockets: 5000,
+  /** Sockets opened and closed before measuring, so that lazy set-up is not counted. */
+  memoryWarmupSockets: 100,
+  /** Latency: idle sockets connected meanwhile, and watched users (one notice each). */
+  latencyIdleSockets: 1000,
+  latencyWatchedUsers: 500,
+  latencyPerSecond: 200,
+  /** Throughput: users (one socket each) whose notices are released together. */
+  noticeUsers: 2000,
+} as const;
+
+const n = (value: number): string => value.toLocaleString('en-US');
+
+export const HTTP_CASES: Readonly<Record<HttpCaseName, HttpCaseInfo>> = {
   'bare-koa': {
+    kind: 'http',
     name: 'bare-koa',
     request: 'POST /post/like (same requests)',
     description: 'bare Koa answering {"code":"OK"}',
     unit: 'req/s',
   },
   'koa-jwt': {
+    kind: 'http',
     name: 'koa-jwt',
     request: 'POST /post/like (same requests)',
     description: 'Koa + koa-body form parsing + jsonwebtoken HS256 verify',
     unit: 'req/s',
   },
   like: {
+    kind: 'http',
     name: 'like',
     request: 'POST /post/like',
     description: 'like a post (new rows: 2,000 posts x 50 users cycled)',
@@ -33,6 +85,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
     unit: 'req/s',
   },
   create: {
+    kind: 'http',
     name: 'create',
     request: 'POST /post/data',
     description: 'create a post',
@@ -40,6 +93,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
     unit: 'req/s',
   },
   read: {
+    kind: 'http',
     name: 'read',
     request: 'GET /post/read',
     description: 'read a post with its like count (2,000 posts cycled)',
@@ -47,6 +101,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
     unit: 'req/s',
   },
   login: {
+    kind: 'http',
     name: 'login',
     request: 'POST /api-token-auth/',
     description: 'log in: scrypt at the default OWASP cost (N=2^17, r=8, p=1)',
@@ -54,5 +109,70 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
   },
 };
 
+export const WS_CASES: Readonly<Record<WsCaseName, WsCaseInfo>> = {
+  'ws-bare-memory': {
+    kind: 'ws',
+    name: 'ws-bare-memory',
+    server: 'bare',
+    measures: 'memory',
+    request: `${n(WS_LOAD.memorySockets)} idle sockets`,
+    description: `bare ws server holding ${n(WS_LOAD.memorySockets)} sockets that said hello`,
+  },
+  'ws-memory': {
+    kind: 'ws',
+    name: 'ws-memory',
+    server: 'plaza',
+    measures: 'memory',
+    request: `${n(WS_LOAD.memorySockets)} idle sockets`,
+    description: `Plaza holding ${n(WS_LOAD.memorySockets)} authenticated /user-watch sockets`,
+    baseline: 'ws-bare-memory',
+    maximum: 20,
+  },
+  'ws-bare-latency': {
+    kind: 'ws',
+    name: 'ws-bare-latency',
+    server: 'bare',
+    measures: 'latency',
+    request: 'send → arrival',
+    description:
+      `bare ws server sending ${n(WS_LOAD.latencyWatchedUsers)} notices at ` +
+      `${WS_LOAD.latencyPerSecond}/s, ${n(WS_LOAD.latencyIdleSockets)} idle sockets connected`,
+  },
+  'ws-latency': {
+    kind: 'ws',
+    name: 'ws-latency',
+    server: 'plaza',
+    measures: 'latency',
+    request: 'enrichment.completed → arrival',
+    description:
+      `Plaza enriching ${n(WS_LOAD.latencyWatchedUsers)} users at ${WS_LOAD.latencyPerSecond}/s, ` +
+      `${n(WS_LOAD.latencyIdleSockets)} idle sockets connected`,
+    baseline: 'ws-bare-latency',
+    maximum: 50,
+  },
+  'ws-bare-notices': {
+    kind: 'ws',
+    name: 'ws-bare-notices',
+    server: 'bare',
+    measures: 'notices',
+    request: `${n(WS_LOAD.noticeUsers)} frames at once`,
+    description: `bare ws server sending ${n(WS_LOAD.noticeUsers)} frames to as many sockets at once`,
+  },
+  'ws-notices': {
+    kind: 'ws',
+    name: 'ws-notices',
+    server: 'plaza',
+    measures: 'notices',
+    request: `${n(WS_LOAD.noticeUsers)} jobs done at once`,
+    description: `Plaza completing ${n(WS_LOAD.noticeUsers)} users' enrichment jobs at once`,
+    baseline: 'ws-bare-notices',
+  },
+};
+
+export const CASES: Readonly<Record<CaseName, CaseInfo>> = { ...HTTP_CASES, ...WS_CASES };
+
 export const isCaseName = (value: string): value is CaseName =>
   (CASE_NAMES as readonly string[]).includes(value);
+
+export const isWsCase = (name: CaseName): name is WsCaseName =>
+  (WS_CASE_NAMES as readonly string[]).includes(name);

@@ -13,6 +13,8 @@ export interface BenchTarget {
    * closing the database, must not overlap with them. Resolves with how many are left.
    */
   readonly drain: (timeoutMs: number) => Promise<number>;
+  /** Open connections, upgraded (WebSocket) ones included. */
+  readonly connections: () => Promise<number>;
   /** Stops listening, cuts the connections and drains (up to 10 s). */
   close(): Promise<void>;
 }
@@ -64,6 +66,13 @@ export async function listenOnLoopback(
   return {
     origin: `http://127.0.0.1:${port}`,
     drain,
+    connections: () =>
+      new Promise<number>((resolve, reject) => {
+        server.getConnections((error, count) => {
+          if (error) reject(error);
+          else resolve(count);
+        });
+      }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

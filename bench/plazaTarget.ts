@@ -1,4 +1,4 @@
-import { createPlaza, type Plaza, type ScryptCost } from '@plaza/core';
+import { createPlaza, type EnrichmentOptions, type Plaza, type ScryptCost } from '@plaza/core';
 import { createLogger, createServer } from '@plaza/server-koa';
 import { listenOnLoopback, type BenchTarget } from './listen.js';
 
@@ -11,6 +11,8 @@ export interface PlazaTargetOptions {
   readonly jwtSecret: string;
   /** Omitted: the default (OWASP) cost, as production runs. */
   readonly scrypt?: Partial<ScryptCost>;
+  /** Omitted: the offline fake provider, as `providers: 'fake'` chooses. */
+  readonly enrichment?: EnrichmentOptions;
 }
 
 /**
@@ -28,15 +30,19 @@ export async function startPlazaTarget(options: PlazaTargetOptions): Promise<Pla
     providers: 'fake',
     logger,
     ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+    ...(options.enrichment === undefined ? {} : { enrichment: options.enrichment }),
   });
   try {
-    const { app, attach } = createServer(plaza, { logger });
+    const { app, attach, close: closeUserWatch } = createServer(plaza, { logger });
     const target = await listenOnLoopback(app.callback(), attach);
     return {
       plaza,
       origin: target.origin,
       drain: target.drain,
+      connections: target.connections,
       async close() {
+        // Before the HTTP server's close, which would otherwise wait on upgraded sockets.
+        await closeUserWatch();
         await target.close();
         await plaza.close();
         logger.flush();

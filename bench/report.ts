@@ -1,20 +1,29 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { CaseInfo } from './cases.js';
+import type { HttpCaseInfo } from './cases.js';
 import type { BenchOptions } from './options.js';
 import type { LoadOutcome } from './runLoad.js';
+import { formatColumns } from './textTable.js';
+import type { WsCaseResult } from './wsFigures.js';
+import { describeWsOutcome, formatWsTable, toWsRows, wsCaseDocument } from './wsReport.js';
 
-export interface CaseResult {
-  readonly info: CaseInfo;
+export interface HttpCaseResult {
+  readonly kind: 'http';
+  readonly info: HttpCaseInfo;
   readonly outcome: LoadOutcome;
   /** Facts checked after the run, such as how many likes were stored. */
   readonly notes: readonly string[];
 }
 
+export type CaseResult = HttpCaseResult | WsCaseResult;
+
+const isHttp = (result: CaseResult): result is HttpCaseResult => result.kind === 'http';
+const isWs = (result: CaseResult): result is WsCaseResult => result.kind === 'ws';
+
 export interface ReportRow {
   readonly name: string;
   readonly request: string;
-  readonly unit: CaseInfo['unit'];
+  readonly unit: HttpCaseInfo['unit'];
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -27,14 +36,15 @@ export interface ReportRow {
   readonly otherProcessesPercent: number | null;
 }
 
-const rateOf = (result: CaseResult | undefined): number | undefined =>
+const rateOf = (result: HttpCaseResult | undefined): number | undefined =>
   result?.outcome.measured.requestsPerSecond.mean;
 
-/** The figures to print, with each endpoint's ratio to the baselines that ran. */
+/** The HTTP figures to print, with each endpoint's ratio to the baselines that ran. */
 export function toRows(results: readonly CaseResult[]): ReportRow[] {
-  const bareKoa = rateOf(results.find((r) => r.info.name === 'bare-koa'));
-  const koaJwt = rateOf(results.find((r) => r.info.name === 'koa-jwt'));
-  return results.map(({ info, outcome }) => {
+  const http = results.filter(isHttp);
+  const bareKoa = rateOf(http.find((r) => r.info.name === 'bare-koa'));
+  const koaJwt = rateOf(http.find((r) => r.info.name === 'koa-jwt'));
+  return http.map(({ info, outcome }) => {
     const rate = outcome.measured.requestsPerSecond.mean;
     const comparable = info.unit === 'req/s';
     const ratioToKoaJwt = comparable && info.name !== 'bare-koa' && koaJwt ? rate / koaJwt : null;
@@ -66,50 +76,56 @@ function verdict(row: ReportRow): string {
   return `${wanted} ${row.targetMet ? 'met' : 'MISSED'}`;
 }
 
-/** A plain-text table, one row per case. */
+/** A plain-text table, one row per HTTP case. */
 export function formatTable(rows: readonly ReportRow[]): string {
-  const header = [
-    'case',
-    'request',
-    'rate',
-    'p50 ms',
-    'p99 ms',
-    'vs koa+jwt',
-    'vs bare koa',
-    'target',
-    'other procs CPU',
-  ];
-  const lines = rows.map((row) => [
-    row.name,
-    row.request,
-    `${fixed(row.rate, row.unit === 'req/s' ? 0 : 2)} ${row.unit}`,
-    fixed(row.p50Ms, 0),
-    fixed(row.p99Ms, 0),
-    fixed(row.ratioToKoaJwt, 2),
-    fixed(row.ratioToBareKoa, 2),
-    verdict(row),
-    row.otherProcessesPercent === null ? '-' : `${row.otherProcessesPercent.toFixed(0)}%`,
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)),
+  return formatColumns(
+    [
+      'case',
+      'request',
+      'rate',
+      'p50 ms',
+      'p99 ms',
+      'vs koa+jwt',
+      'vs bare koa',
+      'target',
+      'other procs CPU',
+    ],
+    rows.map((row) => [
+      row.name,
+      row.request,
+      `${fixed(row.rate, row.unit === 'req/s' ? 0 : 2)} ${row.unit}`,
+      fixed(row.p50Ms, 0),
+      fixed(row.p99Ms, 0),
+      fixed(row.ratioToKoaJwt, 2),
+      fixed(row.ratioToBareKoa, 2),
+      verdict(row),
+      row.otherProcessesPercent === null ? '-' : `${row.otherProcessesPercent.toFixed(0)}%`,
+    ]),
   );
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
+}
+
+/** The tables for the cases that ran: HTTP, then WebSocket. */
+export function formatTables(results: readonly CaseResult[]): string {
+  const http = toRows(results);
+  const ws = toWsRows(results.filter(isWs));
   return [
-    render(header),
-    render(widths.map((width) => '-'.repeat(width))),
-    ...lines.map(render),
-  ].join('\n');
+    ...(http.length > 0 ? [formatTable(http)] : []),
+    ...(ws.length > 0 ? [formatWsTable(ws)] : []),
+  ].join('\n\n');
+}
+
+/** CPU other processes used while a case ran, in % of a core; null off Linux. */
+export function otherProcessesPercentOf(result: CaseResult): number | null {
+  return isHttp(result)
+    ? result.outcome.cpu.otherProcessesPercent
+    : result.cpu.otherProcessesPercent;
 }
 
 /**
  * Server CPU time per answer, in microseconds. Unlike req/s it hardly moves when other
  * processes compete for the CPU, so it is the figure to compare across runs on a busy machine.
  */
-export function serverMicrosPerRequest(result: CaseResult): number {
+export function serverMicrosPerRequest(result: HttpCaseResult): number {
   const { cpu, measured } = result.outcome;
   return measured.requestsPerSecond.mean > 0
     ? ((cpu.serverPercent / 100) * 1e6) / measured.requestsPerSecond.mean
@@ -118,6 +134,7 @@ export function serverMicrosPerRequest(result: CaseResult): number {
 
 /** One line per finished case, printed as the bench goes. */
 export function describeOutcome(result: CaseResult): string {
+  if (isWs(result)) return describeWsOutcome(result);
   const { measured, cpu } = result.outcome;
   const rate = measured.requestsPerSecond.mean.toFixed(result.info.unit === 'req/s' ? 0 : 2);
   const perRequest = serverMicrosPerRequest(result);
@@ -143,6 +160,8 @@ export function resultsDocument(
   run: { readonly date: Date; readonly loadAverageAtStart: readonly number[] },
 ): unknown {
   const rows = toRows(results);
+  const wsResults = results.filter(isWs);
+  const wsRows = toWsRows(wsResults);
   const cpus = os.cpus();
   return {
     date: run.date.toISOString(),
@@ -164,12 +183,15 @@ export function resultsDocument(
       connections: options.connections,
       host: '127.0.0.1',
       loadGenerator: 'autocannon in a child process',
+      webSocket: 'server in a child process (node --expose-gc), clients (ws) in the bench process',
     },
-    cases: results.map((result, index) => {
-      const row = rows[index]!;
+    cases: results.map((result) => {
+      if (isWs(result)) return wsCaseDocument(result, wsRows[wsResults.indexOf(result)]!);
+      const row = rows.find((r) => r.name === result.info.name)!;
       const { measured, cpu } = result.outcome;
       return {
         name: result.info.name,
+        kind: 'http',
         request: result.info.request,
         description: result.info.description,
         unit: result.info.unit,

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: hosts the baselines and Plaza in this process, loads each from a child
- * process with autocannon (127.0.0.1 only), prints the figures and writes bench/results.json.
+ * `npm run bench`: hosts the HTTP baselines and Plaza in this process and loads each from a
+ * child process with autocannon; hosts the WebSocket servers in a child process and runs
+ * their clients here (127.0.0.1 only); prints the figures and writes bench/results.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,9 +16,9 @@ import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './
 import { startPlazaTarget, type PlazaTarget } from './plazaTarget.js';
 import {
   describeOutcome,
-  formatTable,
+  formatTables,
+  otherProcessesPercentOf,
   resultsDocument,
-  toRows,
   writeResults,
   type CaseResult,
 } from './report.js';
@@ -97,9 +98,9 @@ async function main(): Promise<number> {
   }
   try {
     const results = await bench(options);
-    console.log(`\n${formatTable(toRows(results))}\n`);
+    console.log(`\n${formatTables(results)}\n`);
     const disturbed = results.filter(
-      (result) => (result.outcome.cpu.otherProcessesPercent ?? 0) >= BUSY_PERCENT,
+      (result) => (otherProcessesPercentOf(result) ?? 0) >= BUSY_PERCENT,
     );
     if (disturbed.length > 0) {
       console.warn(
