@@ -145,7 +145,7 @@ function assemble(
       jobs,
       enricher,
       events,
-      profileOf: (userId) => users.profile({ user_id: userId }, userId),
+      writes,
       settings,
       logger,
     });

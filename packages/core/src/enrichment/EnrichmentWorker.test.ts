@@ -1,6 +1,7 @@
 import test from 'ava';
 import knex, { type Knex } from 'knex';
 import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
+import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PlazaError } from '../errors.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
 import { silentLogger } from '../logger.js';
@@ -385,7 +386,7 @@ test('a save that does not commit announces nothing and leaves the job for a lat
     jobs,
     enricher: new ScriptedEnricher(LONDON),
     events,
-    profileOf: () => Promise.reject(new Error('not asked for')),
+    writes: new WriteBatcher(db),
     settings: DIRECT_SETTINGS,
     logger,
   });
@@ -419,7 +420,7 @@ test('jobs claimed while the worker stops are handed back, not looked up', async
     jobs,
     enricher,
     events: new InProcessEventBus(),
-    profileOf: () => Promise.reject(new Error('not asked for')),
+    writes: new WriteBatcher(db),
     settings: DIRECT_SETTINGS,
     logger: silentLogger,
   });

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
-import type { Profile } from '../users/UserService.js';
+import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import { toProfile, type ProfileSource } from '../users/UserService.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
-import { fillEmptyFields } from './fillEmptyFields.js';
+import { ENRICHABLE_FIELDS, fillEmptyFields } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
@@ -21,8 +22,8 @@ export interface EnrichmentWorkerDependencies {
   readonly jobs: EnrichmentJobs;
   readonly enricher: ProfileEnricher;
   readonly events: EventBus;
-  /** Reads a user's profile as its owner sees it, for the `enrichment.completed` event. */
-  readonly profileOf: (userId: number) => Promise<Profile>;
+  /** Saves found data in the same group commits as likes and posts. */
+  readonly writes: WriteBatcher;
   readonly settings: WorkerSettings;
   readonly logger: Logger;
   readonly random?: () => number;
@@ -154,12 +155,14 @@ export class EnrichmentWorker {
     const fields = { job_id: job.id, user_id: job.user_id, attempts: job.attempts };
     switch (decision.action) {
       case 'save': {
-        const filled = await this.#save(job, decision.profile);
+        const { filled, user } = await this.#save(job, decision.profile);
         logger.info({ ...fields, filled }, 'enrichment completed');
-        await this.#deps.events.publish('enrichment.completed', {
-          user_id: job.user_id,
-          profile: await this.#deps.profileOf(job.user_id),
-        });
+        if (user !== undefined) {
+          await this.#deps.events.publish('enrichment.completed', {
+            user_id: job.user_id,
+            profile: toProfile(user, true),
+          });
+        }
         return;
       }
       case 'fail':
@@ -193,30 +196,44 @@ export class EnrichmentWorker {
   }
 
   /**
-   * Fills the empty fields and closes the job in one transaction that writes first: a
-   * transaction that read before writing could meet another process's write and fail.
-   * Returns the fields offered.
+   * Fills the empty fields and closes the job in one unit of the shared group commit, so jobs
+   * finishing together cost one transaction. The unit writes before it reads: a transaction
+   * that read first could meet another process's write and fail. Returns the fields offered
+   * and the user as saved.
    */
-  async #save(job: ClaimedJob, found: EnrichedProfile): Promise<string[]> {
+  async #save(
+    job: ClaimedJob,
+    found: EnrichedProfile,
+  ): Promise<{ filled: string[]; user: ProfileSource | undefined }> {
     const offered = fillEmptyFields({}, found);
     const fields = Object.keys(offered) as Array<keyof EnrichedProfile>;
-    const { db, jobs } = this.#deps;
-    await db.transaction(async (trx) => {
+    const { writes, jobs } = this.#deps;
+    const user = await writes.write(async (trx) => {
       await jobs.finish(job, 'done', fields.length > 0 ? null : 'nothing found to fill', trx);
-      if (fields.length === 0) return;
-      const changes: Record<string, Knex.Raw> = {};
+      const changes: Record<string, Knex.Raw | string> = {};
       for (const field of fields) {
-        const empty =
-          typeof offered[field] === 'number' ? '?? is null' : `?? is null or trim(??) = ''`;
-        const columns = typeof offered[field] === 'number' ? [field] : [field, field];
+        const numeric = typeof offered[field] === 'number';
+        const empty = numeric ? '?? is null' : `?? is null or trim(??) = ''`;
         changes[field] = trx.raw(`case when ${empty} then ? else ?? end`, [
-          ...columns,
+          ...(numeric ? [field] : [field, field]),
           offered[field] as Knex.Value,
           field,
         ]);
       }
-      await trx('users').where('id', job.user_id).update(changes);
+      // Touching updated_at even with nothing to fill gives one statement that returns the row.
+      changes['updated_at'] = new Date().toISOString();
+      const [row] = await trx('users')
+        .where('id', job.user_id)
+        .update(changes)
+        .returning<ProfileSource[]>([
+          'id',
+          'username',
+          'email',
+          'birth_date',
+          ...ENRICHABLE_FIELDS,
+        ]);
+      return row;
     });
-    return fields;
+    return { filled: fields, user };
   }
 }

@@ -8,7 +8,7 @@ import { parseInput } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
-import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
+import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
 
 /** What `GET /user/data` shows; `email` only to the user themself. */
@@ -114,7 +114,11 @@ export class UserService {
   }
 }
 
-function toProfile(user: User, isOwner: boolean): Profile {
+/** The stored fields a profile is made of (a model instance or a plain row). */
+export type ProfileSource = Pick<User, 'id' | 'username' | 'email' | ProfileField>;
+
+/** A user's profile as `GET /user/data` shows it; `email` only when `isOwner`. */
+export function toProfile(user: ProfileSource, isOwner: boolean): Profile {
   return {
     user_id: user.id,
     username: user.username,
