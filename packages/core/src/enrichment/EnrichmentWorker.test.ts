@@ -19,14 +19,8 @@ import {
   testPlaza,
   type Teardown,
 } from '../testing/builders.js';
-import {
-  aGate,
-  nextEvent,
-  recordEvents,
-  ScriptedEnricher,
-  sleep,
-  waitUntil,
-} from '../testing/scriptedEnricher.js';
+import { ScriptedEnricher } from '../testing/scriptedEnricher.js';
+import { aGate, nextEvent, recordEvents, sleep, waitUntil } from '../testing/waits.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 
 const fastRetries = (enricher: ScriptedEnricher, extra: PlazaOptions['enrichment'] = {}) => ({

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { toProfile, type ProfileSource } from '../users/UserService.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
-import { ENRICHABLE_FIELDS, fillEmptyFields } from './fillEmptyFields.js';
+import { ENRICHABLE_FIELDS, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
@@ -205,26 +205,14 @@ export class EnrichmentWorker {
     job: ClaimedJob,
     found: EnrichedProfile,
   ): Promise<{ filled: string[]; user: ProfileSource | undefined }> {
-    const offered = fillEmptyFields({}, found);
-    const fields = Object.keys(offered) as Array<keyof EnrichedProfile>;
-    const { writes, jobs } = this.#deps;
+    const { db, writes, jobs } = this.#deps;
+    const { offered, changes } = fillEmptyFieldsUpdate(db, found);
     const user = await writes.write(async (trx) => {
-      await jobs.finish(job, 'done', fields.length > 0 ? null : 'nothing found to fill', trx);
-      const changes: Record<string, Knex.Raw | string> = {};
-      for (const field of fields) {
-        const numeric = typeof offered[field] === 'number';
-        const empty = numeric ? '?? is null' : `?? is null or trim(??) = ''`;
-        changes[field] = trx.raw(`case when ${empty} then ? else ?? end`, [
-          ...(numeric ? [field] : [field, field]),
-          offered[field] as Knex.Value,
-          field,
-        ]);
-      }
+      await jobs.finish(job, 'done', offered.length > 0 ? null : 'nothing found to fill', trx);
       // Touching updated_at even with nothing to fill gives one statement that returns the row.
-      changes['updated_at'] = new Date().toISOString();
       const [row] = await trx('users')
         .where('id', job.user_id)
-        .update(changes)
+        .update({ ...changes, updated_at: new Date().toISOString() })
         .returning<ProfileSource[]>([
           'id',
           'username',
@@ -234,6 +222,6 @@ export class EnrichmentWorker {
         ]);
       return row;
     });
-    return { filled: fields, user };
+    return { filled: offered, user };
   }
 }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { EnrichedProfile } from './ProfileEnricher.js';
 import { sanitizeProfile } from './sanitizeProfile.js';
 import { PROFILE_FIELDS, type ProfileField } from '../users/User.js';
@@ -27,4 +28,33 @@ export function fillEmptyFields(current: Current, found: EnrichedProfile): Enric
       (field) => [field, clean[field]],
     ),
   );
+}
+
+/**
+ * The same rule as {@link fillEmptyFields}, for an `UPDATE` of `users`: each found field is
+ * written only where the stored one is empty, decided by the database in the one statement,
+ * so nothing is read first. Returns the fields offered and the column changes.
+ *
+ * @example const { changes } = fillEmptyFieldsUpdate(trx, found); await trx('users').where({ id }).update(changes)
+ */
+export function fillEmptyFieldsUpdate(
+  db: Knex,
+  found: EnrichedProfile,
+): { readonly offered: string[]; readonly changes: Record<string, Knex.Raw> } {
+  const clean = sanitizeProfile(found);
+  const offered = ENRICHABLE_FIELDS.filter((field) => clean[field] !== undefined);
+  const changes: Record<string, Knex.Raw> = {};
+  for (const field of offered) {
+    const value = clean[field] as Knex.Value;
+    changes[field] =
+      typeof value === 'number'
+        ? db.raw('case when ?? is null then ? else ?? end', [field, value, field])
+        : db.raw(`case when ?? is null or trim(??) = '' then ? else ?? end`, [
+            field,
+            field,
+            value,
+            field,
+          ]);
+  }
+  return { offered, changes };
 }

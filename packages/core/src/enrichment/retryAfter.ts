@@ -1,3 +1,5 @@
+import type { EnrichmentResult } from './ProfileEnricher.js';
+
 // Below this, an X-RateLimit-Reset is a number of seconds to wait, not an epoch (2001-09-09).
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 const DIGITS = /^\d{1,12}$/;
@@ -25,4 +27,25 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | undefine
     return Math.max(0, seconds * 1000 - nowMs);
   }
   return undefined;
+}
+
+/**
+ * A provider's "slow down" answer, with the wait it asked for when it named one.
+ *
+ * @example rateLimited(response.headers) // { kind: 'rate_limited', retryAfterMs: 30000 }
+ */
+export function rateLimited(headers: Headers): EnrichmentResult {
+  const wait = retryAfterMs(headers, Date.now());
+  return wait === undefined
+    ? { kind: 'rate_limited' }
+    : { kind: 'rate_limited', retryAfterMs: wait };
+}
+
+/**
+ * A provider's "still looking" answer: ask again after its Retry-After, or `defaultMs`.
+ *
+ * @example stillLooking(response.headers, 60_000) // { kind: 'pending', retryAfterMs: 60000 }
+ */
+export function stillLooking(headers: Headers, defaultMs: number): EnrichmentResult {
+  return { kind: 'pending', retryAfterMs: retryAfterMs(headers, Date.now()) ?? defaultMs };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
+import { likeCount } from '../posts/likeCount.js';
 
 type LikeEventType = 'post.liked' | 'post.unliked';
 
@@ -61,11 +62,7 @@ export class LikeAnnouncer {
     try {
       const ids = [...new Set(changes.map((change) => change.postId))];
       const rows = (await this.#db('posts')
-        .select(
-          'id',
-          'author_id',
-          this.#db('likes').count('*').where('likes.post_id', this.#db.ref('posts.id')).as('likes'),
-        )
+        .select('id', 'author_id', likeCount(this.#db))
         .whereIn('id', ids)) as Array<{ id: number; author_id: number; likes: number | string }>;
       const posts = new Map(rows.map((row) => [row.id, row]));
       for (const change of changes) {

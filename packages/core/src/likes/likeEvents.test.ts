@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { PostLikeChange } from '../events/PlazaEvents.js';
 import { aPost, signedUpUser, testPlaza } from '../testing/builders.js';
-import { recordEvents, sleep } from '../testing/scriptedEnricher.js';
+import { recordEvents, sleep } from '../testing/waits.js';
 
 async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !done(); i += 1) await sleep(10);

@@ -6,6 +6,7 @@ import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
 import { parseInput } from '../shared/input.js';
+import { likeCount } from './likeCount.js';
 import type { Post } from './Post.js';
 import {
   createPostInput,
@@ -132,10 +133,7 @@ export class PostService {
   /** Posts with their like counts; plain Knex, as model instances buy nothing on this hot path. */
   #withLikes(): Knex.QueryBuilder<PostRow> {
     const { db } = this.#deps;
-    return db<PostRow>('posts').select(
-      'posts.*',
-      db('likes').count('*').where('likes.post_id', db.ref('posts.id')).as('likes'),
-    );
+    return db<PostRow>('posts').select('posts.*', likeCount(db));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
 import { isRecord, parseJson } from '../providerExchange.js';
-import { retryAfterMs } from '../../enrichment/retryAfter.js';
+import { rateLimited, stillLooking } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from './clearbitPerson.js';
 import {
   enricherSettings,
@@ -48,10 +48,7 @@ export class ClearbitProfileEnricher implements ProfileEnricher {
       case 200:
         return interpretPerson(body);
       case 202:
-        return {
-          kind: 'pending',
-          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#settings.pendingRetryMs,
-        };
+        return stillLooking(headers, this.#settings.pendingRetryMs);
       case 404:
         return { kind: 'not_found' };
       case 401:
@@ -97,11 +94,4 @@ function errorTypeOf(body: string): string | undefined {
   const error = isRecord(parsed) ? parsed['error'] : undefined;
   const type = isRecord(error) ? error['type'] : undefined;
   return typeof type === 'string' ? type : undefined;
-}
-
-function rateLimited(headers: Headers): EnrichmentResult {
-  const wait = retryAfterMs(headers, Date.now());
-  return wait === undefined
-    ? { kind: 'rate_limited' }
-    : { kind: 'rate_limited', retryAfterMs: wait };
 }

@@ -1,6 +1,6 @@
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
 import { isRecord, parseJson } from '../providerExchange.js';
-import { retryAfterMs } from '../../enrichment/retryAfter.js';
+import { rateLimited, stillLooking } from '../../enrichment/retryAfter.js';
 import { profileFromClearbitPerson } from '../clearbit/clearbitPerson.js';
 import {
   enricherSettings,
@@ -49,10 +49,7 @@ export class HunterPeopleEnricher implements ProfileEnricher {
       case 200:
         return interpretData(body);
       case 202:
-        return {
-          kind: 'pending',
-          retryAfterMs: retryAfterMs(headers, Date.now()) ?? this.#settings.pendingRetryMs,
-        };
+        return stillLooking(headers, this.#settings.pendingRetryMs);
       case 404:
         return { kind: 'not_found' };
       case 400:
@@ -63,12 +60,8 @@ export class HunterPeopleEnricher implements ProfileEnricher {
       // Hunter's sources disagree on which of 403 and 429 is the per-second limit and which
       // the monthly one: both mean "wait", and the job runner decides how long.
       case 403:
-      case 429: {
-        const wait = retryAfterMs(headers, Date.now());
-        return wait === undefined
-          ? { kind: 'rate_limited' }
-          : { kind: 'rate_limited', retryAfterMs: wait };
-      }
+      case 429:
+        return rateLimited(headers);
       case 451:
         return { kind: 'legal_block' };
       default:
