@@ -1,6 +1,6 @@
 /**
  * How each case is run: which server, which requests, and what is checked afterwards.
- * The WebSocket cases are in wsCaseRunners.ts.
+ * The WebSocket cases are in wsCaseRunners.ts, the planner case in plannerCase.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { countLikes, signUpUsers, type Fixtures } from './fixtures.js';
 import type { BenchTarget } from './listen.js';
 import { isClean, type LoadFigures, type LoadPlan } from './loadPlan.js';
 import type { BenchOptions } from './options.js';
+import { runPlannerCase } from './plannerCase.js';
 import { startPlazaTarget, type PlazaTarget } from './plazaTarget.js';
 import type { CaseResult, HttpCaseResult } from './report.js';
 import { runLoad, type LoadOutcome } from './runLoad.js';
@@ -218,4 +219,8 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
   },
 };
 
-export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = { ...HTTP_RUNNERS, ...WS_RUNNERS };
+export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
+  ...HTTP_RUNNERS,
+  ...WS_RUNNERS,
+  planner: runPlannerCase,
+};

@@ -1,6 +1,7 @@
 /**
- * The bench's cases, in the order they run: the HTTP baselines, Plaza's endpoints, then the
- * WebSocket cases, each Plaza one after the bare-ws baseline it is compared with.
+ * The bench's cases, in the order they run: the HTTP baselines, Plaza's endpoints, the
+ * WebSocket cases, each Plaza one after the bare-ws baseline it is compared with, then the
+ * bot's like planner (no server: CPU only, against a floor measured beside it).
  */
 export const HTTP_CASE_NAMES = ['bare-koa', 'koa-jwt', 'like', 'create', 'read', 'login'] as const;
 export const WS_CASE_NAMES = [
@@ -11,10 +12,12 @@ export const WS_CASE_NAMES = [
   'ws-bare-notices',
   'ws-notices',
 ] as const;
-export const CASE_NAMES = [...HTTP_CASE_NAMES, ...WS_CASE_NAMES] as const;
+export const PLANNER_CASE_NAMES = ['planner'] as const;
+export const CASE_NAMES = [...HTTP_CASE_NAMES, ...WS_CASE_NAMES, ...PLANNER_CASE_NAMES] as const;
 
 export type HttpCaseName = (typeof HTTP_CASE_NAMES)[number];
 export type WsCaseName = (typeof WS_CASE_NAMES)[number];
+export type PlannerCaseName = (typeof PLANNER_CASE_NAMES)[number];
 export type CaseName = (typeof CASE_NAMES)[number];
 
 export interface HttpCaseInfo {
@@ -43,7 +46,13 @@ export interface WsCaseInfo {
   readonly maximum?: number;
 }
 
-export type CaseInfo = HttpCaseInfo | WsCaseInfo;
+export interface PlannerCaseInfo {
+  readonly kind: 'planner';
+  readonly name: PlannerCaseName;
+  readonly description: string;
+}
+
+export type CaseInfo = HttpCaseInfo | WsCaseInfo | PlannerCaseInfo;
 
 /** How many sockets and notices the WebSocket cases use. */
 export const WS_LOAD = {
@@ -58,6 +67,27 @@ export const WS_LOAD = {
   /** Throughput: users (one socket each) whose notices are released together. */
   noticeUsers: 2000,
 } as const;
+
+/**
+ * What the planner case plans: bot runs as `[numbers]` would set them. Posts per user are
+ * drawn from 0 to `maxPostsPerUser` as the bot does, or are all `maxPostsPerUser` (the most
+ * posts and likes a run of that size can have).
+ */
+export interface PlannerSize {
+  readonly users: number;
+  readonly maxPostsPerUser: number;
+  readonly maxLikesPerUser: number;
+  readonly postsPerUser: 'random' | 'all-max';
+}
+
+export const PLANNER_SIZES: readonly PlannerSize[] = [
+  { users: 10_000, maxPostsPerUser: 20, maxLikesPerUser: 20, postsPerUser: 'random' },
+  { users: 10_000, maxPostsPerUser: 20, maxLikesPerUser: 20, postsPerUser: 'all-max' },
+  { users: 1000, maxPostsPerUser: 10, maxLikesPerUser: 10, postsPerUser: 'random' },
+];
+
+/** Timed rounds per size, after a warm-up run; the median is reported. */
+export const PLANNER_ROUNDS = 7;
 
 const n = (value: number): string => value.toLocaleString('en-US');
 
@@ -169,7 +199,21 @@ export const WS_CASES: Readonly<Record<WsCaseName, WsCaseInfo>> = {
   },
 };
 
-export const CASES: Readonly<Record<CaseName, CaseInfo>> = { ...HTTP_CASES, ...WS_CASES };
+export const PLANNER_CASES: Readonly<Record<PlannerCaseName, PlannerCaseInfo>> = {
+  planner: {
+    kind: 'planner',
+    name: 'planner',
+    description:
+      `the bot's like planner on ${PLANNER_SIZES.length} run sizes, ` +
+      `against a floor pass over the same posts`,
+  },
+};
+
+export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
+  ...HTTP_CASES,
+  ...WS_CASES,
+  ...PLANNER_CASES,
+};
 
 export const isCaseName = (value: string): value is CaseName =>
   (CASE_NAMES as readonly string[]).includes(value);

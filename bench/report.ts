@@ -2,6 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { HttpCaseInfo } from './cases.js';
 import type { BenchOptions } from './options.js';
+import type { PlannerCaseResult } from './plannerCase.js';
+import {
+  describePlannerOutcome,
+  formatPlannerTable,
+  plannerCaseDocument,
+} from './plannerReport.js';
 import type { LoadOutcome } from './runLoad.js';
 import { formatColumns } from './textTable.js';
 import type { WsCaseResult } from './wsFigures.js';
@@ -15,10 +21,11 @@ export interface HttpCaseResult {
   readonly notes: readonly string[];
 }
 
-export type CaseResult = HttpCaseResult | WsCaseResult;
+export type CaseResult = HttpCaseResult | WsCaseResult | PlannerCaseResult;
 
 const isHttp = (result: CaseResult): result is HttpCaseResult => result.kind === 'http';
 const isWs = (result: CaseResult): result is WsCaseResult => result.kind === 'ws';
+const isPlanner = (result: CaseResult): result is PlannerCaseResult => result.kind === 'planner';
 
 export interface ReportRow {
   readonly name: string;
@@ -104,13 +111,14 @@ export function formatTable(rows: readonly ReportRow[]): string {
   );
 }
 
-/** The tables for the cases that ran: HTTP, then WebSocket. */
+/** The tables for the cases that ran: HTTP, WebSocket, then the planner. */
 export function formatTables(results: readonly CaseResult[]): string {
   const http = toRows(results);
   const ws = toWsRows(results.filter(isWs));
   return [
     ...(http.length > 0 ? [formatTable(http)] : []),
     ...(ws.length > 0 ? [formatWsTable(ws)] : []),
+    ...results.filter(isPlanner).map(formatPlannerTable),
   ].join('\n\n');
 }
 
@@ -135,6 +143,7 @@ export function serverMicrosPerRequest(result: HttpCaseResult): number {
 /** One line per finished case, printed as the bench goes. */
 export function describeOutcome(result: CaseResult): string {
   if (isWs(result)) return describeWsOutcome(result);
+  if (isPlanner(result)) return describePlannerOutcome(result);
   const { measured, cpu } = result.outcome;
   const rate = measured.requestsPerSecond.mean.toFixed(result.info.unit === 'req/s' ? 0 : 2);
   const perRequest = serverMicrosPerRequest(result);
@@ -187,6 +196,7 @@ export function resultsDocument(
     },
     cases: results.map((result) => {
       if (isWs(result)) return wsCaseDocument(result, wsRows[wsResults.indexOf(result)]!);
+      if (isPlanner(result)) return plannerCaseDocument(result);
       const row = rows.find((r) => r.name === result.info.name)!;
       const { measured, cpu } = result.outcome;
       return {

@@ -2,7 +2,7 @@
  * Plaza inside an existing Node HTTP app: the host keeps its own routes and hands every
  * request under /social to Plaza, on one server. Run it: `node examples/embed/dist/embed.js`.
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createPlaza, type Plaza } from '@plaza/core';
@@ -27,15 +27,15 @@ export async function startEmbeddedApp(
   const handleSocial = social.app.callback();
 
   const server = createHttpServer((request, response) => {
-    const url = request.url ?? '/';
-    if (url === MOUNT || url.startsWith(`${MOUNT}/`) || url.startsWith(`${MOUNT}?`)) {
-      request.url = url.slice(MOUNT.length) || '/';
+    if (unmounted(request)) {
       void handleSocial(request, response);
       return;
     }
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify({ app: 'my-shop', social: MOUNT }));
   });
+  // WebSocket upgrades (/social/user-watch) lose the prefix before Plaza's listener sees them.
+  server.prependListener('upgrade', (request: IncomingMessage) => unmounted(request));
   social.attach(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
@@ -44,10 +44,19 @@ export async function startEmbeddedApp(
     plaza,
     url: `http://127.0.0.1:${bound}`,
     async close() {
+      await social.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await plaza.close();
     },
   };
+}
+
+/** Strips the mount point from a request for Plaza; false if the request is not Plaza's. */
+function unmounted(request: IncomingMessage): boolean {
+  const url = request.url ?? '/';
+  if (url !== MOUNT && !url.startsWith(`${MOUNT}/`) && !url.startsWith(`${MOUNT}?`)) return false;
+  request.url = url.slice(MOUNT.length) || '/';
+  return true;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,0 +1,50 @@
+import type { LiveEventMap, LiveEvents, LiveEventType } from '@plaza/client-sdk';
+
+/**
+ * Resolves with the next event of `type` that `matches`, or rejects after `timeoutMs`. Ask for
+ * it before doing what causes the event.
+ */
+export function nextEvent<K extends LiveEventType>(
+  events: LiveEvents,
+  type: K,
+  matches: (event: LiveEventMap[K]) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<LiveEventMap[K]> {
+  const next = new Promise<LiveEventMap[K]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no ${type} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = events.on(type, (event) => {
+      if (!matches(event)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(event);
+    });
+  });
+  // Whoever awaits it still gets the rejection; a test that failed earlier leaves none unhandled.
+  next.catch(() => undefined);
+  return next;
+}
+
+/** `promise`, or a rejection naming `what` if it has not settled within `timeoutMs`. */
+export function within<T>(promise: Promise<T>, what: string, timeoutMs = 5_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: nothing within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Every event of `type` from now on. */
+export function recordEvents<K extends LiveEventType>(
+  events: LiveEvents,
+  type: K,
+): Array<LiveEventMap[K]> {
+  const seen: Array<LiveEventMap[K]> = [];
+  events.on(type, (event) => seen.push(event));
+  return seen;
+}
