@@ -1,0 +1,26 @@
+/**
+ * The SDK declares the wire types itself, so that it depends on nothing of the server's;
+ * this file keeps them from drifting from what the core answers. `tsc -b` fails when they
+ * part: nothing here runs.
+ */
+import type * as core from '@plaza/core';
+import type * as sdk from '@plaza/client-sdk';
+
+/** Compiles only when its type argument is `true`. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- an assertion on types only
+const holds = <_Proof extends true>(): void => undefined;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+holds<Same<core.Profile, sdk.Profile>>();
+holds<Same<core.PostView, sdk.Post>>();
+holds<Same<keyof core.PostPage, keyof sdk.PostPage>>();
+holds<Same<core.SignUpResult, sdk.Session>>();
+holds<Same<keyof core.SignUpInput, keyof sdk.SignUpInput>>();
+holds<Same<keyof core.CreatePostInput, keyof sdk.NewPost>>();
+holds<Same<keyof core.ListPostsInput, keyof sdk.PostQuery>>();
+// Every code the server can send is one the SDK knows.
+holds<core.ErrorCode extends sdk.PlazaErrorCode ? true : false>();
+// The events the JSON protocol sends, minus what it leaves out (the author, who is the receiver).
+holds<Same<Omit<core.PostLikeChange, 'author_id'>, sdk.PostLikeChange>>();
+holds<Same<core.PlazaEvents['enrichment.failed'], sdk.LiveEventMap['enrichment.failed']>>();
+holds<Same<core.PlazaEvents['enrichment.completed'], sdk.LiveEventMap['enrichment.completed']>>();
