@@ -80,6 +80,10 @@ export async function clientTypes(client: PlazaClient): Promise<void> {
   holds<Equals<Result<typeof client.auth.verify>, { readonly user_id: number }>>();
   holds<Equals<ReturnType<typeof client.auth.currentToken>, string | undefined>>();
   holds<Equals<ReturnType<typeof client.auth.logout>, void>>();
+  holds<Equals<Result<typeof client.auth.changePassword>, Session>>();
+  // @ts-expect-error changePassword takes the old and the new password
+  await client.auth.changePassword('old-password');
+  holds<Equals<Result<typeof client.auth.logoutAll>, void>>();
   const stopWatching: Unsubscribe = client.auth.onChange((_token) => {
     holds<Equals<typeof _token, string | undefined>>();
   });

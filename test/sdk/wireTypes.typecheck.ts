@@ -18,6 +18,8 @@ holds<Same<core.SignUpResult, sdk.Session>>();
 holds<Same<keyof core.SignUpInput, keyof sdk.SignUpInput>>();
 holds<Same<keyof core.CreatePostInput, keyof sdk.NewPost>>();
 holds<Same<keyof core.ListPostsInput, keyof sdk.PostQuery>>();
+// auth.changePassword(oldPassword, newPassword) sends these two names.
+holds<Same<keyof core.ChangePasswordInput, 'old_password' | 'new_password'>>();
 // Every code the server can send is one the SDK knows.
 holds<core.ErrorCode extends sdk.PlazaErrorCode ? true : false>();
 // The events the JSON protocol sends, minus what it leaves out (the author, who is the receiver).

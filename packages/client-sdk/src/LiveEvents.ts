@@ -42,6 +42,10 @@ export class LiveEvents {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #failedAttempts = 0;
   #stopWatchingToken: Unsubscribe | undefined;
+  /** Tokens sent on the current socket and not answered yet; the server answers in order. */
+  #unanswered: string[] = [];
+  /** The token the server last accepted ('ready'). */
+  #acceptedToken: string | undefined;
   /** `connect()` calls waiting for the next 'ready'. */
   #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
@@ -115,6 +119,7 @@ export class LiveEvents {
     this.#state = state;
     const socket = new WebSocketClass(this.#settings.url);
     this.#socket = socket;
+    this.#unanswered = [];
     let timedOut = false;
     const deadline = setTimeout(() => {
       timedOut = true;
@@ -123,7 +128,7 @@ export class LiveEvents {
     // The token of now, not of when the socket was made: it may have changed meanwhile.
     socket.addEventListener('open', () => {
       const current = this.#settings.tokens.get();
-      if (socket === this.#socket && current !== undefined) socket.send(authFrame(current));
+      if (socket === this.#socket && current !== undefined) this.#sendAuth(socket, current);
     });
     socket.addEventListener('message', ({ data }) => {
       if (socket !== this.#socket) return;
@@ -146,6 +151,7 @@ export class LiveEvents {
     if (message === undefined) return false;
     const { type } = message;
     if (type === 'ready' && typeof message['user_id'] === 'number') {
+      this.#acceptedToken = this.#unanswered.shift();
       this.#state = 'open';
       this.#failedAttempts = 0;
       this.#emit('ready', { user_id: message['user_id'] });
@@ -158,7 +164,10 @@ export class LiveEvents {
         message: typeof message['message'] === 'string' ? message['message'] : 'Refused.',
         field: 'TOKEN',
       });
-      if (message['code'] === 'AUT_01') this.#giveUp(refused);
+      if (message['code'] !== 'AUT_01') return false;
+      this.#unanswered.shift();
+      // A newer token is on its way (the refused one was revoked, say): wait for its answer.
+      if (this.#unanswered.length === 0) this.#giveUp(refused);
       return false;
     }
     if (typeof type === 'string' && SERVER_EVENTS.has(type)) {
@@ -184,8 +193,15 @@ export class LiveEvents {
     }
     const { baseDelayMs, maxDelayMs } = this.#settings.reconnect;
     const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** this.#failedAttempts);
-    const retryInMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-    this.#failedAttempts += 1;
+    let retryInMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    const token = this.#settings.tokens.get();
+    if (this.#state === 'open' && token !== undefined && token !== this.#acceptedToken) {
+      // The server ended a socket of the old token (a password change revokes it at once);
+      // the new one is at hand, so there is no reason to wait.
+      retryInMs = 0;
+    } else {
+      this.#failedAttempts += 1;
+    }
     this.#state = 'reconnecting';
     // Scheduled before the listeners hear of the drop, so one that calls close() cancels it.
     this.#reconnectTimer = setTimeout(() => this.#open('reconnecting'), retryInMs);
@@ -199,7 +215,18 @@ export class LiveEvents {
       this.#state = 'idle';
       return;
     }
-    if (socket !== undefined && socket.readyState === OPEN) socket.send(authFrame(token));
+    if (socket !== undefined && socket.readyState === OPEN) {
+      this.#sendAuth(socket, token);
+    } else if (socket === undefined && this.#state === 'reconnecting') {
+      // Waiting to retry, maybe because the old token was revoked: try the new one now.
+      clearTimeout(this.#reconnectTimer);
+      this.#open('reconnecting');
+    }
+  }
+
+  #sendAuth(socket: WebSocketLike, token: string): void {
+    this.#unanswered.push(token);
+    socket.send(authFrame(token));
   }
 
   /** Ends the connection after a failure that trying again will not fix. */

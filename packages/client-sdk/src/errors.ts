@@ -11,6 +11,8 @@ export type PlazaErrorCode =
   | 'AUT_03'
   | 'EXT_01'
   | 'OFF_01'
+  /** Too many requests (sign-ups, writes) for now; `Retry-After` says how long to wait. */
+  | 'RAT_01'
   | 'SRV_01'
   /** The server's answer was not in Plaza's format (a proxy's error page, say). */
   | 'UNEXPECTED_RESPONSE';

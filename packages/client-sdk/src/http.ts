@@ -127,6 +127,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<PlazaErrorCode>([
   'AUT_03',
   'EXT_01',
   'OFF_01',
+  'RAT_01',
   'SRV_01',
 ]);
 

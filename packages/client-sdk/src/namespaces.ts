@@ -10,8 +10,17 @@ export interface AuthApi {
   login(username: string, password: string): Promise<Session>;
   /** Asks the server whose `token` (by default the current one) is; AUT_01 when it is not valid. */
   verify(token?: string): Promise<{ readonly user_id: number }>;
-  /** Forgets the token here; the server keeps no session to end. */
+  /** Forgets the token here; the token itself stays valid until it expires (see `logoutAll`). */
   logout(): void;
+  /**
+   * Changes your password (`newPassword` must pass the strength check: USR_04 on
+   * `new_password`; a wrong `oldPassword` is AUT_02). Every earlier token of yours stops
+   * working, on every device; the client switches to the fresh one it gets back, and live
+   * events re-authenticate with it.
+   */
+  changePassword(oldPassword: string, newPassword: string): Promise<Session>;
+  /** Ends every session of yours on every device, this one included; forgets the token here. */
+  logoutAll(): Promise<void>;
   currentToken(): string | undefined;
   /** Signs in with a token obtained elsewhere (or forgets it, with undefined). */
   setToken(token: string | undefined): void;
@@ -71,6 +80,19 @@ export function authApi(http: HttpTransport, tokens: TokenStore): AuthApi {
       return body.data as { user_id: number };
     },
     logout: () => tokens.set(undefined),
+    async changePassword(oldPassword, newPassword) {
+      const body = await http.send('POST', '/user/password', {
+        old_password: oldPassword,
+        new_password: newPassword,
+      });
+      const session = body.data as SessionBody;
+      tokens.set(session.token);
+      return session;
+    },
+    async logoutAll() {
+      await http.send('POST', '/user/logout-all');
+      tokens.set(undefined);
+    },
     currentToken: () => tokens.get(),
     setToken: (token) => tokens.set(token),
     onChange: (listener) => tokens.onChange(listener),

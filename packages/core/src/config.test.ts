@@ -56,6 +56,11 @@ const badValues: ReadonlyArray<readonly [string, string]> = [
   ['HUNTER_FAIL_OPEN', 'perhaps'],
   ['SCRYPT_LOG_N', '9'],
   ['PASSWORD_MIN_LENGTH', '4'],
+  ['LOGIN_MAX_FAILURES', '-1'],
+  ['LOGIN_WINDOW_SECONDS', '0'],
+  ['LOGIN_LOCKOUT_SECONDS', 'soon'],
+  ['LOGIN_LOCKOUT_MAX_SECONDS', '0'],
+  ['LOGIN_IP_MAX_FAILURES', '1e3'],
 ];
 
 for (const [key, value] of badValues) {
@@ -66,6 +71,24 @@ for (const [key, value] of badValues) {
     t.true(error.message.includes(key), error.message);
   });
 }
+
+test('plazaOptionsFromEnv reads the failed-login limits', (t) => {
+  const options = plazaOptionsFromEnv({
+    LOGIN_MAX_FAILURES: '3',
+    LOGIN_WINDOW_SECONDS: '600',
+    LOGIN_LOCKOUT_SECONDS: '60',
+    LOGIN_LOCKOUT_MAX_SECONDS: '3600',
+    LOGIN_IP_MAX_FAILURES: '0',
+  });
+  t.deepEqual(options.loginThrottle, {
+    maxFailures: 3,
+    windowSeconds: 600,
+    lockoutSeconds: 60,
+    lockoutMaxSeconds: 3600,
+    ipMaxFailures: 0,
+  });
+  t.deepEqual(plazaOptionsFromEnv({ LOGIN_MAX_FAILURES: '7' }).loginThrottle, { maxFailures: 7 });
+});
 
 test('parseDatabaseUrl reads SQLite files, SQLite in memory and PostgreSQL', (t) => {
   t.deepEqual(parseDatabaseUrl('sqlite::memory:'), { client: 'sqlite', filename: ':memory:' });

@@ -66,6 +66,25 @@ export interface EnrichmentOptions {
 }
 
 /**
+ * Failed-login counting, kept in the database so that it holds across restarts and
+ * instances. Defaults: 5 failures of one username within 15 minutes lock it for 15 minutes,
+ * doubling with each further lockout up to a day; 50 failures from one client (an IPv4
+ * address or an IPv6 /64) within the window lock that client out the same way.
+ */
+export interface LoginThrottleOptions {
+  /** Failed logins of one username, within the window, that lock it (default 5; 0: off). */
+  readonly maxFailures?: number;
+  /** How long failures are counted together (default 900 s). */
+  readonly windowSeconds?: number;
+  /** The first lockout; each further one doubles it (default 900 s). */
+  readonly lockoutSeconds?: number;
+  /** The longest lockout (default 86400 s). */
+  readonly lockoutMaxSeconds?: number;
+  /** Failed logins from one client address, within the window, that lock it (default 50; 0: off). */
+  readonly ipMaxFailures?: number;
+}
+
+/**
  * Everything `createPlaza` can be told. Every option has a working default.
  *
  * @example await createPlaza({ databaseUrl: 'sqlite::memory:', jwtSecret: process.env.JWT_SECRET })
@@ -86,6 +105,15 @@ export interface PlazaOptions {
   readonly emailVerifier?: EmailVerifier;
   readonly enrichment?: EnrichmentOptions;
   readonly sqliteBusyTimeoutMs?: number;
+  /** Failed-login limits (AUT_03); see `LoginThrottleOptions`. */
+  readonly loginThrottle?: LoginThrottleOptions;
+  /**
+   * How long a user's token version, once read, is trusted without reading it again
+   * (default 1000 ms; 0: read on every authenticated request). Revocations made by this
+   * process apply at once; with several processes on one database, one made by another
+   * process applies here only once this has passed, so keep it short when scaling out.
+   */
+  readonly tokenVersionCacheMs?: number;
   /** Replaces the in-process event bus (a bus shared between processes, say). */
   readonly eventBus?: EventBus;
   readonly logger?: Logger;
@@ -204,6 +232,13 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     retryMaxMs: integerSetting(env, 'ENRICHMENT_RETRY_MAX_MS', 1, 86_400_000),
     pollIntervalMs: integerSetting(env, 'ENRICHMENT_POLL_MS', 10, 60_000),
   });
+  const loginThrottle = definedOnly({
+    maxFailures: integerSetting(env, 'LOGIN_MAX_FAILURES', 0, 1_000_000),
+    windowSeconds: integerSetting(env, 'LOGIN_WINDOW_SECONDS', 1, 31 * 24 * 3600),
+    lockoutSeconds: integerSetting(env, 'LOGIN_LOCKOUT_SECONDS', 1, 31 * 24 * 3600),
+    lockoutMaxSeconds: integerSetting(env, 'LOGIN_LOCKOUT_MAX_SECONDS', 1, 366 * 24 * 3600),
+    ipMaxFailures: integerSetting(env, 'LOGIN_IP_MAX_FAILURES', 0, 1_000_000),
+  });
   return definedOnly({
     databaseUrl,
     jwtSecret: present(env, 'JWT_SECRET'),
@@ -214,5 +249,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     enrichment,
     providers: choiceSetting(env, 'PLAZA_PROVIDERS', ['real', 'fake'] as const),
     sqliteBusyTimeoutMs: integerSetting(env, 'SQLITE_BUSY_TIMEOUT_MS', 0, 600_000),
+    loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
+    tokenVersionCacheMs: integerSetting(env, 'TOKEN_VERSION_CACHE_MS', 0, 3_600_000),
   });
 }

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { AuthService } from './auth/AuthService.js';
 import { assertStrongSecret, resolveJwtSecret } from './auth/jwtSecret.js';
+import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
+import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
 import { createKnex, isInMemory, migrateToLatest } from './adapters/db/createKnex.js';
 import { isDatabaseBusy } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
@@ -134,7 +136,22 @@ function assemble(
     logger,
     enrichment,
   });
-  const auth = new AuthService({ User: BoundUser, policy, hasher, tokens, logger });
+  const throttle = new LoginThrottle(db, loginThrottleSettings(options.loginThrottle), logger);
+  const versions = new TokenVersions(db, tokenVersionSettings(options.tokenVersionCacheMs));
+  // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
+  events.subscribe('auth.tokens_revoked', (revoked) => {
+    versions.learn(revoked.user_id, revoked.token_version);
+  });
+  const auth = new AuthService({
+    User: BoundUser,
+    policy,
+    hasher,
+    tokens,
+    throttle,
+    logger,
+    versions,
+    events,
+  });
   const writes = new WriteBatcher(db);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);

@@ -10,11 +10,14 @@ export type ErrorCode =
   | 'AUT_02'
   | 'AUT_03'
   | 'EXT_01'
-  | 'OFF_01';
+  | 'OFF_01'
+  | 'RAT_01';
 
 export interface PlazaErrorOptions {
   readonly field?: string;
   readonly cause?: unknown;
+  /** For AUT_03 and RAT_01: whole seconds before trying again is worth it (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
 }
 
 /**
@@ -27,11 +30,13 @@ export class PlazaError extends Error {
   override readonly name = 'PlazaError';
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: PlazaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -50,6 +55,8 @@ export const WRONG_CREDENTIALS_MESSAGE = 'Unable to log in with provided credent
 export const HUNTER_UNAVAILABLE_MESSAGE =
   'Cannot connect to hunter.io for socialuser email verification. Try again.';
 export const OVERLOADED_MESSAGE = 'Server overloaded, try again.';
+export const TOO_MANY_LOGINS_MESSAGE = 'Too many failed logins; try again later.';
+export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests, slow down.';
 
 export const missingParam = (field: string): PlazaError =>
   new PlazaError('PAR_01', MISSING_PARAM_MESSAGE, { field });
@@ -62,8 +69,9 @@ export const objectNotFound = (): PlazaError => new PlazaError('USR_01', NOT_FOU
 export const emailDoesNotVerify = (): PlazaError =>
   new PlazaError('USR_03', EMAIL_DOES_NOT_VERIFY_MESSAGE, { field: 'email' });
 
-export const passwordTooWeak = (): PlazaError =>
-  new PlazaError('USR_04', PASSWORD_TOO_WEAK_MESSAGE, { field: 'password' });
+/** `field` names the parameter: `password` at sign-up, `new_password` for a change. */
+export const passwordTooWeak = (field = 'password'): PlazaError =>
+  new PlazaError('USR_04', PASSWORD_TOO_WEAK_MESSAGE, { field });
 
 export const usernameTaken = (): PlazaError =>
   new PlazaError('USR_05', USERNAME_TAKEN_MESSAGE, { field: 'username' });
@@ -80,6 +88,14 @@ export const emailVerifierUnavailable = (cause?: unknown): PlazaError =>
 
 export const overloaded = (cause?: unknown): PlazaError =>
   new PlazaError('OFF_01', OVERLOADED_MESSAGE, { cause });
+
+/** AUT_03: the username or the client is locked out after failed logins. */
+export const tooManyLogins = (retryAfterSeconds: number): PlazaError =>
+  new PlazaError('AUT_03', TOO_MANY_LOGINS_MESSAGE, { retryAfterSeconds });
+
+/** RAT_01: a rate limit (sign-ups, writes) is used up for now. */
+export const tooManyRequests = (retryAfterSeconds: number): PlazaError =>
+  new PlazaError('RAT_01', TOO_MANY_REQUESTS_MESSAGE, { retryAfterSeconds });
 
 /** Configuration that cannot work; thrown at start-up, before anything listens. */
 export class ConfigError extends Error {

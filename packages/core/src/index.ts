@@ -11,6 +11,7 @@ export {
   type HunterOptions,
   type ScryptCost,
   type DatabaseLocation,
+  type LoginThrottleOptions,
 } from './config.js';
 export * from './errors.js';
 export { silentLogger, type Logger } from './logger.js';
@@ -40,10 +41,15 @@ export type { Profile, SignUpResult, UserService } from './users/UserService.js'
 export {
   loginInput,
   verifyTokenInput,
+  changePasswordInput,
   type LoginInput,
   type VerifyTokenInput,
+  type ChangePasswordInput,
 } from './auth/authInputs.js';
-export type { AuthService } from './auth/AuthService.js';
+export type { AuthService, LoginContext, VerifiedToken } from './auth/AuthService.js';
+export { DEFAULT_TOKEN_VERSION_SETTINGS, type TokenVersionSettings } from './auth/TokenVersions.js';
+export { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from './auth/LoginThrottle.js';
+export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 export type { IssuedToken } from './auth/TokenIssuer.js';
 export {
   createPostInput,

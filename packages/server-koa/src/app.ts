@@ -4,7 +4,10 @@ import Router from '@koa/router';
 import { pino, type Logger } from 'pino';
 import type { Plaza } from '@plaza/core';
 import { bodyParser, DEFAULT_BODY_LIMIT } from './middleware/body.js';
+import { trustedHops, type TrustProxy } from './middleware/clientIp.js';
+import { cors } from './middleware/cors.js';
 import { errorHandler } from './middleware/errors.js';
+import { rateLimiters, resolveRateLimits, type RateLimits } from './middleware/rateLimit.js';
 import { unmatchedRoutes } from './middleware/unmatchedRoutes.js';
 import { requestLog } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
@@ -12,6 +15,7 @@ import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
+import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import { UserWatch } from './ws/UserWatch.js';
 import { userWatchUpgrade } from './ws/userWatchUpgrade.js';
 import { resolveWebSocketLimits, type WebSocketLimits } from './ws/webSocketLimits.js';
@@ -25,6 +29,19 @@ export interface ServerOptions {
   readonly timeouts?: Partial<ServerTimeouts>;
   /** Limits of the `/user-watch` WebSocket endpoint; see `DEFAULT_WEB_SOCKET_LIMITS`. */
   readonly webSocket?: Partial<WebSocketLimits>;
+  /**
+   * Origins whose pages may call the API and open `/user-watch`; default: no CORS, and
+   * browser WebSocket pages only from the server's own host. See `CorsOptions`.
+   */
+  readonly cors?: CorsOptions;
+  /**
+   * Proxies in front of the server whose `X-Forwarded-For` is believed: `true` (one) or
+   * their number; the client is the address the outermost trusted proxy saw. Default
+   * `false`: the socket's address, `X-Forwarded-For` ignored.
+   */
+  readonly trustProxy?: TrustProxy;
+  /** Sign-up and write rates (RAT_01); see `DEFAULT_RATE_LIMITS`. */
+  readonly rateLimits?: Partial<RateLimits>;
 }
 
 export interface ServerTimeouts {
@@ -47,7 +64,7 @@ export interface PlazaServer {
   readonly app: Koa;
   /**
    * Applies Plaza's timeouts to a Node HTTP server that serves `app.callback()`, and serves
-   * the `/user-watch` WebSocket endpoint on it.
+   * the `/user-watch` WebSocket endpoint on it. Call it before `server.listen()`.
    */
   readonly attach: (server: Server) => void;
   /**
@@ -68,22 +85,30 @@ export interface PlazaServer {
 export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaServer {
   const logger = options.logger ?? pino({ enabled: false });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const origins = OriginPolicy.of(options.cors);
   const userWatch = new UserWatch({
     plaza,
     logger,
     limits: resolveWebSocketLimits(options.webSocket),
   });
+  const limits = rateLimiters(resolveRateLimits(options.rateLimits));
   const app = new Koa();
   app.silent = true;
+  // Koa's ctx.ip then takes the hops-th address from the right of X-Forwarded-For.
+  const hops = trustedHops(options.trustProxy);
+  app.proxy = hops > 0;
+  app.maxIpsCount = hops;
 
   const router = new Router();
   healthRoutes(router, plaza);
   authRoutes(router, plaza);
-  userRoutes(router, plaza);
-  postRoutes(router, plaza);
+  userRoutes(router, plaza, limits);
+  postRoutes(router, plaza, limits);
 
   app.use(requestLog(logger));
   app.use(securityHeaders());
+  // Above the error handler, so that pages of allowed origins can read error answers too.
+  if (origins.corsEnabled) app.use(cors(origins));
   app.use(errorHandler(logger));
   app.use(unmatchedRoutes());
   app.use(bodyParser(options.bodyLimit ?? DEFAULT_BODY_LIMIT));
@@ -96,8 +121,26 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
       server.headersTimeout = timeouts.headersTimeoutMs;
       server.requestTimeout = timeouts.requestTimeoutMs;
       server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
-      server.on('upgrade', userWatchUpgrade(userWatch));
+      const interval = checkingIntervalFor(timeouts);
+      if (interval !== undefined) {
+        if (server.listening) logger.warn({}, 'attach() after listen(): timeouts checked late');
+        (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+          interval;
+      }
+      server.on('upgrade', userWatchUpgrade(userWatch, origins));
     },
     close: () => userWatch.close(),
   };
+}
+
+/**
+ * Node enforces the headers and request timeouts on a timer, every 30 s by default, so a
+ * client could trickle for that much longer. Checking a tenth of the shorter one (at most
+ * each second) keeps them close to what they say. Node starts that timer on `listening`, so
+ * it has to be set before `listen()`.
+ */
+function checkingIntervalFor(timeouts: ServerTimeouts): number | undefined {
+  const deadlines = [timeouts.headersTimeoutMs, timeouts.requestTimeoutMs].filter((ms) => ms > 0);
+  if (deadlines.length === 0) return undefined;
+  return Math.max(50, Math.min(1000, Math.floor(Math.min(...deadlines) / 10)));
 }

@@ -11,7 +11,11 @@ export {
   type WebSocketLimits,
 } from './ws/webSocketLimits.js';
 export { USER_WATCH_PATH } from './ws/userWatchUpgrade.js';
+export { TOKEN_REVOKED_CLOSE_CODE } from './ws/UserWatch.js';
+export { ANY_ORIGIN, type CorsOptions } from './OriginPolicy.js';
 export { HTTP_STATUS, INTERNAL_ERROR_CODE, type ErrorBody } from './middleware/errors.js';
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rateLimit.js';
+export type { TrustProxy } from './middleware/clientIp.js';
 export { serve, type RunningServer, type ServeOptions } from './serve.js';
 export { createLogger, type LoggerOptions } from './logger.js';
 export { serverOptionsFromEnv, loadSettings, type Settings } from './settings.js';

@@ -35,6 +35,9 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
     bodyLimit: settings.bodyLimit,
     timeouts: settings.timeouts,
     webSocket: settings.webSocket,
+    trustProxy: settings.trustProxy,
+    rateLimits: settings.rateLimits,
+    ...(settings.cors === undefined ? {} : { cors: settings.cors }),
   });
   const server = createHttpServer(plazaServer.app.callback());
   plazaServer.attach(server);

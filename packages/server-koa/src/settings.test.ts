@@ -15,9 +15,97 @@ test('WebSocket limits come from WS_* keys; unset keys keep the defaults', (t) =
   );
 });
 
+test('TRUST_PROXY is off by default, true means one proxy, or a number of them', (t) => {
+  t.is(serverOptionsFromEnv({}).trustProxy, 0);
+  for (const [value, hops] of [
+    ['false', 0],
+    ['0', 0],
+    ['true', 1],
+    ['YES', 1],
+    ['1', 1],
+    ['2', 2],
+  ] as const) {
+    t.is(serverOptionsFromEnv({ TRUST_PROXY: value }).trustProxy, hops, value);
+  }
+  for (const value of ['11', 'maybe', '10.0.0.1', '-1']) {
+    const error = t.throws(() => serverOptionsFromEnv({ TRUST_PROXY: value }), {
+      instanceOf: ConfigError,
+    });
+    t.regex(error.message, /^TRUST_PROXY /);
+  }
+});
+
+test('the rate limits come from their keys; a bad one names its key', (t) => {
+  t.deepEqual(serverOptionsFromEnv({}).rateLimits, {});
+  t.deepEqual(
+    serverOptionsFromEnv({
+      SIGNUP_PER_IP_PER_MINUTE: '5',
+      WRITES_PER_USER_PER_MINUTE: '0',
+      WRITES_PER_IP_PER_MINUTE: '100',
+      RATE_LIMIT_LOOPBACK: 'true',
+    }).rateLimits,
+    {
+      signUpsPerIpPerMinute: 5,
+      writesPerUserPerMinute: 0,
+      writesPerIpPerMinute: 100,
+      limitLoopback: true,
+    },
+  );
+  for (const key of [
+    'SIGNUP_PER_IP_PER_MINUTE',
+    'WRITES_PER_IP_PER_MINUTE',
+    'RATE_LIMIT_LOOPBACK',
+  ]) {
+    const error = t.throws(() => serverOptionsFromEnv({ [key]: 'lots' }), {
+      instanceOf: ConfigError,
+    });
+    t.true(error.message.startsWith(key), error.message);
+  }
+});
+
 test('a WebSocket limit that cannot work names its key', (t) => {
   const error = t.throws(() => serverOptionsFromEnv({ WS_MAX_SOCKETS_PER_USER: '0' }), {
     instanceOf: ConfigError,
   });
   t.regex(error.message, /WS_MAX_SOCKETS_PER_USER/);
+});
+
+test('CORS is off unless CORS_ORIGINS is set; its origins are normalized as browsers send them', (t) => {
+  t.is(serverOptionsFromEnv({}).cors, undefined);
+  t.is(serverOptionsFromEnv({ CORS_ORIGINS: '  ' }).cors, undefined);
+  t.deepEqual(
+    serverOptionsFromEnv({
+      CORS_ORIGINS: 'https://App.Example.com:443, http://localhost:5173,http://[::1]:8080,',
+    }).cors,
+    { origins: ['https://app.example.com', 'http://localhost:5173', 'http://[::1]:8080'] },
+  );
+  t.deepEqual(serverOptionsFromEnv({ CORS_ORIGINS: '*' }).cors, { origins: ['*'] });
+});
+
+test('a CORS_ORIGINS entry that is not an origin names the key and the entry', (t) => {
+  for (const [value, entry] of [
+    ['https://app.example.com/', 'https://app.example.com/'],
+    ['https://app.example.com/app', 'https://app.example.com/app'],
+    ['http://localhost:5173,app.example.com', 'app.example.com'],
+    ['ftp://files.example.com', 'ftp://files.example.com'],
+    ['https://user@app.example.com', 'https://user@app.example.com'],
+    ['https://app.example.com?x=1', 'https://app.example.com?x=1'],
+    ['https://app.example.com:99999', 'https://app.example.com:99999'],
+    ['https://*.example.com', 'https://*.example.com'],
+    ['null', 'null'],
+  ]) {
+    const error = t.throws(() => serverOptionsFromEnv({ CORS_ORIGINS: value }), {
+      instanceOf: ConfigError,
+    });
+    t.true(error.message.startsWith(`CORS_ORIGINS "${entry}"`), error.message);
+  }
+});
+
+test('"*" in CORS_ORIGINS must stand alone, and a list of only commas is refused', (t) => {
+  for (const value of ['*,https://app.example.com', 'https://app.example.com, *', ',,']) {
+    const error = t.throws(() => serverOptionsFromEnv({ CORS_ORIGINS: value }), {
+      instanceOf: ConfigError,
+    });
+    t.regex(error.message, /^CORS_ORIGINS /);
+  }
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import {
+  booleanSetting,
   ConfigError,
   definedOnly,
   integerSetting,
@@ -10,6 +11,8 @@ import {
 import type { ServerTimeouts } from './app.js';
 import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
+import type { RateLimits } from './middleware/rateLimit.js';
+import { normalizeOrigins, type CorsOptions } from './OriginPolicy.js';
 
 /** Everything the CLI needs to run a server. */
 export interface Settings {
@@ -20,6 +23,11 @@ export interface Settings {
   readonly shutdownTimeoutMs: number;
   readonly timeouts: Partial<ServerTimeouts>;
   readonly webSocket: Partial<WebSocketLimits>;
+  /** TRUST_PROXY: how many proxies' `X-Forwarded-For` entries are believed (0: none). */
+  readonly trustProxy: number;
+  readonly rateLimits: Partial<RateLimits>;
+  /** From CORS_ORIGINS; absent: no CORS. */
+  readonly cors?: CorsOptions;
   readonly plaza: PlazaOptions;
 }
 
@@ -42,6 +50,7 @@ export function serverOptionsFromEnv(env: Env): Settings {
   }
   const headersTimeoutMs = integerSetting(env, 'HEADERS_TIMEOUT_MS', 1000, 600_000);
   const requestTimeoutMs = integerSetting(env, 'REQUEST_TIMEOUT_MS', 1000, 3_600_000);
+  const cors = corsSetting(env);
   return {
     port: integerSetting(env, 'PORT', 0, 65_535) ?? 8000,
     host: env['HOST']?.trim() || '127.0.0.1',
@@ -58,8 +67,47 @@ export function serverOptionsFromEnv(env: Env): Settings {
       maxBufferedBytes: integerSetting(env, 'WS_MAX_BUFFERED_BYTES', 4096, 64 * 1024 * 1024),
       maxSocketsPerUser: integerSetting(env, 'WS_MAX_SOCKETS_PER_USER', 1, 10_000),
     }),
+    trustProxy: trustProxySetting(env),
+    rateLimits: definedOnly({
+      signUpsPerIpPerMinute: integerSetting(env, 'SIGNUP_PER_IP_PER_MINUTE', 0, 1_000_000),
+      writesPerUserPerMinute: integerSetting(env, 'WRITES_PER_USER_PER_MINUTE', 0, 1_000_000),
+      writesPerIpPerMinute: integerSetting(env, 'WRITES_PER_IP_PER_MINUTE', 0, 1_000_000),
+      limitLoopback: booleanSetting(env, 'RATE_LIMIT_LOOPBACK'),
+    }),
+    ...(cors === undefined ? {} : { cors }),
     plaza: plazaOptionsFromEnv(env),
   };
+}
+
+const MAX_TRUSTED_PROXIES = 10;
+
+/** TRUST_PROXY: `false` (default), `true` (one proxy) or the number of proxies in front. */
+function trustProxySetting(env: Env): number {
+  const value = env['TRUST_PROXY']?.trim().toLowerCase() ?? '';
+  if (['', 'false', 'no', 'off'].includes(value)) return 0;
+  if (['true', 'yes', 'on'].includes(value)) return 1;
+  const hops = /^[0-9]{1,2}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(hops <= MAX_TRUSTED_PROXIES)) {
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false or the number of proxies in front of the server (0 to ${MAX_TRUSTED_PROXIES}); it is "${value}".`,
+    );
+  }
+  return hops;
+}
+
+/** CORS_ORIGINS: comma-separated exact origins, or `*` alone; unset or blank: no CORS. */
+function corsSetting(env: Env): CorsOptions | undefined {
+  const value = env['CORS_ORIGINS']?.trim();
+  if (value === undefined || value === '') return undefined;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    return { origins: normalizeOrigins(entries) };
+  } catch (error) {
+    throw new ConfigError(`CORS_ORIGINS ${(error as Error).message}; it is "${value}".`);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   WRONG_CREDENTIALS_MESSAGE,
 } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { rejectsWithPlazaError, throwsPlazaError } from '../testing/assertions.js';
+import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
   scryptCostOf,
@@ -25,6 +25,7 @@ import {
 import { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { User, usernameKey } from '../users/User.js';
 import { AuthService } from './AuthService.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './LoginThrottle.js';
 import { PasswordHasher } from './PasswordHasher.js';
 import { TokenIssuer } from './TokenIssuer.js';
 
@@ -58,7 +59,7 @@ test('login returns an HS256 token for the user, with sub, iat and exp', async (
   t.true(typeof iat === 'number' && Math.abs(iat - now()) <= 5);
   t.is(exp, (iat ?? 0) + 3600, 'the default lifetime is JWT_TTL=3600 s');
   t.is(issued.expiresAt, new Date((exp ?? 0) * 1000).toISOString());
-  t.is(plaza.auth.verifyToken(issued.token), ada.id);
+  t.is(await plaza.auth.verifyToken(issued.token), ada.id);
 });
 
 test('the username is matched whatever its case', async (t) => {
@@ -133,6 +134,7 @@ test('an unknown user costs one verification against a dummy hash; an over-long 
     policy: new PasswordPolicy({ minLength: 8, maxLength: 256 }),
     hasher,
     tokens: new TokenIssuer(TEST_JWT_SECRET, 3600),
+    throttle: new LoginThrottle(db, DEFAULT_LOGIN_THROTTLE, silentLogger),
     logger: silentLogger,
   });
   const storedHash = await hasher.hash(STRONG_PASSWORD);
@@ -178,8 +180,8 @@ const sign = (
   secret: string | Buffer = TEST_JWT_SECRET,
 ) => jwt.sign(payload, secret, { algorithm: 'HS256', ...options });
 
-test('a token the test signs itself with the right key verifies (the control for the rest)', (t) => {
-  t.is(plaza.auth.verifyToken(sign({ sub: String(ada.id), exp: now() + 60 })), ada.id);
+test('a token the test signs itself with the right key verifies (the control for the rest)', async (t) => {
+  t.is(await plaza.auth.verifyToken(sign({ sub: String(ada.id), exp: now() + 60 })), ada.id);
 });
 
 const badTokens: ReadonlyArray<readonly [string, () => unknown]> = [
@@ -223,9 +225,9 @@ const badTokens: ReadonlyArray<readonly [string, () => unknown]> = [
 ];
 
 for (const [label, makeToken] of badTokens) {
-  test(`verifyToken refuses ${label} with AUT_01 on TOKEN`, (t) => {
+  test(`verifyToken refuses ${label} with AUT_01 on TOKEN`, async (t) => {
     const token = makeToken();
-    throwsPlazaError(t, () => plaza.auth.verifyToken(token), {
+    await rejectsWithPlazaError(t, plaza.auth.verifyToken(token), {
       code: 'AUT_01',
       field: 'TOKEN',
       message: INVALID_TOKEN_MESSAGE,
@@ -233,18 +235,24 @@ for (const [label, makeToken] of badTokens) {
   });
 }
 
-test('a token from sign-up verifies and checkToken echoes it with its user', (t) => {
-  t.is(plaza.auth.verifyToken(ada.token), ada.id);
-  t.deepEqual(plaza.auth.checkToken({ token: ada.token }), { token: ada.token, user_id: ada.id });
+test('a token from sign-up verifies and checkToken echoes it with its user', async (t) => {
+  t.is(await plaza.auth.verifyToken(ada.token), ada.id);
+  t.deepEqual(await plaza.auth.checkToken({ token: ada.token }), {
+    token: ada.token,
+    user_id: ada.id,
+  });
 });
 
-test('checkToken refuses a bad token with AUT_01 and a missing one with PAR_01', (t) => {
-  throwsPlazaError(t, () => plaza.auth.checkToken({ token: 'nope' }), {
+test('checkToken refuses a bad token with AUT_01 and a missing one with PAR_01', async (t) => {
+  await rejectsWithPlazaError(t, plaza.auth.checkToken({ token: 'nope' }), {
     code: 'AUT_01',
     field: 'TOKEN',
   });
-  throwsPlazaError(t, () => plaza.auth.checkToken(untyped({})), { code: 'PAR_01', field: 'token' });
-  throwsPlazaError(t, () => plaza.auth.checkToken({ token: '' }), {
+  await rejectsWithPlazaError(t, plaza.auth.checkToken(untyped({})), {
+    code: 'PAR_01',
+    field: 'token',
+  });
+  await rejectsWithPlazaError(t, plaza.auth.checkToken({ token: '' }), {
     code: 'PAR_01',
     field: 'token',
   });

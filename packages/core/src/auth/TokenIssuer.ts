@@ -8,13 +8,20 @@ export interface IssuedToken {
   readonly expiresAt: string;
 }
 
+/** What a validly signed, unexpired token says (whether its version is current, it cannot tell). */
+export interface TokenClaims {
+  readonly userId: number;
+  /** The user's token version when it was issued (`ver`); 0 for tokens issued without one. */
+  readonly version: number;
+}
+
 const USER_ID = /^[1-9][0-9]{0,15}$/;
 
 /**
  * Signs and verifies HS256 JWTs. The algorithm is pinned on verification, so `alg: none`
  * and tokens signed with another algorithm or key are refused, and `exp` is required.
  *
- * @example const { token } = issuer.issue(42)
+ * @example const { token } = issuer.issue(42, user.token_version)
  */
 export class TokenIssuer {
   // A KeyObject made once: given a string or Buffer, jsonwebtoken makes one per call.
@@ -26,18 +33,19 @@ export class TokenIssuer {
     this.#ttlSeconds = ttlSeconds;
   }
 
-  issue(userId: number): IssuedToken {
+  /** A token for `userId`, valid while the user's token version is still `version`. */
+  issue(userId: number, version: number): IssuedToken {
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.#ttlSeconds;
-    const token = jwt.sign({ iat: issuedAt, exp: expiresAt }, this.#secret, {
+    const token = jwt.sign({ iat: issuedAt, exp: expiresAt, ver: version }, this.#secret, {
       algorithm: 'HS256',
       subject: String(userId),
     });
     return { token, userId, expiresAt: new Date(expiresAt * 1000).toISOString() };
   }
 
-  /** The user id a valid token stands for; AUT_01 for anything else. */
-  verify(token: unknown): number {
+  /** What a validly signed, unexpired token says; AUT_01 for anything else. */
+  verify(token: unknown): TokenClaims {
     if (typeof token !== 'string' || token === '' || token.length > 4096) throw invalidToken();
     let payload: string | jwt.JwtPayload;
     try {
@@ -47,6 +55,11 @@ export class TokenIssuer {
     }
     if (typeof payload !== 'object' || typeof payload.exp !== 'number') throw invalidToken();
     if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw invalidToken();
-    return Number(payload.sub);
+    // Tokens issued before versions existed have none: they count as version 0.
+    const version: unknown = 'ver' in payload ? payload['ver'] : 0;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+      throw invalidToken();
+    }
+    return { userId: Number(payload.sub), version };
   }
 }

@@ -13,3 +13,11 @@ export type LoginInput = Parsed<typeof loginInput>;
 export const verifyTokenInput = { token: required(secret('token')) };
 
 export type VerifyTokenInput = Parsed<typeof verifyTokenInput>;
+
+/** The parameters of `POST /user/password`. */
+export const changePasswordInput = {
+  old_password: required(secret('old_password')),
+  new_password: required(secret('new_password')),
+};
+
+export type ChangePasswordInput = Parsed<typeof changePasswordInput>;

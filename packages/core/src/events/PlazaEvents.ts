@@ -13,6 +13,12 @@ export interface PlazaEvents {
   /** `likes` is the post's like count after the change. */
   readonly 'post.liked': PostLikeChange;
   readonly 'post.unliked': PostLikeChange;
+  /**
+   * The user's token version was raised to `token_version` (a password change or a logout
+   * everywhere): every token carrying a lower one is invalid now, and sessions opened with one
+   * should end.
+   */
+  readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
 }
 
 export interface PostLikeChange {
@@ -35,4 +41,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.created',
   'post.liked',
   'post.unliked',
+  'auth.tokens_revoked',
 ];

@@ -12,6 +12,8 @@ export class User extends Model {
   declare email: string;
   declare email_verdict: string;
   declare password_hash: string;
+  /** Raised to invalidate every token issued before; tokens carry it as `ver`. */
+  declare token_version: number;
   declare first_name: string | null;
   declare last_name: string | null;
   declare birth_date: string | null;

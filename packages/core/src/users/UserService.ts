@@ -101,7 +101,8 @@ export class UserService {
     }
     this.#deps.enrichment?.afterCommit();
     logger.info({ user_id: user.id, email_verdict: verdict.status }, 'user signed up');
-    const issued: IssuedToken = tokens.issue(user.id);
+    // A new user's tokens start at version 0, the column's default.
+    const issued: IssuedToken = tokens.issue(user.id, 0);
     return { user_id: user.id, token: issued.token, expires_at: issued.expiresAt };
   }
 

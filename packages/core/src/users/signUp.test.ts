@@ -141,7 +141,7 @@ test('sign-up returns the new user id and a token for that user', async (t) => {
   const before = Date.now();
   const result = await plaza.users.signUp(aUser());
   t.true(Number.isSafeInteger(result.user_id) && result.user_id > 0);
-  t.is(plaza.auth.verifyToken(result.token), result.user_id);
+  t.is(await plaza.auth.verifyToken(result.token), result.user_id);
   const expiresIn = Date.parse(result.expires_at) - before;
   t.true(expiresIn > 3590_000 && expiresIn <= 3601_000, `expires in ${expiresIn} ms`);
 });

@@ -15,12 +15,15 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
 export const userIdOf = (ctx: Context): number | undefined =>
   ctx.state['userId'] as number | undefined;
 
-/** Lets the request through only with a valid token (AUT_01 otherwise). */
+/**
+ * Lets the request through only with a valid token (AUT_01 otherwise): signed, unexpired, of
+ * a user who exists, and not revoked by a password change or a logout everywhere.
+ */
 export function requireUser(plaza: Plaza): Middleware {
   return async function authenticate(ctx, next) {
     const token = tokenFromHeader(ctx.get('authorization'));
     if (token === undefined) throw invalidToken();
-    ctx.state['userId'] = plaza.auth.verifyToken(token);
+    ctx.state['userId'] = await plaza.auth.verifyToken(token);
     await next();
   };
 }
@@ -29,7 +32,7 @@ export function requireUser(plaza: Plaza): Middleware {
 export function optionalUser(plaza: Plaza): Middleware {
   return async function authenticateIfAsked(ctx, next) {
     const token = tokenFromHeader(ctx.get('authorization'));
-    if (token !== undefined) ctx.state['userId'] = plaza.auth.verifyToken(token);
+    if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
     await next();
   };
 }

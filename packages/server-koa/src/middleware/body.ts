@@ -20,6 +20,13 @@ export function bodyParser(limit: string | number = DEFAULT_BODY_LIMIT): Middlew
       HttpMethodEnum.PATCH,
       HttpMethodEnum.DELETE,
     ],
+    // A body that fails to inflate (corrupt gzip, deflate or br) fails without an HTTP status;
+    // it is still the client's mistake, not a 500.
+    onError: (error) => {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number') throw error;
+      throw new PlazaError('USR_02', 'The request body cannot be decoded.', { cause: error });
+    },
   });
 }
 

@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   AUT_03: 429,
   EXT_01: 502,
   OFF_01: 503,
+  RAT_01: 429,
 };
 
 /** The code of a failure that is ours, not the client's. Its details are logged, never sent. */
@@ -67,6 +68,9 @@ export function errorHandler(logger: Logger): Middleware {
     } catch (error) {
       if (isPlazaError(error)) {
         ctx.status = HTTP_STATUS[error.code];
+        if (error.retryAfterSeconds !== undefined) {
+          ctx.set('Retry-After', String(error.retryAfterSeconds));
+        }
         ctx.body = {
           code: error.code,
           message: error.message,

@@ -8,7 +8,10 @@ export function unmatchedRoutes(): Middleware {
     if (ctx.status === 404) {
       ctx.status = 404;
       ctx.body = { code: 'USR_01', message: 'Object not found.' };
-    } else if (ctx.status === 405) {
+    } else if (ctx.status === 405 || ctx.status === 501) {
+      // koa-router answers 501 to a method no route takes at all (PROPFIND, TRACE…): that is
+      // the client's mistake too, so 405 in the error format rather than a bare 5xx.
+      ctx.status = 405;
       ctx.body = {
         code: 'USR_02',
         message: `Method not allowed; use ${ctx.response.get('Allow')}.`,

@@ -2,13 +2,15 @@ import type Router from '@koa/router';
 import { createPostInput, listPostsInput, parseInput, postIdInput, type Plaza } from '@plaza/core';
 import { requireUser, signedInUserId as signedInUser } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
+import type { RateLimiters } from '../middleware/rateLimit.js';
 import { ok } from './respond.js';
 
-/** Posts and likes. */
-export function postRoutes(router: Router, plaza: Plaza): void {
+/** Posts and likes; the writes are rate limited per user and per client. */
+export function postRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
   const authenticate = requireUser(plaza);
+  const limitWrites = limits.writes;
 
-  router.post('/post/data', authenticate, async function createPost(ctx) {
+  router.post('/post/data', authenticate, limitWrites, async function createPost(ctx) {
     const input = parseInput(createPostInput, paramsOf(ctx));
     ok(ctx, await plaza.posts.create(signedInUser(ctx), input));
   });
@@ -25,12 +27,12 @@ export function postRoutes(router: Router, plaza: Plaza): void {
     ok(ctx, await plaza.posts.likers(parseInput(postIdInput, paramsOf(ctx))));
   });
 
-  router.post('/post/like', authenticate, async function likePost(ctx) {
+  router.post('/post/like', authenticate, limitWrites, async function likePost(ctx) {
     await plaza.likes.like(signedInUser(ctx), parseInput(postIdInput, paramsOf(ctx)));
     ok(ctx);
   });
 
-  router.post('/post/unlike', authenticate, async function unlikePost(ctx) {
+  router.post('/post/unlike', authenticate, limitWrites, async function unlikePost(ctx) {
     await plaza.likes.unlike(signedInUser(ctx), parseInput(postIdInput, paramsOf(ctx)));
     ok(ctx);
   });

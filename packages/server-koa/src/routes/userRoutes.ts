@@ -1,15 +1,24 @@
 import type Router from '@koa/router';
-import { invalidToken, parseInput, profileInput, signUpInput, type Plaza } from '@plaza/core';
+import {
+  changePasswordInput,
+  invalidToken,
+  parseInput,
+  profileInput,
+  signUpInput,
+  type Plaza,
+} from '@plaza/core';
 import { optionalUser, requireUser, signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
+import type { RateLimiters } from '../middleware/rateLimit.js';
 import { ok, pending } from './respond.js';
 
 /**
- * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own) and
- * `POST /user/request-retrieve-data` (queue enrichment of your profile).
+ * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own),
+ * `POST /user/request-retrieve-data` (queue enrichment of your profile),
+ * `POST /user/password` and `POST /user/logout-all` (end every earlier session).
  */
-export function userRoutes(router: Router, plaza: Plaza): void {
-  router.post('/user/data', async function signUp(ctx) {
+export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
+  router.post('/user/data', limits.signUps, async function signUp(ctx) {
     const created = await plaza.users.signUp(parseInput(signUpInput, paramsOf(ctx)));
     ok(ctx, created);
   });
@@ -32,9 +41,32 @@ export function userRoutes(router: Router, plaza: Plaza): void {
   router.post(
     '/user/request-retrieve-data',
     requireUser(plaza),
+    limits.writes,
     async function requestEnrichment(ctx) {
       await plaza.enrichment.request(signedInUserId(ctx));
       pending(ctx);
+    },
+  );
+
+  router.post(
+    '/user/password',
+    requireUser(plaza),
+    limits.writes,
+    async function changePassword(ctx) {
+      const input = parseInput(changePasswordInput, paramsOf(ctx));
+      const issued = await plaza.auth.changePassword(signedInUserId(ctx), input);
+      // Every earlier token, this request's included, is invalid now: here is the next one.
+      ok(ctx, { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt });
+    },
+  );
+
+  router.post(
+    '/user/logout-all',
+    requireUser(plaza),
+    limits.writes,
+    async function logoutEverywhere(ctx) {
+      await plaza.auth.logoutAll(signedInUserId(ctx));
+      ok(ctx);
     },
   );
 }

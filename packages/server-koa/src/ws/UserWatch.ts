@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
-import { isPlazaError, type Plaza, type Unsubscribe } from '@plaza/core';
+import { isPlazaError, type Plaza, type Unsubscribe, type VerifiedToken } from '@plaza/core';
 import { SocketRegistry } from './SocketRegistry.js';
 import type { WatchedEvent, WatchProtocol } from './WatchProtocol.js';
 import { WatchSocket, type WatchSocketOwner } from './WatchSocket.js';
@@ -21,13 +21,26 @@ const CLOSE_GRACE_MS = 2000;
 const SHUTTING_DOWN = 'server shutting down';
 const AUTH_TIMEOUT = 'authentication timeout';
 const TOO_MANY_SOCKETS = 'too many sockets for this user';
+const TOKEN_REVOKED = 'token revoked';
+const TOO_MANY_AUTHS = 'too many authentication messages';
+/**
+ * Authentication messages of one socket waiting for their check. A client needs one or two;
+ * the bound keeps a flood from queueing work without end.
+ */
+const MAX_PENDING_AUTHS = 16;
+
+/**
+ * The close code of a socket whose token was revoked by a password change or a logout
+ * everywhere (a private-use code: 1008 would not tell it from other policy closes).
+ */
+export const TOKEN_REVOKED_CLOSE_CODE = 4001;
 
 /**
  * The `/user-watch` endpoint: accepts sockets, authenticates them, and forwards each core
  * event to the sockets of the one user it concerns. One bus subscription per event type and
  * one ping sweep serve every socket.
  *
- * @example server.on('upgrade', userWatchUpgrade(new UserWatch({ plaza, logger, limits })))
+ * @example server.on('upgrade', userWatchUpgrade(new UserWatch({ plaza, logger, limits }), policy))
  */
 export class UserWatch implements WatchSocketOwner {
   readonly #plaza: UserWatchOptions['plaza'];
@@ -142,17 +155,39 @@ export class UserWatch implements WatchSocketOwner {
   }
 
   #authenticate(socket: WatchSocket, token: string | undefined): void {
+    // A check may read the database. The socket's checks run one at a time and are answered
+    // in order, and it keeps the identity it had until its check is answered.
+    if (socket.pendingAuths >= MAX_PENDING_AUTHS) {
+      socket.endReason ??= TOO_MANY_AUTHS;
+      socket.close(1008, TOO_MANY_AUTHS);
+      return;
+    }
+    socket.pendingAuths += 1;
+    socket.authChecks = socket.authChecks
+      .then(async () => {
+        const verified = await this.#verify(token);
+        socket.pendingAuths -= 1;
+        // Nothing is awaited from the answer to the registration, so a revocation either
+        // came first (and the check saw it) or finds the socket registered.
+        if (socket.readyState === WebSocket.OPEN) this.#authenticated(socket, verified);
+      })
+      .catch((error: unknown) => {
+        this.#logger.error({ err: error }, 'user-watch: authenticating a socket failed');
+      });
+  }
+
+  #authenticated(socket: WatchSocket, verified: VerifiedToken | undefined): void {
     const wasAuthenticated = socket.userId !== undefined;
     if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
     socket.userId = undefined;
-    const userId = this.#verify(token);
-    if (userId === undefined) {
+    if (verified === undefined) {
       if (wasAuthenticated) {
         socket.authTimer = setTimeout(authTimedOut, this.#limits.authTimeoutMs, socket);
       }
       this.#send(socket, socket.watchProtocol.authFailed());
       return;
     }
+    const { userId } = verified;
     if (this.#registry.count(userId) >= this.#limits.maxSocketsPerUser) {
       socket.endReason = TOO_MANY_SOCKETS;
       socket.close(1008, TOO_MANY_SOCKETS);
@@ -161,14 +196,15 @@ export class UserWatch implements WatchSocketOwner {
     clearTimeout(socket.authTimer);
     socket.authTimer = undefined;
     socket.userId = userId;
+    socket.tokenVersion = verified.tokenVersion;
     this.#registry.add(userId, socket);
     this.#send(socket, socket.watchProtocol.ready(userId));
   }
 
-  #verify(token: string | undefined): number | undefined {
+  async #verify(token: string | undefined): Promise<VerifiedToken | undefined> {
     if (token === undefined) return undefined;
     try {
-      return this.#plaza.auth.verifyToken(token);
+      return await this.#plaza.auth.authenticate(token);
     } catch (error) {
       if (!isPlazaError(error)) {
         this.#logger.error({ err: error }, 'user-watch: checking a token failed');
@@ -194,7 +230,23 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('post.unliked', (payload) => {
         this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
       }),
+      events.subscribe('auth.tokens_revoked', (payload) => {
+        this.#revoke(payload.user_id, payload.token_version);
+      }),
     ];
+  }
+
+  /** Closes the user's sockets that authenticated with a token older than `version`. */
+  #revoke(userId: number, version: number): void {
+    const sockets = this.#registry.socketsOf(userId);
+    if (sockets === undefined) return;
+    for (const socket of [...sockets]) {
+      if (socket.tokenVersion >= version) continue;
+      // Out of the registry now, so nothing more reaches it while it closes.
+      this.#registry.remove(userId, socket);
+      socket.endReason ??= TOKEN_REVOKED;
+      socket.close(TOKEN_REVOKED_CLOSE_CODE, TOKEN_REVOKED);
+    }
   }
 
   #deliver(userId: number, event: WatchedEvent): void {

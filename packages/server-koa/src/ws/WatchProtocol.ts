@@ -1,11 +1,15 @@
 import type { PlazaEvent } from '@plaza/core';
 
 /**
- * The events a `/user-watch` socket may receive.
+ * The events a `/user-watch` socket may receive. `auth.tokens_revoked` is not sent: it closes
+ * the sockets of the revoked tokens instead.
  *
  * @example const failed: WatchedEvent = { type: 'enrichment.failed', user_id: 1, reason: 'x' }
  */
-export type WatchedEvent = Exclude<PlazaEvent, { readonly type: 'post.created' }>;
+export type WatchedEvent = Exclude<
+  PlazaEvent,
+  { readonly type: 'post.created' | 'auth.tokens_revoked' }
+>;
 
 /**
  * What a client's message asks for.

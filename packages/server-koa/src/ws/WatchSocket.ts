@@ -23,6 +23,12 @@ export interface WatchSocketOwner {
 export class WatchSocket extends WebSocket {
   /** Undefined until authenticated, and again after a failed re-authentication. */
   userId: number | undefined = undefined;
+  /** The token version `userId` was authenticated with; a revocation above it ends the socket. */
+  tokenVersion = 0;
+  /** The token checks of this socket, chained so that they are answered in order. */
+  authChecks: Promise<void> = Promise.resolve();
+  /** Authentication messages whose check has not been answered yet. */
+  pendingAuths = 0;
   watchProtocol: WatchProtocol = textWatchProtocol;
   /** Set when a ping goes out, cleared by the pong. */
   awaitingPong = false;

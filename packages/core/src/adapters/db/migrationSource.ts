@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/20261129000000_initial.js';
 import * as enrichmentJobs from './migrations/20261130000000_enrichment_jobs.js';
+import * as loginThrottle from './migrations/20261201000000_login_throttle.js';
+import * as tokenVersions from './migrations/20261201000001_token_versions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +13,8 @@ interface Migration {
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129000000_initial', initial],
   ['20261130000000_enrichment_jobs', enrichmentJobs],
+  ['20261201000000_login_throttle', loginThrottle],
+  ['20261201000001_token_versions', tokenVersions],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

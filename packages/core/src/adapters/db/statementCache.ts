@@ -3,6 +3,7 @@ type Callback = (this: unknown, error: Error | null, rows?: unknown) => void;
 interface SqliteStatement {
   run(params: unknown, callback: Callback): unknown;
   all(params: unknown, callback: Callback): unknown;
+  reset(callback?: () => void): unknown;
   finalize(callback?: () => void): unknown;
 }
 
@@ -43,12 +44,26 @@ export function cacheStatements(connection: SqliteConnection, capacity = 200): v
     return true;
   };
 
+  // A kept statement that failed is reset before its caller hears of it: a write that met
+  // SQLITE_BUSY otherwise stays "in progress", the connection's next COMMIT fails with "SQL
+  // statements in progress", and its transaction (and write lock) is never closed.
+  const runKept = (
+    statement: SqliteStatement,
+    method: 'run' | 'all',
+    params: unknown,
+    callback: Callback,
+  ) =>
+    statement[method](params, function resetAfterFailure(this: unknown, error, rows) {
+      if (error === null) callback.call(this, error, rows);
+      else statement.reset(() => callback.call(this, error, rows));
+    });
+
   const execute = (method: 'run' | 'all', sql: string, params: unknown, callback: Callback) => {
     const cached = statements.get(sql);
     if (cached) {
       statements.delete(sql);
       statements.set(sql, cached);
-      return cached[method](params, callback);
+      return runKept(cached, method, params, callback);
     }
     const statement = connection.prepare(sql, (error) => {
       if (error) {
@@ -56,7 +71,7 @@ export function cacheStatements(connection: SqliteConnection, capacity = 200): v
         return;
       }
       if (keep(sql, statement)) {
-        statement[method](params, callback);
+        runKept(statement, method, params, callback);
         return;
       }
       // Another caller prepared the same statement meanwhile: use this one once.

@@ -1,0 +1,214 @@
+import { connect, type Socket } from 'node:net';
+import test from 'ava';
+import { startInProcessTarget } from '../support/apiTarget.js';
+import { withTimeout } from '../support/watchSocket.js';
+
+/**
+ * Room for a loaded machine beyond a timeout before a test calls it broken. Lower bounds are
+ * half a timeout: enough to tell a timeout from a cut for another reason.
+ */
+const MARGIN_MS = 3000;
+
+/** Far longer than any timeout below at a byte per `TRICKLE_MS`: it never finishes. */
+const PADDING = 'a'.repeat(200);
+const TRICKLE_MS = 100;
+
+const slowHeaders = (): string =>
+  `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${PADDING}\r\n\r\n`;
+
+const SLOW_BODY = `username=${PADDING}&password=${PADDING}`;
+const slowBodyHeaders = (): string =>
+  [
+    'POST /api-token-auth/ HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Content-Type: application/x-www-form-urlencoded',
+    `Content-Length: ${Buffer.byteLength(SLOW_BODY)}`,
+    '',
+    '',
+  ].join('\r\n');
+
+/** A client over plain TCP that sends exactly what a test says, as slowly as it says. */
+class RawClient {
+  readonly socket: Socket;
+  /** Bytes written so far. */
+  sent = 0;
+  /** When the first byte went out (performance.now()). */
+  startedAt: number | undefined;
+  isClosed = false;
+  readonly closed: Promise<void>;
+  #received = '';
+  #trickle: NodeJS.Timeout | undefined;
+  #waiters: (() => void)[] = [];
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#received += chunk.toString('latin1');
+      this.#wake();
+    });
+    // Writing into a connection the server just cut resets it; `closed` is what tells.
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.isClosed = true;
+        clearInterval(this.#trickle);
+        this.#wake();
+        resolve();
+      });
+    });
+  }
+
+  static connect(baseUrl: string): Promise<RawClient> {
+    const { hostname, port } = new URL(baseUrl);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  get received(): string {
+    return this.#received;
+  }
+
+  write(text: string): void {
+    this.startedAt ??= performance.now();
+    this.sent += Buffer.byteLength(text);
+    this.socket.write(text);
+  }
+
+  /** Sends `text` one byte every `everyMs` until it is all out or the server hangs up. */
+  trickle(text: string, everyMs = TRICKLE_MS): void {
+    let next = 0;
+    const sendOne = (): void => {
+      if (this.isClosed || next >= text.length) {
+        clearInterval(this.#trickle);
+        return;
+      }
+      this.write(text.charAt(next));
+      next += 1;
+    };
+    sendOne();
+    this.#trickle = setInterval(sendOne, everyMs);
+  }
+
+  /** Resolves once the server has sent `count` answers that end in the health body. */
+  async answers(count: number, ms = MARGIN_MS): Promise<void> {
+    const done = (): boolean => this.#received.split('"status":"ok"').length > count;
+    await withTimeout(
+      (async () => {
+        while (!done()) {
+          if (this.isClosed) throw new Error(`closed after: ${this.#received.slice(0, 200)}`);
+          await new Promise<void>((resolve) => this.#waiters.push(resolve));
+        }
+      })(),
+      ms,
+      `${count} answer(s)`,
+    );
+  }
+
+  /** Milliseconds from the first byte sent until the server hung up, bounded by `ms`. */
+  async cutAfter(ms: number): Promise<number> {
+    await withTimeout(this.closed, ms, 'the server to cut the connection');
+    return performance.now() - (this.startedAt ?? 0);
+  }
+
+  destroy(): void {
+    clearInterval(this.#trickle);
+    this.socket.destroy();
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+}
+
+/** Node answers 408 and hangs up, since no answer had started. */
+const TIMED_OUT = /^HTTP\/1\.1 408 Request Timeout\r\n/;
+
+test('headers sent a byte at a time past the headers timeout get a 408 and are cut', async (t) => {
+  const headersTimeoutMs = 500;
+  const target = await startInProcessTarget(
+    {},
+    { timeouts: { headersTimeoutMs, requestTimeoutMs: 5000 } },
+  );
+  t.teardown(() => target.close());
+  const client = await RawClient.connect(target.baseUrl);
+  t.teardown(() => client.destroy());
+  client.trickle(slowHeaders());
+
+  const elapsed = await client.cutAfter(headersTimeoutMs + MARGIN_MS);
+  t.true(elapsed >= headersTimeoutMs / 2, `cut after ${Math.round(elapsed)} ms`);
+  t.true(client.sent < slowHeaders().length, 'the headers never finished');
+  t.regex(client.received, TIMED_OUT);
+});
+
+test('a body trickled past the request timeout gets a 408 and is cut', async (t) => {
+  const requestTimeoutMs = 1000;
+  const target = await startInProcessTarget(
+    {},
+    { timeouts: { headersTimeoutMs: 500, requestTimeoutMs } },
+  );
+  t.teardown(() => target.close());
+  const client = await RawClient.connect(target.baseUrl);
+  t.teardown(() => client.destroy());
+  client.write(slowBodyHeaders());
+  client.trickle(SLOW_BODY);
+
+  const elapsed = await client.cutAfter(requestTimeoutMs + MARGIN_MS);
+  t.true(elapsed >= requestTimeoutMs / 2, `cut after ${Math.round(elapsed)} ms`);
+  t.true(client.sent < slowBodyHeaders().length + SLOW_BODY.length, 'the body never finished');
+  t.regex(client.received, TIMED_OUT);
+  t.false(target.logs().includes('"level":50'), 'a cut request is not a server error');
+});
+
+test('while three slow clients hang on, a normal GET /healthz is answered first', async (t) => {
+  // Long enough that the normal request has all the time it needs on a loaded machine.
+  const target = await startInProcessTarget(
+    {},
+    { timeouts: { headersTimeoutMs: 2000, requestTimeoutMs: 4000 } },
+  );
+  t.teardown(() => target.close());
+  const slow = await Promise.all([1, 2, 3].map(() => RawClient.connect(target.baseUrl)));
+  for (const client of slow) t.teardown(() => client.destroy());
+  slow[0]?.trickle(slowHeaders());
+  slow[1]?.trickle(slowHeaders());
+  slow[2]?.write(slowBodyHeaders());
+  slow[2]?.trickle(SLOW_BODY);
+
+  const order: string[] = [];
+  const cuts = slow.map((client, index) => client.closed.then(() => order.push(`slow ${index}`)));
+  const health = await fetch(`${target.baseUrl}/healthz`);
+  order.push('healthz');
+  const openWhenAnswered = slow.filter((client) => !client.isClosed).length;
+
+  t.is(health.status, 200);
+  t.deepEqual(await health.json(), { code: 'OK', data: { status: 'ok' } });
+  t.is(openWhenAnswered, 3, 'the slow clients were still connected');
+  await withTimeout(Promise.all(cuts), 4000 + MARGIN_MS, 'the slow clients to be cut');
+  t.is(order[0], 'healthz');
+  t.deepEqual(order.slice(1).sort(), ['slow 0', 'slow 1', 'slow 2']);
+});
+
+test('an idle keep-alive connection serves several requests, then is closed after the timeout', async (t) => {
+  const keepAliveTimeoutMs = 500;
+  const target = await startInProcessTarget({}, { timeouts: { keepAliveTimeoutMs } });
+  t.teardown(() => target.close());
+  const client = await RawClient.connect(target.baseUrl);
+  t.teardown(() => client.destroy());
+  const request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+
+  client.write(request);
+  await client.answers(1);
+  client.write(request);
+  await client.answers(2);
+  t.false(client.isClosed, 'kept alive between requests');
+  const idleSince = performance.now();
+
+  await withTimeout(client.closed, keepAliveTimeoutMs + MARGIN_MS, 'the idle connection to close');
+  const idle = performance.now() - idleSince;
+  t.true(idle >= keepAliveTimeoutMs / 2, `closed after ${Math.round(idle)} ms idle`);
+  t.regex(client.received, /Connection: keep-alive\r\n/);
+});
