@@ -121,6 +121,9 @@ export type FakeClearbitShorthand =
  *   429 rate_limit, 451 unavailable_for_legal_reasons, 5xx api_error);
  * - `{ kind: 'text', httpStatus, body, contentType? }`: a non-JSON body (502 from a proxy, or
  *   garbage with 200);
+ * - `{ kind: 'trickle', httpStatus?, body?, intervalMs? }`: headers at once, then the body one
+ *   byte every `intervalMs` (default 200); default 200 with the default person, so only a
+ *   deadline that covers the body stops a client from accepting it;
  * - `'hang'` / `{ kind: 'hang' }`: accepted and never answered (until `close()`).
  */
 export type FakeClearbitAnswer =
@@ -156,6 +159,12 @@ export type FakeClearbitAnswer =
       readonly httpStatus: number;
       readonly body: string;
       readonly contentType?: string;
+    }
+  | {
+      readonly kind: 'trickle';
+      readonly httpStatus?: number;
+      readonly body?: string;
+      readonly intervalMs?: number;
     }
   | { readonly kind: 'hang' };
 
@@ -394,6 +403,14 @@ export async function startFakeClearbit(options: FakeClearbitOptions = {}): Prom
         });
         res.end(a.body);
         return;
+      case 'trickle':
+        trickle(
+          res,
+          a.httpStatus ?? 200,
+          a.body ?? JSON.stringify(fakeClearbitPerson(email)),
+          a.intervalMs ?? 200,
+        );
+        return;
     }
   }
 
@@ -526,6 +543,27 @@ function defaultAnswer(email: string): Expanded {
   if (local.startsWith('nobody')) return RULE_NOT_FOUND;
   if (local.startsWith('slow')) return RULE_SLOW;
   return RULE_PERSON;
+}
+
+/** Sends the headers, then `body` one byte per `intervalMs`; stops when the client leaves. */
+function trickle(res: ServerResponse, status: number, body: string, intervalMs: number): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(bytes.length),
+  });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent >= bytes.length) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+  }, intervalMs);
+  res.on('close', () => clearInterval(timer));
 }
 
 function readKey(header: string | undefined): {

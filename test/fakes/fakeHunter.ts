@@ -22,6 +22,9 @@ export type HunterStatus =
  *   (e.g. 400 invalid_email / wrong_params, 401, 403, 429, 451 claimed_email, 500);
  * - `{ kind: 'text', httpStatus, body, contentType? }`: a non-JSON body (502 from a proxy,
  *   or garbage with 200).
+ * - `{ kind: 'trickle', httpStatus?, body?, intervalMs? }`: headers at once, then the body one
+ *   byte every `intervalMs` (default 200); default 200 with a `valid` verdict, so only a
+ *   deadline that covers the body stops a client from accepting it.
  */
 export type FakeHunterAnswer =
   | HunterStatus
@@ -44,6 +47,12 @@ export type FakeHunterAnswer =
       readonly httpStatus: number;
       readonly body: string;
       readonly contentType?: string;
+    }
+  | {
+      readonly kind: 'trickle';
+      readonly httpStatus?: number;
+      readonly body?: string;
+      readonly intervalMs?: number;
     }
   | { readonly kind: 'hang' };
 
@@ -190,6 +199,14 @@ export async function startFakeHunter(options: FakeHunterOptions = {}): Promise<
         });
         res.end(a.body);
         return;
+      case 'trickle':
+        trickle(
+          res,
+          a.httpStatus ?? 200,
+          a.body ?? JSON.stringify(verdictEnvelope(email, 'valid', true)),
+          a.intervalMs ?? 200,
+        );
+        return;
     }
   }
 
@@ -218,6 +235,27 @@ export async function startFakeHunter(options: FakeHunterOptions = {}): Promise<
       });
     },
   };
+}
+
+/** Sends the headers, then `body` one byte per `intervalMs`; stops when the client leaves. */
+function trickle(res: ServerResponse, status: number, body: string, intervalMs: number): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(bytes.length),
+  });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent >= bytes.length) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+  }, intervalMs);
+  res.on('close', () => clearInterval(timer));
 }
 
 function expand(answer: HunterStatus | 'hang'): Exclude<FakeHunterAnswer, string> {

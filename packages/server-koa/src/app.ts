@@ -6,6 +6,7 @@ import type { Plaza } from '@plaza/core';
 import { bodyParser, DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import { trustedHops, type TrustProxy } from './middleware/clientIp.js';
 import { cors } from './middleware/cors.js';
+import { answerClientError } from './middleware/clientErrors.js';
 import { errorHandler } from './middleware/errors.js';
 import { rateLimiters, resolveRateLimits, type RateLimits } from './middleware/rateLimit.js';
 import { unmatchedRoutes } from './middleware/unmatchedRoutes.js';
@@ -128,6 +129,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
           interval;
       }
       server.on('upgrade', userWatchUpgrade(userWatch, origins));
+      server.on('clientError', answerClientError);
     },
     close: () => userWatch.close(),
   };

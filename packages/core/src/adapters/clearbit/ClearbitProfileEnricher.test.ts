@@ -162,6 +162,8 @@ const garbage: ReadonlyArray<readonly [string, string]> = [
   ['JSON string', '"ada"'],
   ['truncated JSON', '{"name":{"givenName":"Ad'],
   ['person not an object', '{"person":"ada"}'],
+  ['an object that is no person', '{"foo":1}'],
+  ['a combined answer whose person has no id', '{"person":{"name":{"givenName":"Ada"}}}'],
 ];
 
 for (const [label, body] of garbage) {

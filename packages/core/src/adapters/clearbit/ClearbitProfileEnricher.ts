@@ -83,10 +83,17 @@ function interpretPerson(body: string): EnrichmentResult {
   if ('person' in parsed) {
     const person = parsed['person'];
     if (person === null) return { kind: 'not_found' };
-    if (!isRecord(person)) return transient('Clearbit answered HTTP 200 with an unreadable person');
-    return { kind: 'found', profile: profileFromClearbitPerson(person) };
+    return foundPerson(person);
   }
-  return { kind: 'found', profile: profileFromClearbitPerson(parsed) };
+  return foundPerson(parsed);
+}
+
+/** Every Clearbit person has an `id`; an object without one is not a person but garbage. */
+function foundPerson(person: unknown): EnrichmentResult {
+  if (!isRecord(person) || typeof person['id'] !== 'string') {
+    return transient('Clearbit answered HTTP 200 with an unreadable person');
+  }
+  return { kind: 'found', profile: profileFromClearbitPerson(person) };
 }
 
 function errorTypeOf(body: string): string | undefined {

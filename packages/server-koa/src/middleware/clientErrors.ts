@@ -1,0 +1,45 @@
+import type { Duplex } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+
+const STATUS_LINES: Readonly<Record<number, string>> = {
+  400: '400 Bad Request',
+  408: '408 Request Timeout',
+  431: '431 Request Header Fields Too Large',
+};
+
+/** What Node's parser gave up on, in SPEC's error format. */
+function answerFor(error: NodeJS.ErrnoException): { status: number; message: string } {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, message: 'The request did not arrive in time.' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, message: 'The request headers are too large.' };
+    default:
+      return { status: 400, message: 'The request cannot be read.' };
+  }
+}
+
+/**
+ * The `clientError` listener of a Node HTTP server: requests Node cannot parse (an unknown
+ * method, headers over its limit, a request that timed out) get SPEC's JSON error body
+ * instead of Node's empty one. As Node does, it answers only when no answer of this
+ * connection has started, then closes the connection.
+ *
+ * @example server.on('clientError', answerClientError)
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) {
+    const { status, message } = answerFor(error);
+    const body = JSON.stringify({ code: 'USR_02', message });
+    socket.write(
+      `HTTP/1.1 ${STATUS_LINES[status] ?? String(status)}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        'X-Content-Type-Options: nosniff\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy();
+}
