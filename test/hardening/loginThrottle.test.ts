@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { createClient, PlazaApiError } from '@plaza/client-sdk';
 import type { PlazaOptions } from '@plaza/core';
 import type { ServerOptions } from '@plaza/server-koa';
 import { signUp, uniqueUsername } from '../support/builders.js';
@@ -106,4 +107,21 @@ test('with two trusted proxies, the second address from the right is the client'
   }
   refusedAsLocked(t, await login(api, ada.username, ada.password, '203.0.113.5, 10.1.1.9'));
   t.is((await login(api, ada.username, ada.password, '203.0.113.6, 10.1.1.1')).status, 200);
+});
+
+test('the SDK gives AUT_03 as a PlazaApiError with the Retry-After in seconds', async (t) => {
+  const target = await startInProcessTarget();
+  t.teardown(() => target.close());
+  const client = createClient(target.baseUrl);
+  const username = uniqueUsername('sdk');
+  for (let i = 0; i < 5; i += 1) {
+    const wrong = await t.throwsAsync(client.auth.login(username, 'wrong-pw-1'), {
+      instanceOf: PlazaApiError,
+    });
+    t.like(wrong, { code: 'AUT_02', status: 401, retryAfterSeconds: undefined });
+  }
+  const locked = await t.throwsAsync(client.auth.login(username, 'wrong-pw-1'), {
+    instanceOf: PlazaApiError,
+  });
+  t.like(locked, { code: 'AUT_03', status: 429, retryAfterSeconds: 900 });
 });

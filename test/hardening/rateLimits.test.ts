@@ -120,6 +120,10 @@ test('the SDK reports RAT_01 as a PlazaApiError of that code and status, without
   await client.auth.signup(fields());
   const error = await t.throwsAsync(client.auth.signup(fields()), { instanceOf: PlazaApiError });
   t.like(error, { code: 'RAT_01', status: 429, message: TOO_MANY_REQUESTS.message });
+  t.true(
+    error.retryAfterSeconds !== undefined && error.retryAfterSeconds >= 1,
+    `retryAfterSeconds is ${String(error.retryAfterSeconds)}`,
+  );
   t.is(requests, 2);
 });
 

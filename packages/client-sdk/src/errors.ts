@@ -22,6 +22,8 @@ export interface PlazaApiErrorDetails {
   readonly message: string;
   readonly status: number;
   readonly field?: string | undefined;
+  /** From the answer's `Retry-After` header (AUT_03, RAT_01, OFF_01), when it has one. */
+  readonly retryAfterSeconds?: number | undefined;
   readonly cause?: unknown;
 }
 
@@ -36,12 +38,15 @@ export class PlazaApiError extends Error {
   readonly code: PlazaErrorCode;
   readonly status: number;
   readonly field: string | undefined;
+  /** How long the server asks you to wait before trying again (AUT_03, RAT_01, OFF_01). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(details: PlazaApiErrorDetails) {
     super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.status = details.status;
     this.field = details.field;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 

@@ -41,7 +41,7 @@ export class HttpTransport {
       const response = await this.#exchange(method, path, params, token);
       const body = await readBody(response, this.#settings.timeoutMs);
       if (isOkBody(body) && response.ok) return body;
-      const error = apiError(response.status, body);
+      const error = apiError(response, body);
       if (error.code !== 'OFF_01' || retry >= this.#settings.overloadRetries) throw error;
       await sleep(retryDelayMs(response, retry));
     }
@@ -131,7 +131,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<PlazaErrorCode>([
   'SRV_01',
 ]);
 
-function apiError(status: number, body: unknown): PlazaApiError {
+function apiError(response: Response, body: unknown): PlazaApiError {
+  const { status } = response;
   if (typeof body === 'object' && body !== null) {
     const { code, message, field } = body as Record<string, unknown>;
     if (typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string') {
@@ -140,6 +141,7 @@ function apiError(status: number, body: unknown): PlazaApiError {
         message,
         status,
         field: typeof field === 'string' ? field : undefined,
+        retryAfterSeconds: retryAfterSecondsOf(response),
       });
     }
   }
@@ -151,10 +153,16 @@ function apiError(status: number, body: unknown): PlazaApiError {
   });
 }
 
+/** Plaza sends Retry-After in whole seconds; an HTTP date or garbage counts as none. */
+function retryAfterSecondsOf(response: Response): number | undefined {
+  const header = response.headers.get('retry-after')?.trim();
+  if (header === undefined || !/^[0-9]+$/.test(header)) return undefined;
+  return Number(header);
+}
+
 function retryDelayMs(response: Response, retry: number): number {
-  const header = response.headers.get('retry-after');
-  const seconds = header === null ? Number.NaN : Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+  const seconds = retryAfterSecondsOf(response);
+  if (seconds !== undefined) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
   return OVERLOAD_BACKOFF_MS * 2 ** retry * (0.5 + Math.random() / 2);
 }
 
