@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listenOnLoopback.js';
+import { trickle } from './trickle.js';
 
 /**
  * A local imitation of Clearbit's Person API (`GET /v2/people/find?email=E` and
@@ -543,27 +544,6 @@ function defaultAnswer(email: string): Expanded {
   if (local.startsWith('nobody')) return RULE_NOT_FOUND;
   if (local.startsWith('slow')) return RULE_SLOW;
   return RULE_PERSON;
-}
-
-/** Sends the headers, then `body` one byte per `intervalMs`; stops when the client leaves. */
-function trickle(res: ServerResponse, status: number, body: string, intervalMs: number): void {
-  const bytes = Buffer.from(body, 'utf8');
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(bytes.length),
-  });
-  res.flushHeaders();
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (sent >= bytes.length) {
-      clearInterval(timer);
-      res.end();
-      return;
-    }
-    res.write(bytes.subarray(sent, sent + 1));
-    sent += 1;
-  }, intervalMs);
-  res.on('close', () => clearInterval(timer));
 }
 
 function readKey(header: string | undefined): {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listenOnLoopback.js';
+import { trickle } from './trickle.js';
 
 /**
  * A local imitation of Hunter's email verifier (`GET /v2/email-verifier?email=E&api_key=K`)
@@ -235,27 +236,6 @@ export async function startFakeHunter(options: FakeHunterOptions = {}): Promise<
       });
     },
   };
-}
-
-/** Sends the headers, then `body` one byte per `intervalMs`; stops when the client leaves. */
-function trickle(res: ServerResponse, status: number, body: string, intervalMs: number): void {
-  const bytes = Buffer.from(body, 'utf8');
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(bytes.length),
-  });
-  res.flushHeaders();
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (sent >= bytes.length) {
-      clearInterval(timer);
-      res.end();
-      return;
-    }
-    res.write(bytes.subarray(sent, sent + 1));
-    sent += 1;
-  }, intervalMs);
-  res.on('close', () => clearInterval(timer));
 }
 
 function expand(answer: HunterStatus | 'hang'): Exclude<FakeHunterAnswer, string> {
