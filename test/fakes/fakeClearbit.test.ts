@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { withTimeout } from '../support/watchSocket.js';
 import {
   COMBINED_PATH,
   expectedFakeClearbitProfile,
@@ -52,15 +53,6 @@ async function scripted(t: ExecutionContext, answer: FakeClearbitAnswer): Promis
   const clearbit = await fake(t);
   clearbit.respondWith(ADA, answer);
   return find(clearbit, ADA);
-}
-
-/** Rejects after `ms`, so no wait in these tests is unbounded. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // --- default rules ---
@@ -399,16 +391,16 @@ test('hang: no answer comes; close() ends the request and resolves promptly', as
   t.false(settled, 'a hanging request must not be answered');
 
   const started = Date.now();
-  await within(clearbit.close(), 2000, 'close()');
+  await withTimeout(clearbit.close(), 2000, 'close()');
   t.true(Date.now() - started < 2000);
-  t.is(await within(outcome, 2000, 'the hanging request'), 'failed');
+  t.is(await withTimeout(outcome, 2000, 'the hanging request'), 'failed');
 });
 
 test('close() with no open requests resolves promptly', async (t) => {
   const clearbit = await startFakeClearbit();
   t.teardown(() => clearbit.close());
   t.is((await find(clearbit, ADA)).status, 200);
-  await within(clearbit.close(), 2000, 'close()');
-  await within(clearbit.close(), 2000, 'a second close()');
+  await withTimeout(clearbit.close(), 2000, 'close()');
+  await withTimeout(clearbit.close(), 2000, 'a second close()');
   await t.throwsAsync(find(clearbit, ADA));
 });

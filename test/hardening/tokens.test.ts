@@ -8,9 +8,10 @@ import {
   openAuthenticated,
   openAuthenticatedJson,
   openWatchSocket,
+  withTimeout,
 } from '../support/watchSocket.js';
 import { signedUpClient } from '../sdk/support/clients.js';
-import { nextEvent, within } from '../sdk/support/liveEvents.js';
+import { nextEvent } from '../sdk/support/liveEvents.js';
 
 /** Token versions: `POST /user/password`, `POST /user/logout-all`, and what they revoke. */
 
@@ -254,7 +255,10 @@ test('SDK changePassword keeps live events going with the new token', async (t) 
 
   const liked = nextEvent(ada.client.events, 'post.liked');
   await bob.client.likes.like(postId);
-  t.like(await within(liked, 'post.liked after the change'), { post_id: postId, likes: 1 });
+  t.like(await withTimeout(liked, 5_000, 'post.liked after the change'), {
+    post_id: postId,
+    likes: 1,
+  });
 
   const refused = await t.throwsAsync(ada.client.auth.verify(oldToken), {
     instanceOf: PlazaApiError,

@@ -2,7 +2,8 @@ import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { PlazaApiError, type WebSocketLike } from '@plaza/client-sdk';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { clientOf, signedUpClient, type SignedUpClient } from './support/clients.js';
-import { nextEvent, recordEvents, within } from './support/liveEvents.js';
+import { withTimeout } from '../support/watchSocket.js';
+import { nextEvent, recordEvents } from './support/liveEvents.js';
 import { recordingWebSocket } from './support/recordingWebSocket.js';
 
 /** Live events over `/user-watch?format=json`, through the SDK, from a real server. */
@@ -212,7 +213,7 @@ test('close() before the server is ready settles connect()', async (t) => {
   const ann = await user(t);
   const connecting = ann.client.events.connect();
   ann.client.events.close();
-  await t.throwsAsync(within(connecting, 'connect() after close()'), {
+  await t.throwsAsync(withTimeout(connecting, 5_000, 'connect() after close()'), {
     message: /closed before it was ready/,
   });
   t.is(ann.client.events.state, 'closed');

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPlaza, silentLogger } from '@plaza/core';
-import { createServer } from '@plaza/server-koa';
+import { pino } from 'pino';
+import { serve, serverOptionsFromEnv } from '@plaza/server-koa';
 
 export interface EmbeddedServer {
   readonly url: string;
@@ -20,33 +18,30 @@ export interface EmbeddedServer {
 export const EMBEDDED_SCRYPT_LOG_N = 14;
 
 /**
- * A Plaza server in this process, on a loopback port, with a temporary SQLite database and
- * the offline providers; `close()` deletes the database.
+ * A Plaza server in this process, set up as `plaza-server` would be with these settings: a
+ * loopback port, a temporary SQLite database and the offline providers; `close()` deletes
+ * the database.
  *
  * @example const server = await startEmbeddedServer(); … await server.close()
  */
 export async function startEmbeddedServer(): Promise<EmbeddedServer> {
   const folder = await mkdtemp(join(tmpdir(), 'plaza-bot-'));
   try {
-    const plaza = await createPlaza({
-      databaseUrl: `sqlite:${join(folder, 'plaza.sqlite')}`,
-      providers: 'fake',
-      scrypt: { logN: EMBEDDED_SCRYPT_LOG_N },
-      logger: silentLogger,
+    const running = await serve({
+      settings: serverOptionsFromEnv({
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: `sqlite:${join(folder, 'plaza.sqlite')}`,
+        PLAZA_PROVIDERS: 'fake',
+        SCRYPT_LOG_N: String(EMBEDDED_SCRYPT_LOG_N),
+      }),
+      logger: pino({ enabled: false }),
     });
-    const plazaServer = createServer(plaza);
-    const server = createHttpServer(plazaServer.app.callback());
-    plazaServer.attach(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     return {
-      url: `http://127.0.0.1:${port}/`,
+      url: `${running.url}/`,
       description: `in-process, temporary SQLite, offline providers, scrypt N=2^${EMBEDDED_SCRYPT_LOG_N}`,
       async close() {
-        await plazaServer.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await plaza.close();
+        await running.close();
         await rm(folder, { recursive: true, force: true });
       },
     };

@@ -27,18 +27,6 @@ export function nextEvent<K extends LiveEventType>(
   return next;
 }
 
-/** `promise`, or a rejection naming `what` if it has not settled within `timeoutMs`. */
-export function within<T>(promise: Promise<T>, what: string, timeoutMs = 5_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what}: nothing within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 /** Every event of `type` from now on. */
 export function recordEvents<K extends LiveEventType>(
   events: LiveEvents,
