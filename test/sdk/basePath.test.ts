@@ -3,7 +3,6 @@ import { startEmbeddedApp } from '@plaza/example-embed';
 import { PlazaApiError } from '@plaza/client-sdk';
 import { clientOf, signedUpClient } from './support/clients.js';
 import { nextEvent } from './support/liveEvents.js';
-import { startLoopbackPlaza, temporaryDatabase } from './support/loopbackPlaza.js';
 
 /** Plaza served under a path (`/social`), as an app that embeds it does: the SDK keeps it. */
 
@@ -40,14 +39,10 @@ test('without the prefix the host app answers, which is no Plaza answer', async 
 });
 
 test('live events go under the prefix too', async (t) => {
-  const server = await startLoopbackPlaza({
-    databaseUrl: temporaryDatabase(t),
-    mount: '/social',
-  });
-  t.teardown(() => server.stop());
-  t.regex(server.url, /\/social$/);
-  const author = await signedUpClient(t, server.url);
-  const liker = await signedUpClient(t, `${server.url}/`);
+  const app = await startEmbeddedApp();
+  t.teardown(() => app.close());
+  const author = await signedUpClient(t, `${app.url}/social`);
+  const liker = await signedUpClient(t, `${app.url}/social/`);
   const { post_id } = await author.client.posts.create({ title: 'Mounted', text: '.' });
   await author.client.events.connect();
   const liked = nextEvent(author.client.events, 'post.liked');

@@ -13,14 +13,12 @@ export interface LoopbackPlazaOptions {
   readonly databaseUrl: string;
   /** 0 (default): any free port. */
   readonly port?: number;
-  /** A path such as `/social` to serve Plaza under, HTTP and WebSocket alike. */
-  readonly mount?: string;
   readonly plaza?: Partial<PlazaOptions>;
 }
 
 /** Plaza, its Koa server and `/user-watch` on 127.0.0.1, stoppable and restartable. */
 export interface LoopbackPlaza {
-  /** The base URL a client is given (the mount included). */
+  /** The base URL a client is given. */
   readonly url: string;
   readonly port: number;
   readonly plaza: Plaza;
@@ -37,28 +35,7 @@ export async function startLoopbackPlaza(options: LoopbackPlazaOptions): Promise
     ...options.plaza,
   });
   const plazaServer = createServer(plaza);
-  const handle = plazaServer.app.callback();
-  const mount = options.mount ?? '';
-  const unmounted = (url: string): string | undefined => {
-    if (mount === '') return url;
-    if (url === mount || url.startsWith(`${mount}/`) || url.startsWith(`${mount}?`)) {
-      return url.slice(mount.length) || '/';
-    }
-    return undefined;
-  };
-  const server = createHttpServer((request, response) => {
-    const url = unmounted(request.url ?? '/');
-    if (url === undefined) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
-      return;
-    }
-    request.url = url;
-    void handle(request, response);
-  });
-  // Runs before Plaza's own upgrade listener: it sees /user-watch without the mount.
-  server.prependListener('upgrade', (request) => {
-    request.url = unmounted(request.url ?? '/') ?? '/not-here';
-  });
+  const server = createHttpServer(plazaServer.app.callback());
   plazaServer.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,7 +44,7 @@ export async function startLoopbackPlaza(options: LoopbackPlazaOptions): Promise
   const port = portOf(server);
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}${mount}`,
+    url: `http://127.0.0.1:${port}`,
     port,
     plaza,
     plazaServer,
