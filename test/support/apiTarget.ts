@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createPlaza, type Plaza, type PlazaOptions } from '@plaza/core';
+import { freshDatabaseUrl } from '@plaza/core/testing';
 import { createServer, type PlazaServer, type ServerOptions } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter, type FakeHunter } from '../fakes/fakeHunter.js';
 
@@ -71,7 +72,7 @@ export async function startInProcessTarget(
   });
   const logger = pino({ level: 'debug' }, sink);
   const plaza = await createPlaza({
-    databaseUrl: 'sqlite::memory:',
+    databaseUrl: freshDatabaseUrl(),
     jwtSecret: TEST_JWT_SECRET,
     scrypt: { logN: 10 },
     hunter: { apiKey: FAKE_HUNTER_API_KEY, baseUrl: hunter.url, timeoutMs: 3000 },

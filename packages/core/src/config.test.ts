@@ -103,11 +103,27 @@ test('parseDatabaseUrl reads SQLite files, SQLite in memory and PostgreSQL', (t)
   t.deepEqual(parseDatabaseUrl('postgres://u@h/db'), {
     client: 'postgres',
     connectionString: 'postgres://u@h/db',
+    schema: 'public',
   });
   t.deepEqual(parseDatabaseUrl('postgresql://u:p@h:5432/db'), {
     client: 'postgres',
     connectionString: 'postgresql://u:p@h:5432/db',
+    schema: 'public',
   });
+});
+
+test('a PostgreSQL URL may name a schema, which is taken out of what node-postgres sees', (t) => {
+  t.deepEqual(parseDatabaseUrl('postgres://u:p@h:5432/db?schema=social&sslmode=require'), {
+    client: 'postgres',
+    connectionString: 'postgres://u:p@h:5432/db?sslmode=require',
+    schema: 'social',
+  });
+  for (const schema of ['Social', '1st', 'a-b', 'x;drop', 'a'.repeat(64)]) {
+    const error = t.throws(() => parseDatabaseUrl(`postgres://h/db?schema=${schema}`), {
+      instanceOf: ConfigError,
+    });
+    t.regex(error.message, /schema in DATABASE_URL/);
+  }
 });
 
 test('the default database is a SQLite file in ./data', (t) => {
@@ -118,7 +134,14 @@ test('the default database is a SQLite file in ./data', (t) => {
 });
 
 test('parseDatabaseUrl refuses what it cannot open, naming DATABASE_URL', (t) => {
-  for (const url of ['mysql://x', 'sqlite:', 'x.sqlite', '', 'postgres:/one-slash']) {
+  for (const url of [
+    'mysql://x',
+    'sqlite:',
+    'x.sqlite',
+    '',
+    'postgres:/one-slash',
+    'postgres://[',
+  ]) {
     const error = t.throws(() => parseDatabaseUrl(url), { instanceOf: ConfigError }, url);
     t.regex(error.message, /DATABASE_URL/);
   }

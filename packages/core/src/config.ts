@@ -130,7 +130,15 @@ export const MIN_JWT_SECRET_BYTES = 32;
 
 export type DatabaseLocation =
   | { readonly client: 'sqlite'; readonly filename: string }
-  | { readonly client: 'postgres'; readonly connectionString: string };
+  | {
+      readonly client: 'postgres';
+      /** The URL without Plaza's own `schema` parameter, as node-postgres takes it. */
+      readonly connectionString: string;
+      /** Where Plaza's tables live (`?schema=NAME`, default `public`); created when missing. */
+      readonly schema: string;
+    };
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Reads `DATABASE_URL`: `sqlite:PATH`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
@@ -142,10 +150,29 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
       );
     return { client: 'sqlite', filename };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return { client: 'postgres', connectionString: url };
+  if (/^postgres(ql)?:\/\//.test(url)) return parsePostgresUrl(url);
   throw new ConfigError(
     'DATABASE_URL must start with sqlite: (as in sqlite:./data/plaza.sqlite or sqlite::memory:) or postgres://.',
   );
+}
+
+function parsePostgresUrl(url: string): DatabaseLocation {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL is not a valid URL; it should look like postgres://user:password@host:5432/plaza.',
+    );
+  }
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(
+      `The schema in DATABASE_URL must be lower-case letters, digits and underscores, starting with a letter; it is "${schema}".`,
+    );
+  }
+  parsed.searchParams.delete('schema');
+  return { client: 'postgres', connectionString: parsed.toString(), schema };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -80,7 +80,7 @@ test('health answers while open, and a closed instance refuses work', async (t) 
 
 test('impossible options are ConfigErrors at start', async (t) => {
   const cases = [
-    { databaseUrl: 'postgres://u@h/db' },
+    { databaseUrl: 'postgres://u@h/db?schema=Not-A-Name' },
     { databaseUrl: 'mysql://x' },
     { databaseUrl: 'sqlite:' },
     { jwtTtlSeconds: 0 },

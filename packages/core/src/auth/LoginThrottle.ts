@@ -224,9 +224,10 @@ function countFailureSql(lockoutSteps: number): string {
   // The n-th lockout lasts lockedUntil(n-1): the first lockout length, doubled n-1 times, capped.
   const steps = Array.from(
     { length: lockoutSteps - 1 },
-    (_, index) => `when ${index} then :lockedUntil${index}`,
+    (_, index) => `when ${index} then cast(:lockedUntil${index} as bigint)`,
   ).join(' ');
-  const longest = `:lockedUntil${lockoutSteps - 1}`;
+  // Cast: PostgreSQL cannot tell a bare parameter's type inside CASE.
+  const longest = `cast(:lockedUntil${lockoutSteps - 1} as bigint)`;
   const lockedUntil = steps === '' ? longest : `(case ${lockouts} ${steps} else ${longest} end)`;
   return `insert into ${row} (key, failures, window_started_at, locked_until, lockouts, updated_at)
 values (:key, :firstFailures, :now, :firstLockedUntil, :firstLockouts, :now)

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../adapters/db/createKnex.js';
 
 export type EnrichmentJobState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -71,6 +72,9 @@ export class EnrichmentJobs {
       .orWhere((query) => query.where('state', 'running').andWhere('locked_until', '<', at))
       .orderBy('next_attempt_at')
       .limit(limit);
+    // PostgreSQL: several workers claim at once; each skips the rows another is claiming,
+    // so no job is handed to two. SQLite has one writer at a time and no such clause.
+    if (dialectOf(this.#db) === 'postgres') due.forUpdate().skipLocked();
     const rows: Array<ClaimedJob & { created_at: string | Date }> = await this.#db(TABLE)
       .whereIn('id', due)
       .update({
@@ -88,7 +92,7 @@ export class EnrichmentJobs {
     job: ClaimedJob,
     state: 'done' | 'failed',
     note: string | null,
-    trx?: Knex.Transaction,
+    trx?: Knex,
   ): Promise<void> {
     await (trx ?? this.#db)(TABLE)
       // The attempt count tells our claim from a later one made after our lease ran out.

@@ -207,7 +207,7 @@ export class EnrichmentWorker {
   ): Promise<{ filled: string[]; user: ProfileSource | undefined }> {
     const { db, writes, jobs } = this.#deps;
     const { offered, changes } = fillEmptyFieldsUpdate(db, found);
-    const user = await writes.write(async (trx) => {
+    const user = await writes.writeAtomically(async (trx) => {
       await jobs.finish(job, 'done', offered.length > 0 ? null : 'nothing found to fill', trx);
       // Touching updated_at even with nothing to fill gives one statement that returns the row.
       const [row] = await trx('users')

@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import knex from 'knex';
 import * as scryptDeclarations from 'scrypt-kdf';
 import type { PlazaOptions, ScryptCost } from '../config.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import type { CreatePostInput } from '../posts/postInputs.js';
 import type { EmailVerdict, EmailVerifier } from '../users/EmailVerifier.js';
 import type { SignUpInput } from '../users/userInputs.js';
+import { freshDatabaseUrl, sharedDatabaseUrl, withDatabase } from './testDatabase.js';
 
 // scrypt-kdf's declarations name named exports, but the module exports one default class.
 const scrypt = (scryptDeclarations as unknown as { default: typeof scryptDeclarations }).default;
@@ -92,12 +92,16 @@ export async function temporaryDirectory(t: Teardown): Promise<string> {
   return dir;
 }
 
+/** A SQLite file in `dir`, for what only SQLite has (a file beside it, its locks). */
 export const sqliteUrl = (dir: string, name = 'plaza.sqlite'): string =>
   `sqlite:${join(dir, name)}`;
 
-/** Options for a fast test instance: in-memory SQLite, cheap scrypt, a known JWT secret. */
+/** A database that instances given the same `dir` share: a SQLite file, or a PostgreSQL schema. */
+export const databaseUrlIn = sharedDatabaseUrl;
+
+/** Options for a fast test instance: a fresh database, cheap scrypt, a known JWT secret. */
 export const testOptions = (overrides: PlazaOptions = {}): PlazaOptions => ({
-  databaseUrl: 'sqlite::memory:',
+  databaseUrl: freshDatabaseUrl(),
   jwtSecret: TEST_JWT_SECRET,
   scrypt: FAST_SCRYPT,
   ...overrides,
@@ -146,18 +150,12 @@ export interface UserRow {
   readonly [column: string]: unknown;
 }
 
-/** Reads the users table of a SQLite file directly, with a connection of the test's own. */
-export async function readUsers(databaseUrl: string): Promise<UserRow[]> {
-  const db = knex({
-    client: 'sqlite3',
-    connection: { filename: databaseUrl.slice('sqlite:'.length) },
-    useNullAsDefault: true,
-  });
-  try {
-    return (await db('users').select('*').orderBy('id')) as UserRow[];
-  } finally {
-    await db.destroy();
-  }
+/** Reads the users table directly, with a connection of the test's own. */
+export function readUsers(databaseUrl: string): Promise<UserRow[]> {
+  return withDatabase(
+    databaseUrl,
+    async (db) => (await db('users').select('*').orderBy('id')) as UserRow[],
+  );
 }
 
 /** The scrypt cost recorded inside a stored (base64) password hash. */

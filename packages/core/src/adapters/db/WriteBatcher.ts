@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import { dialectOf } from './createKnex.js';
 import { isForeignKeyViolation, isUniqueViolation } from './dbErrors.js';
 
 interface QueuedWrite {
-  readonly work: (trx: Knex.Transaction) => PromiseLike<unknown>;
+  readonly work: (db: Knex) => PromiseLike<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -24,20 +25,39 @@ const isStatementLevelFailure = (error: unknown): boolean =>
  * is reported to its own caller while the rest of the batch commits; any other failure
  * rolls the whole batch back and is reported to every caller in it.
  *
+ * On PostgreSQL each write runs on its own pooled connection instead: writers there run in
+ * parallel, the server groups their commits, and a failed statement would abort a shared
+ * transaction.
+ *
  * @example await batcher.write((trx) => trx('likes').insert(row).onConflict().ignore())
  */
 export class WriteBatcher {
   readonly #db: Knex;
   readonly #maxBatch: number;
+  readonly #grouped: boolean;
   #queue: QueuedWrite[] = [];
   #flushing = false;
 
   constructor(db: Knex, maxBatch = 500) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#grouped = dialectOf(db) === 'sqlite';
   }
 
-  write<T>(work: (trx: Knex.Transaction) => PromiseLike<T>): Promise<T> {
+  /** Runs one statement; it is durable when the promise resolves. */
+  write<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
+    // A single statement commits on its own.
+    if (!this.#grouped) return Promise.resolve(work(this.#db));
+    return this.#enqueue(work);
+  }
+
+  /** Runs several statements that must commit together or not at all. */
+  writeAtomically<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
+    if (!this.#grouped) return this.#db.transaction(async (trx) => await work(trx));
+    return this.#enqueue(work);
+  }
+
+  #enqueue<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#flushing) {

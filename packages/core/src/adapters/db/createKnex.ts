@@ -1,25 +1,42 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { ConfigError } from '../../errors.js';
+import pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
+import { isUniqueViolation } from './dbErrors.js';
 import { migrationSource } from './migrationSource.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
   filename === ':memory:' || filename.startsWith('file::memory:');
 
+export interface DatabaseOptions {
+  /** SQLite: how long a statement waits for another process's write lock. */
+  readonly busyTimeoutMs: number;
+  /** PostgreSQL: the most connections this process opens (default 10). */
+  readonly poolSize?: number;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export const dialectOf = (db: Knex): Dialect =>
+  (db.client as { config: Knex.Config }).config.client === 'pg' ? 'postgres' : 'sqlite';
+
+/** The schema a PostgreSQL database keeps Plaza's tables in (`public` for SQLite). */
+export const schemaOf = (db: Knex): string =>
+  (db.client as { config: Knex.Config & { plazaSchema?: string } }).config.plazaSchema ?? 'public';
+
+export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+
 /**
- * Opens the database: SQLite in WAL mode with a busy timeout and foreign keys on.
- * SQLite gets one connection: it serialises writers anyway, and one connection keeps
- * statements in order without SQLITE_BUSY between our own queries.
+ * Opens the database.
+ * - SQLite: WAL mode with a busy timeout and foreign keys on, and one connection: SQLite
+ *   serialises writers anyway, and one connection keeps statements in order without
+ *   SQLITE_BUSY between our own queries.
+ * - PostgreSQL: a pool of connections whose `search_path` is Plaza's schema.
  */
-export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs: number }): Knex {
-  if (location.client === 'postgres') {
-    throw new ConfigError(
-      'DATABASE_URL points at PostgreSQL, which this version of Plaza does not support yet; use sqlite:PATH.',
-    );
-  }
+export function createKnex(location: DatabaseLocation, options: DatabaseOptions): Knex {
+  if (location.client === 'postgres') return createPostgresKnex(location, options);
   const { filename } = location;
   if (!isInMemory(filename)) mkdirSync(dirname(filename), { recursive: true });
   const pragmas = [
@@ -52,6 +69,39 @@ export function createKnex(location: DatabaseLocation, options: { busyTimeoutMs:
   });
 }
 
+// PostgreSQL's bigint (counts, millisecond times) as a number rather than a string; every
+// bigint Plaza keeps is far below 2^53. Per connection, so an embedding app's pg is untouched.
+const INT8_OID = 20;
+const defaultParser = pg.types.getTypeParser as (
+  oid: number,
+  format: 'text' | 'binary',
+) => (value: string) => unknown;
+const types = {
+  getTypeParser: (oid: number, format: 'text' | 'binary' = 'text') =>
+    oid === INT8_OID && format === 'text' ? Number : defaultParser(oid, format),
+};
+
+function createPostgresKnex(
+  location: Extract<DatabaseLocation, { client: 'postgres' }>,
+  options: DatabaseOptions,
+): Knex {
+  const config: Knex.Config & { plazaSchema: string } = {
+    client: 'pg',
+    connection: {
+      connectionString: location.connectionString,
+      application_name: 'plaza',
+      types,
+    } as Knex.PgConnectionConfig,
+    searchPath: [location.schema],
+    plazaSchema: location.schema,
+    compileSqlOnError: false,
+    // A request waiting this long for a connection gets OFF_01 (try again).
+    acquireConnectionTimeout: 10_000,
+    pool: { min: 0, max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE },
+  };
+  return knex(config);
+}
+
 /** Brings the schema up to date; safe to run at every start. */
 export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise<string[]> {
   const giveUpAt = Date.now() + waitForLockMs;
@@ -62,7 +112,9 @@ export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise
       // Processes starting together on one database race to create Knex's own tables, then
       // take turns on its lock; the others wait and find the migrations applied.
       const message = String((error as { message?: unknown }).message);
-      const raced = /already exists|already locked/i.test(message);
+      const raced =
+        /already exists|already locked|duplicate key value/i.test(message) ||
+        isUniqueViolation(error);
       if (!raced || Date.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
     }
@@ -70,6 +122,9 @@ export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise
 }
 
 async function latest(db: Knex): Promise<string[]> {
+  if (dialectOf(db) === 'postgres' && schemaOf(db) !== 'public') {
+    await db.raw('create schema if not exists ??', [schemaOf(db)]);
+  }
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 }

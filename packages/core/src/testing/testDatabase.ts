@@ -1,0 +1,57 @@
+/**
+ * Which database the tests run on. `npm test` uses SQLite; `npm run test:pg` starts a private
+ * PostgreSQL cluster and sets PLAZA_TEST_POSTGRES_URL, and every test database is then a
+ * fresh schema in it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { parseDatabaseUrl } from '../config.js';
+import { createKnex, type Dialect } from '../adapters/db/createKnex.js';
+
+export const TEST_POSTGRES_URL_VARIABLE = 'PLAZA_TEST_POSTGRES_URL';
+
+/** The PostgreSQL database the PostgreSQL suite runs on, or undefined for the SQLite suite. */
+export function testPostgresUrl(): string | undefined {
+  const value = process.env[TEST_POSTGRES_URL_VARIABLE]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export const testDialect = (): Dialect => (testPostgresUrl() === undefined ? 'sqlite' : 'postgres');
+
+const withSchema = (url: string, schema: string): string => {
+  const parsed = new URL(url);
+  parsed.searchParams.set('schema', schema);
+  return parsed.toString();
+};
+
+/** A new, empty database: in-memory SQLite, or a schema nobody else uses. */
+export function freshDatabaseUrl(): string {
+  const postgres = testPostgresUrl();
+  if (postgres === undefined) return 'sqlite::memory:';
+  return withSchema(postgres, `t_${randomBytes(8).toString('hex')}`);
+}
+
+/**
+ * A database several instances (or a restart) can share, named by a folder of the test's
+ * own: a SQLite file in it, or a PostgreSQL schema named after it.
+ */
+export function sharedDatabaseUrl(dir: string, name = 'plaza.sqlite'): string {
+  const postgres = testPostgresUrl();
+  const path = join(dir, name);
+  if (postgres === undefined) return `sqlite:${path}`;
+  return withSchema(postgres, `s_${createHash('sha256').update(path).digest('hex').slice(0, 24)}`);
+}
+
+/** A connection of the test's own to a database URL, closed when `work` ends. */
+export async function withDatabase<T>(
+  databaseUrl: string,
+  work: (db: Knex) => Promise<T>,
+): Promise<T> {
+  const db = createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs: 5000, poolSize: 2 });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
