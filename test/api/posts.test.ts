@@ -85,6 +85,28 @@ test('reading a post that does not exist → USR_01 (404)', async (t) => {
   t.like(missing.body, { code: 'PAR_01', field: 'post_id' });
 });
 
+test('an id past the largest a row can have (2^31 - 1) is USR_02 on every route, never a 500', async (t) => {
+  const fan = await signUp(t.context.api);
+  const tooLarge = 2 ** 31;
+  const answers = [
+    await t.context.api.get('/post/read', { post_id: tooLarge }),
+    await t.context.api.get('/post/likes', { post_id: tooLarge }),
+    await t.context.api.get('/post/list', { author_id: tooLarge }),
+    await t.context.api.post('/post/like', { post_id: tooLarge }, { token: fan.token }),
+    await t.context.api.post('/post/unlike', { post_id: String(tooLarge) }, { token: fan.token }),
+  ];
+  for (const answer of answers) {
+    t.is(answer.status, 400);
+    t.like(answer.body, { code: 'USR_02' });
+    t.regex(
+      String((answer.body as { message?: unknown }).message),
+      /^(post|author)_id is too large\.$/,
+    );
+  }
+  const largest = await t.context.api.get('/post/read', { post_id: 2 ** 31 - 1 });
+  t.deepEqual(largest.body, { code: 'USR_01', message: 'Object not found.' });
+});
+
 test('like and unlike are idempotent and counted', async (t) => {
   const author = await signUp(t.context.api);
   const fan = await signUp(t.context.api);

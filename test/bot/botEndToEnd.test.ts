@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
+import { openDatabase, sharedDatabaseUrl } from '@plaza/core/testing';
 import type { BotReport } from '@plaza/example-bot';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { botConfigFile, numbers, runBotCli } from './botProcess.js';
@@ -12,12 +13,13 @@ interface Served {
   readonly db: Knex;
 }
 
-async function serverWithDatabaseFile(t: {
+/** A server on a database the test reads too (a file or a schema, not in memory). */
+async function serverWithOwnDatabase(t: {
   teardown(fn: () => Promise<void>): void;
 }): Promise<Served> {
-  const file = join(mkdtempSync(join(tmpdir(), 'plaza-bot-e2e-')), 'plaza.sqlite');
-  const target = await startInProcessTarget({ databaseUrl: `sqlite:${file}` });
-  const db = knex({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true });
+  const databaseUrl = sharedDatabaseUrl(mkdtempSync(join(tmpdir(), 'plaza-bot-e2e-')));
+  const target = await startInProcessTarget({ databaseUrl });
+  const db = openDatabase(databaseUrl);
   t.teardown(async () => {
     await db.destroy();
     await target.close();
@@ -78,7 +80,7 @@ async function databaseFigures(db: Knex, maxLikes: number) {
 }
 
 test('the bot drives a real server and its report matches the database', async (t) => {
-  const { target, db } = await serverWithDatabaseFile(t);
+  const { target, db } = await serverWithOwnDatabase(t);
   const config = botConfigFile(numbers(14, 4, 3));
 
   const run = await runBotCli([
@@ -113,7 +115,7 @@ test('the bot drives a real server and its report matches the database', async (
 });
 
 test('the same seed gives the same run', async (t) => {
-  const { target } = await serverWithDatabaseFile(t);
+  const { target } = await serverWithOwnDatabase(t);
   const config = botConfigFile(numbers(12, 5, 4));
   const shape = (report: BotReport) => ({
     posts: report.posts,
@@ -131,6 +133,7 @@ test('the same seed gives the same run', async (t) => {
   t.deepEqual(shape(second), shape(first));
 });
 
+// The bot's own server is always on a temporary SQLite file, whichever suite runs this.
 test('without --server the bot starts its own server and prints a table', async (t) => {
   const config = botConfigFile(numbers(5, 3, 2));
 

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createPlaza } from '@plaza/core';
+import { freshDatabaseUrl } from '@plaza/core/testing';
 import { createServer } from '@plaza/server-koa';
 import { listenOnLoopback } from '../fakes/listenOnLoopback.js';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
@@ -41,7 +42,7 @@ export async function startSameOriginPlaza(): Promise<SameOriginPlaza> {
   // Errors only: the fake providers warn at start-up that they are fakes.
   const logger = pino({ level: 'error' }, process.stderr);
   const plaza = await createPlaza({
-    databaseUrl: 'sqlite::memory:',
+    databaseUrl: freshDatabaseUrl(),
     jwtSecret: TEST_JWT_SECRET,
     scrypt: { logN: 10 },
     providers: 'fake',

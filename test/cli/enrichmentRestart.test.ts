@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { sharedDatabaseUrl } from '@plaza/core/testing';
 import { Api } from '../support/http.js';
 import { runCli } from '../support/cliProcess.js';
 import { signUp, uniqueUsername } from '../support/builders.js';
@@ -17,8 +18,10 @@ test('a job queued while Clearbit is down survives a restart and completes once 
   t.teardown(() => clearbit.close());
   clearbit.setDown(true);
   const cwd = mkdtempSync(join(tmpdir(), 'plaza-restart-'));
+  // No JWT_SECRET: the user's token must outlive the restart with the generated one.
   const env = {
     PORT: '0',
+    DATABASE_URL: sharedDatabaseUrl(cwd),
     LOG_LEVEL: 'info',
     SCRYPT_LOG_N: '10',
     CLEARBIT_API_KEY: FAKE_CLEARBIT_API_KEY,

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import knex from 'knex';
+import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { signUp, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
@@ -157,18 +157,19 @@ test("Clearbit's key never reaches the logs", async (t) => {
 });
 
 test('a request with the token of a user deleted since is AUT_01, not a server error', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'plaza-deleted-')), 'plaza.sqlite');
+  // Not in memory: the test deletes the user through a connection of its own.
+  const databaseUrl = sharedDatabaseUrl(mkdtempSync(join(tmpdir(), 'plaza-deleted-')));
   const target = await startInProcessTarget({
-    databaseUrl: `sqlite:${file}`,
+    databaseUrl,
     enrichment: { provider: 'fake', pollIntervalMs: 20 },
   });
   t.teardown(() => target.close());
   const api = new Api(target.baseUrl);
   const user = await signUp(api);
-  const db = knex({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true });
-  await db.raw('PRAGMA foreign_keys = ON');
-  await db('users').where('id', user.userId).delete();
-  await db.destroy();
+  // The user's enrichment jobs go too: the foreign key cascades.
+  await withDatabase(databaseUrl, async (db) => {
+    await db('users').where('id', user.userId).delete();
+  });
   const answer = await api.post('/user/request-retrieve-data', {}, { token: user.token });
   t.is(answer.status, 401);
   t.is(answer.body['code'], 'AUT_01');

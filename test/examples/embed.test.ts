@@ -1,9 +1,10 @@
 import test from 'ava';
 import { createClient } from '@plaza/client-sdk';
+import { freshDatabaseUrl } from '@plaza/core/testing';
 import { startEmbeddedApp } from '@plaza/example-embed';
 
 test('the embed example serves its own route and Plaza under /social', async (t) => {
-  const app = await startEmbeddedApp();
+  const app = await startEmbeddedApp(0, freshDatabaseUrl());
   t.teardown(() => app.close());
 
   const own = await fetch(`${app.url}/`);
@@ -18,7 +19,7 @@ test('the embed example serves its own route and Plaza under /social', async (t)
 });
 
 test('live events work under the mount point too', async (t) => {
-  const app = await startEmbeddedApp();
+  const app = await startEmbeddedApp(0, freshDatabaseUrl());
   t.teardown(() => app.close());
   const author = createClient(`${app.url}/social`);
   const reader = createClient(`${app.url}/social`);

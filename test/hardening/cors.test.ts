@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
+import { freshDatabaseUrl } from '@plaza/core/testing';
 import { createServer, serve, serverOptionsFromEnv } from '@plaza/server-koa';
 import { signUp } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';
@@ -193,7 +194,7 @@ test('plaza-server reads CORS_ORIGINS: it reaches the server, and a bad one exit
   const running = await serve({
     settings: serverOptionsFromEnv({
       PORT: '0',
-      DATABASE_URL: 'sqlite::memory:',
+      DATABASE_URL: freshDatabaseUrl(),
       JWT_SECRET: TEST_JWT_SECRET,
       CORS_ORIGINS: `${DEV},${APP}`,
     }),

@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { sharedDatabaseUrl } from '@plaza/core/testing';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { signUp, signUpFields, type SignedUpUser } from '../support/builders.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';
-import { foreignKeyProblems, integrityCheck, openDatabaseFile } from '../support/databaseFile.js';
+import { foreignKeyProblems, integrityCheck, openDatabase } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
 
 const KILLS = 3;
@@ -29,13 +30,13 @@ interface LoadFigures {
   cutOff: number;
 }
 
-const startCli = (cwd: string, file: string): CliRun =>
+const startCli = (cwd: string, databaseUrl: string): CliRun =>
   runCli([], {
     cwd,
     env: {
       PORT: '0',
       LOG_LEVEL: 'info',
-      DATABASE_URL: `sqlite:${file}`,
+      DATABASE_URL: databaseUrl,
       JWT_SECRET: TEST_JWT_SECRET,
       PLAZA_PROVIDERS: 'fake',
       SCRYPT_LOG_N: '10',
@@ -153,12 +154,12 @@ interface UserRow {
   readonly username: string;
 }
 
-/** Reads the file directly: sound, and holding every acknowledged write. */
-async function checkFile(
-  file: string,
+/** Reads the database directly: sound, and holding every acknowledged write. */
+async function checkDatabase(
+  databaseUrl: string,
   acknowledged: Acknowledged,
 ): Promise<{ integrity: string; fkProblems: number; lost: string[] }> {
-  const db = openDatabaseFile(file);
+  const db = openDatabase(databaseUrl);
   try {
     const integrity = await integrityCheck(db);
     const fkProblems = (await foreignKeyProblems(db)).length;
@@ -219,12 +220,13 @@ async function servedMisses(api: Api, acknowledged: Acknowledged): Promise<strin
 test('SIGKILL in the middle of a post-and-like load loses no acknowledged write (3 kills)', async (t) => {
   t.timeout(180_000);
   const cwd = mkdtempSync(join(tmpdir(), 'plaza-durability-'));
-  const file = join(cwd, 'plaza.sqlite');
+  // A SQLite file in cwd, or a PostgreSQL schema: the server is killed, the database is not.
+  const databaseUrl = sharedDatabaseUrl(cwd);
   const acknowledged: Acknowledged = { posts: new Map(), likes: new Set(), users: new Map() };
   const users: SignedUpUser[] = [];
 
   for (let round = 1; round <= KILLS; round += 1) {
-    const run = startCli(cwd, file);
+    const run = startCli(cwd, databaseUrl);
     t.teardown(() => run.child.kill('SIGKILL'));
     const api = new Api(await run.listening);
     if (round === 1) {
@@ -247,7 +249,7 @@ test('SIGKILL in the middle of a post-and-like load loses no acknowledged write 
     const exit = await run.exited;
     t.is(exit, null, 'killed by the signal, not exited');
 
-    const checked = await checkFile(file, acknowledged);
+    const checked = await checkDatabase(databaseUrl, acknowledged);
     t.is(checked.integrity, 'ok');
     t.is(checked.fkProblems, 0);
     t.deepEqual(checked.lost, [], `lost after kill ${round}`);
@@ -260,11 +262,11 @@ test('SIGKILL in the middle of a post-and-like load loses no acknowledged write 
     t.log(
       `kill ${round}: ${figures.ok} writes acknowledged this round, ${figures.cutOff} cut off, ${figures.refused} refused; ` +
         `refusals ${JSON.stringify([...figures.refusals])}; checked ${acknowledged.posts.size} posts, ${acknowledged.likes.size} likes, ${acknowledged.users.size} users; ` +
-        `integrity_check ${checked.integrity}; lost: ${checked.lost.length}`,
+        `integrity ${checked.integrity}; lost: ${checked.lost.length}`,
     );
   }
 
-  const last = startCli(cwd, file);
+  const last = startCli(cwd, databaseUrl);
   t.teardown(() => last.child.kill('SIGKILL'));
   const api = new Api(await last.listening);
   t.deepEqual(await servedMisses(api, acknowledged), [], `served after kill ${KILLS}`);

@@ -5,7 +5,7 @@ import anyTest, { type TestFn } from 'ava';
 import type { Knex } from 'knex';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { createPost, signUp, signUpFields, type SignedUpUser } from '../support/builders.js';
-import { openDatabaseFile } from '../support/databaseFile.js';
+import { openDatabaseFile } from '../support/databaseChecks.js';
 import { Api, type ApiResponse } from '../support/http.js';
 
 // Long enough that a loaded machine still releases the lock in the second test in time.

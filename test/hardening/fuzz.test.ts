@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import anyTest, { type TestFn } from 'ava';
 import fc from 'fast-check';
+import { sharedDatabaseUrl } from '@plaza/core/testing';
 import {
   startInProcessTarget,
   TEST_JWT_SECRET,
@@ -12,11 +13,11 @@ import {
 } from '../support/apiTarget.js';
 import { createPost, signUp, signUpFields } from '../support/builders.js';
 import {
+  commitMarker,
   contentFingerprint,
-  dataVersion,
   integrityCheck,
-  openDatabaseFile,
-} from '../support/databaseFile.js';
+  openDatabase,
+} from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
 import { sendRaw, type RawRequest, type RawResponse } from '../support/rawHttp.js';
 import {
@@ -37,19 +38,19 @@ interface Context {
 
 const test = anyTest as TestFn<Context>;
 
-async function startOnFile(prefix: string): Promise<{ target: InProcessTarget; file: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), `plaza-${prefix}-`)), 'plaza.sqlite');
-  const target = await startInProcessTarget(
-    { databaseUrl: `sqlite:${file}` },
-    { bodyLimit: BODY_LIMIT_BYTES },
-  );
-  return { target, file };
+/** A server on a database of its own that the test can open too (a file, not in memory). */
+async function startOnOwnDatabase(
+  prefix: string,
+): Promise<{ target: InProcessTarget; databaseUrl: string }> {
+  const databaseUrl = sharedDatabaseUrl(mkdtempSync(join(tmpdir(), `plaza-${prefix}-`)));
+  const target = await startInProcessTarget({ databaseUrl }, { bodyLimit: BODY_LIMIT_BYTES });
+  return { target, databaseUrl };
 }
 
 // The example tests share one server; the fuzz has its own, so that nothing else writes to
 // its database while it compares the database before and after each refused request.
 test.before(async (t) => {
-  t.context = { target: (await startOnFile('hardening')).target };
+  t.context = { target: (await startOnOwnDatabase('hardening')).target };
 });
 
 test.after.always(async (t) => {
@@ -159,9 +160,9 @@ test.serial(
   `fuzz: ${RUNS} random requests: never a 5xx, always the error format, a refused request changes nothing`,
   async (t) => {
     t.timeout(240_000);
-    const { target, file } = await startOnFile('fuzz');
+    const { target, databaseUrl } = await startOnOwnDatabase('fuzz');
     t.teardown(() => target.close());
-    const db = openDatabaseFile(file);
+    const db = openDatabase(databaseUrl);
     t.teardown(() => db.destroy());
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     t.teardown(() => agent.destroy());
@@ -172,10 +173,11 @@ test.serial(
     const codes = new Map<string, number>();
     let sent = 0;
     let refused = 0;
-    // Refused requests during which the file saw a commit (login throttle counters, say),
-    // whose users, posts, likes and jobs were then compared row summary by row summary.
+    // Refused requests during which the database may have seen a commit (login throttle
+    // counters, say; on PostgreSQL any write of the cluster), whose users, posts, likes and
+    // jobs were then compared row summary by row summary.
     let refusedWithCommit = 0;
-    let version = await dataVersion(db);
+    let marker = await commitMarker(db);
     let fingerprint = await contentFingerprint(db);
     const started = Date.now();
     t.log(`fuzz seed ${SEED}, ${RUNS} runs (FUZZ_SEED=${SEED} replays this run)`);
@@ -190,9 +192,9 @@ test.serial(
         if (answer.status >= 400) refused += 1;
 
         // Writes commit before the answer is sent, so after it the database tells the truth.
-        const nextVersion = await dataVersion(db);
-        if (nextVersion !== version) {
-          version = nextVersion;
+        const nextMarker = await commitMarker(db);
+        if (nextMarker !== marker) {
+          marker = nextMarker;
           const previous = fingerprint;
           fingerprint = await contentFingerprint(db);
           if (answer.status >= 400) refusedWithCommit += 1;
@@ -214,7 +216,7 @@ test.serial(
     t.log(`fuzz: codes: ${tally(codes)}`);
     t.log(
       `fuzz: every refused request left users, posts, likes and enrichment jobs unchanged ` +
-        `(${refusedWithCommit} of them saw another table written, such as login throttling)`,
+        `(${refusedWithCommit} of them saw a commit, such as login throttling, and were compared)`,
     );
     t.true(sent >= RUNS);
     t.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeBefore);
@@ -318,7 +320,7 @@ test('a method no route implements (PROPFIND, TRACE…) is a 405 in the error fo
 
 test('usernames with line breaks or ANSI escapes cannot forge log lines', async (t) => {
   // A server of its own, whose every log line this test reads.
-  const { target } = await startOnFile('logs');
+  const { target } = await startOnOwnDatabase('logs');
   t.teardown(() => target.close());
   const api = new Api(target.baseUrl);
   const attacks = [

@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { createClient, PlazaApiError } from '@plaza/client-sdk';
+import { sharedDatabaseUrl, temporaryDirectory, testDialect } from '@plaza/core/testing';
 import type { RateLimits } from '@plaza/server-koa';
 import { createPost, signUp, signUpFields } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';
@@ -157,4 +158,25 @@ test('the defaults let the test suites and the bot sign up many users from loopb
     answers.map((answer) => answer.status),
     answers.map(() => 200),
   );
+});
+
+test('two servers on one database enforce one limit together', async (t) => {
+  const dir = await temporaryDirectory(t);
+  // On SQLite the buckets live in memory unless told; on PostgreSQL, in the database.
+  const options = {
+    databaseUrl: sharedDatabaseUrl(dir),
+    ...(testDialect() === 'sqlite' ? { rateLimitStore: 'database' as const } : {}),
+  };
+  const serverOptions = { rateLimits: { signUpsPerIpPerMinute: 4, limitLoopback: true } };
+  const targets = [
+    await startInProcessTarget(options, serverOptions),
+    await startInProcessTarget(options, serverOptions),
+  ];
+  t.teardown(() => Promise.all(targets.map((target) => target.close())));
+  const apis = targets.map((target) => new Api(target.baseUrl));
+  for (let i = 0; i < 4; i += 1) {
+    t.is((await apis[i % 2]!.post('/user/data', signUpFields())).status, 200, `sign-up ${i}`);
+  }
+  refusedAsTooMany(t, await apis[0]!.post('/user/data', signUpFields()), 15);
+  refusedAsTooMany(t, await apis[1]!.post('/user/data', signUpFields()), 15);
 });

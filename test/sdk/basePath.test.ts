@@ -1,4 +1,5 @@
 import test from 'ava';
+import { freshDatabaseUrl } from '@plaza/core/testing';
 import { startEmbeddedApp } from '@plaza/example-embed';
 import { PlazaApiError } from '@plaza/client-sdk';
 import { clientOf, signedUpClient } from './support/clients.js';
@@ -7,7 +8,7 @@ import { nextEvent } from './support/liveEvents.js';
 /** Plaza served under a path (`/social`), as an app that embeds it does: the SDK keeps it. */
 
 test('the embed example: every call goes under /social, with or without the trailing slash', async (t) => {
-  const app = await startEmbeddedApp();
+  const app = await startEmbeddedApp(0, freshDatabaseUrl());
   t.teardown(() => app.close());
   const { client, session, input } = await signedUpClient(t, `${app.url}/social`);
   t.is((await client.users.me()).username, input.username);
@@ -29,7 +30,7 @@ test('the embed example: every call goes under /social, with or without the trai
 });
 
 test('without the prefix the host app answers, which is no Plaza answer', async (t) => {
-  const app = await startEmbeddedApp();
+  const app = await startEmbeddedApp(0, freshDatabaseUrl());
   t.teardown(() => app.close());
   const error = await t.throwsAsync(clientOf(t, app.url).posts.get(1), {
     instanceOf: PlazaApiError,
@@ -39,7 +40,7 @@ test('without the prefix the host app answers, which is no Plaza answer', async 
 });
 
 test('live events go under the prefix too', async (t) => {
-  const app = await startEmbeddedApp();
+  const app = await startEmbeddedApp(0, freshDatabaseUrl());
   t.teardown(() => app.close());
   const author = await signedUpClient(t, `${app.url}/social`);
   const liker = await signedUpClient(t, `${app.url}/social/`);

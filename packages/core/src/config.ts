@@ -3,6 +3,7 @@ import type { EmailVerifier } from './users/EmailVerifier.js';
 import type { Logger } from './logger.js';
 import type { EventBus } from './events/EventBus.js';
 import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
+import type { RateLimitStore } from './limits/RateLimitStore.js';
 
 export interface ScryptCost {
   /** log2 of scrypt's N (CPU and memory cost). */
@@ -105,6 +106,8 @@ export interface PlazaOptions {
   readonly emailVerifier?: EmailVerifier;
   readonly enrichment?: EnrichmentOptions;
   readonly sqliteBusyTimeoutMs?: number;
+  /** PostgreSQL: the most connections this instance opens, besides one for events (default 10). */
+  readonly databasePoolSize?: number;
   /** Failed-login limits (AUT_03); see `LoginThrottleOptions`. */
   readonly loginThrottle?: LoginThrottleOptions;
   /**
@@ -114,8 +117,17 @@ export interface PlazaOptions {
    * process applies here only once this has passed, so keep it short when scaling out.
    */
   readonly tokenVersionCacheMs?: number;
-  /** Replaces the in-process event bus (a bus shared between processes, say). */
+  /**
+   * Replaces the event bus. Default: in-process on SQLite; on PostgreSQL, LISTEN/NOTIFY
+   * between every instance on the database.
+   */
   readonly eventBus?: EventBus;
+  /**
+   * Where the request-rate buckets (the server's RAT_01 limits) live: `database`, shared by
+   * every instance on the database; `memory`, this process only (faster); or a store of your
+   * own. Default: `database` on PostgreSQL, `memory` on SQLite.
+   */
+  readonly rateLimitStore?: 'memory' | 'database' | RateLimitStore;
   readonly logger?: Logger;
 }
 
@@ -258,6 +270,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     retryBaseMs: integerSetting(env, 'ENRICHMENT_RETRY_BASE_MS', 1, 3_600_000),
     retryMaxMs: integerSetting(env, 'ENRICHMENT_RETRY_MAX_MS', 1, 86_400_000),
     pollIntervalMs: integerSetting(env, 'ENRICHMENT_POLL_MS', 10, 60_000),
+    leaseMs: integerSetting(env, 'ENRICHMENT_LEASE_MS', 100, 3_600_000),
   });
   const loginThrottle = definedOnly({
     maxFailures: integerSetting(env, 'LOGIN_MAX_FAILURES', 0, 1_000_000),
@@ -276,6 +289,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     enrichment,
     providers: choiceSetting(env, 'PLAZA_PROVIDERS', ['real', 'fake'] as const),
     sqliteBusyTimeoutMs: integerSetting(env, 'SQLITE_BUSY_TIMEOUT_MS', 0, 600_000),
+    databasePoolSize: integerSetting(env, 'DATABASE_POOL_SIZE', 1, 1000),
     loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
     tokenVersionCacheMs: integerSetting(env, 'TOKEN_VERSION_CACHE_MS', 0, 3_600_000),
   });

@@ -5,16 +5,16 @@ import { rejectsWithPlazaError } from './testing/assertions.js';
 import {
   aPost,
   aUser,
+  databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
-  sqliteUrl,
   temporaryDirectory,
   testOptions,
 } from './testing/builders.js';
 
-test('two instances with their own database files share no state', async (t) => {
-  const oneUrl = sqliteUrl(await temporaryDirectory(t));
-  const otherUrl = sqliteUrl(await temporaryDirectory(t));
+test('two instances with their own databases share no state', async (t) => {
+  const oneUrl = databaseUrlIn(await temporaryDirectory(t));
+  const otherUrl = databaseUrlIn(await temporaryDirectory(t));
   const one = await createPlaza({ databaseUrl: oneUrl, scrypt: FAST_SCRYPT });
   t.teardown(() => one.close());
   const other = await createPlaza({ databaseUrl: otherUrl, scrypt: FAST_SCRYPT });
@@ -54,8 +54,8 @@ test('two in-memory instances share no state', async (t) => {
   t.is((await other.posts.list({})).posts.length, 0);
 });
 
-test('data outlives a restart on a database file', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+test('data outlives a restart', async (t) => {
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const first = await createPlaza({ databaseUrl, scrypt: FAST_SCRYPT });
   t.teardown(() => first.close());
   const input = aUser();

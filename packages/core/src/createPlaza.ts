@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { AuthService } from './auth/AuthService.js';
-import { assertStrongSecret, resolveJwtSecret } from './auth/jwtSecret.js';
+import {
+  assertStrongSecret,
+  resolveJwtSecret,
+  resolveJwtSecretInDatabase,
+} from './auth/jwtSecret.js';
 import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
@@ -31,8 +35,11 @@ import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
 import { InProcessEventBus } from './events/InProcessEventBus.js';
+import { PostgresEventBus } from './events/PostgresEventBus.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import { LikeService } from './likes/LikeService.js';
+import { chooseRateLimitStore } from './limits/chooseRateLimitStore.js';
+import type { RateLimitStore } from './limits/RateLimitStore.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Post } from './posts/Post.js';
 import { PostService } from './posts/PostService.js';
@@ -57,6 +64,11 @@ export interface Plaza {
   readonly profileEnricher: ProfileEnricher | undefined;
   /** The email verifier in use (`hunter`, `fake-hunter`, `none`, or yours). */
   readonly emailVerifier: EmailVerifier;
+  /**
+   * Request-rate buckets for the server's limits (RAT_01): in the database on PostgreSQL, so
+   * that every instance on it enforces one limit; in memory on SQLite. See `rateLimitStore`.
+   */
+  readonly rateLimits: RateLimitStore;
   /** Resolves when the database answers. */
   health(): Promise<void>;
   /** Stops the job worker (jobs in hand finish first) and closes the database. */
@@ -89,14 +101,30 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
 
   const db = createKnex(location, {
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+    ...(options.databasePoolSize === undefined ? {} : { poolSize: options.databasePoolSize }),
   });
+  let bus: EventBus | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     // Resolved after the database opened, so the data folder exists.
-    const secret = resolveJwtSecret(options.jwtSecret, databaseFile, logger);
-    return assemble(db, options, logger, secret, { jwtTtlSeconds, minLength, maxLength });
+    const secret =
+      location.client === 'postgres' && options.jwtSecret === undefined
+        ? await resolveJwtSecretInDatabase(db, logger)
+        : resolveJwtSecret(options.jwtSecret, databaseFile, logger);
+    // On PostgreSQL several instances may share the database: events go through it too.
+    bus =
+      options.eventBus ??
+      (location.client === 'postgres'
+        ? await PostgresEventBus.start(db, {
+            connectionString: location.connectionString,
+            schema: location.schema,
+            logger,
+          })
+        : new InProcessEventBus(logger));
+    return assemble(db, options, logger, secret, bus, { jwtTtlSeconds, minLength, maxLength });
   } catch (error) {
+    if (bus !== options.eventBus) await bus?.close();
     await db.destroy();
     throw error;
   }
@@ -107,6 +135,7 @@ function assemble(
   options: PlazaOptions,
   logger: Logger,
   secret: string,
+  events: EventBus,
   limits: { jwtTtlSeconds: number; minLength: number; maxLength: number },
 ): Plaza {
   const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt });
@@ -118,7 +147,6 @@ function assemble(
   const BoundUser = User.bindKnex(db);
   const BoundPost = Post.bindKnex(db);
 
-  const events = options.eventBus ?? new InProcessEventBus(logger);
   const jobs = new EnrichmentJobs(db);
   let worker: EnrichmentWorker | undefined;
   const enrichment = new EnrichmentService({
@@ -178,6 +206,7 @@ function assemble(
     events,
     emailVerifier: verifier,
     profileEnricher: enricher,
+    rateLimits: chooseRateLimitStore(db, options, logger),
     async health() {
       await db.raw('select 1');
     },

@@ -50,6 +50,8 @@ export type { AuthService, LoginContext, VerifiedToken } from './auth/AuthServic
 export { DEFAULT_TOKEN_VERSION_SETTINGS, type TokenVersionSettings } from './auth/TokenVersions.js';
 export { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from './auth/LoginThrottle.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
+export type { RateLimitStore } from './limits/RateLimitStore.js';
+export { InMemoryRateLimitStore } from './limits/InMemoryRateLimitStore.js';
 export type { IssuedToken } from './auth/TokenIssuer.js';
 export {
   createPostInput,
@@ -79,6 +81,7 @@ export {
   type PostLikeChange,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';
+export { PostgresEventBus, type PostgresEventBusOptions } from './events/PostgresEventBus.js';
 export {
   ENRICHMENT_PROVIDERS,
   DEFAULT_CLEARBIT_URL,

@@ -92,7 +92,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
     logger,
     limits: resolveWebSocketLimits(options.webSocket),
   });
-  const limits = rateLimiters(resolveRateLimits(options.rateLimits));
+  const limits = rateLimiters(resolveRateLimits(options.rateLimits), plaza.rateLimits);
   const app = new Koa();
   app.silent = true;
   // Koa's ctx.ip then takes the hops-th address from the right of X-Forwarded-For.

@@ -36,7 +36,12 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: settings.logLevel });
 
   if (command === 'migrate') {
-    const plaza = await createPlaza({ ...settings.plaza, logger });
+    // Only the schema: no job worker, so this can run beside live instances during an upgrade.
+    const plaza = await createPlaza({
+      ...settings.plaza,
+      enrichment: { ...settings.plaza.enrichment, worker: false },
+      logger,
+    });
     await plaza.close();
     logger.info({}, 'database is up to date');
     logger.flush();

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createPlaza, type Plaza, type PlazaOptions } from '@plaza/core';
+import { sharedDatabaseUrl } from '@plaza/core/testing';
 import { createServer, type PlazaServer } from '@plaza/server-koa';
 import { TEST_JWT_SECRET } from '../../support/apiTarget.js';
 import { closeServer, portOf } from './localServers.js';
 
 export interface LoopbackPlazaOptions {
-  /** `sqlite:FILE`; the same file and port give a restarted server the same users and posts. */
+  /** Not in memory: the same database and port give a restarted server the same users and posts. */
   readonly databaseUrl: string;
   /** 0 (default): any free port. */
   readonly port?: number;
@@ -59,9 +60,9 @@ export async function startLoopbackPlaza(options: LoopbackPlazaOptions): Promise
   };
 }
 
-/** A `sqlite:` URL in a folder of its own, removed when the test ends. */
+/** A database a restart keeps: a SQLite file in a folder removed when the test ends, or a schema. */
 export function temporaryDatabase(t: ExecutionContext): string {
   const folder = mkdtempSync(join(tmpdir(), 'plaza-sdk-'));
   t.teardown(() => rmSync(folder, { recursive: true, force: true }));
-  return `sqlite:${join(folder, 'plaza.sqlite')}`;
+  return sharedDatabaseUrl(folder);
 }

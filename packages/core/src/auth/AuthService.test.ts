@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import jwt from 'jsonwebtoken';
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
-import { parseDatabaseUrl } from '../config.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import {
   INVALID_TOKEN_MESSAGE,
@@ -22,6 +20,7 @@ import {
   untyped,
   without,
 } from '../testing/builders.js';
+import { migratedDatabase } from '../testing/testDatabase.js';
 import { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { User, usernameKey } from '../users/User.js';
 import { AuthService } from './AuthService.js';
@@ -124,9 +123,7 @@ class RecordingHasher extends PasswordHasher {
 }
 
 test('an unknown user costs one verification against a dummy hash; an over-long password none', async (t) => {
-  const db = createKnex(parseDatabaseUrl('sqlite::memory:'), { busyTimeoutMs: 1000 });
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
+  const db = await migratedDatabase(t);
   const hasher = new RecordingHasher({ logN: 10, r: 8, p: 1 });
   const BoundUser = User.bindKnex(db);
   const auth = new AuthService({

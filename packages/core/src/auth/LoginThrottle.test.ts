@@ -1,6 +1,4 @@
 import test, { type ExecutionContext } from 'ava';
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
-import { parseDatabaseUrl } from '../config.js';
 import { createPlaza } from '../createPlaza.js';
 import {
   ConfigError,
@@ -12,13 +10,14 @@ import { silentLogger } from '../logger.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  databaseUrlIn,
   FAST_SCRYPT,
-  sqliteUrl,
   STRONG_PASSWORD,
   temporaryDirectory,
   TEST_JWT_SECRET,
 } from '../testing/builders.js';
 import { recordingLogger } from '../testing/recordingLogger.js';
+import { freshDatabaseUrl, migratedDatabase } from '../testing/testDatabase.js';
 import { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { User, usernameKey } from '../users/User.js';
 import { AuthService } from './AuthService.js';
@@ -53,15 +52,13 @@ interface Throttled {
   readonly advance: (seconds: number) => void;
 }
 
-/** An AuthService over a fresh in-memory database with the user "Ada", and a clock of its own. */
+/** An AuthService over a fresh database with the user "Ada", and a clock of its own. */
 async function throttledAuth(
   t: ExecutionContext,
   settings: Partial<LoginThrottleSettings> = {},
   logger = silentLogger,
 ): Promise<Throttled> {
-  const db = createKnex(parseDatabaseUrl('sqlite::memory:'), { busyTimeoutMs: 5000 });
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
+  const db = await migratedDatabase(t);
   let now = START;
   const hasher = new CountingHasher({ ...FAST_SCRYPT, r: 8, p: 1 });
   const BoundUser = User.bindKnex(db);
@@ -300,8 +297,8 @@ test('a lockout is logged, without the username', async (t) => {
   t.false(JSON.stringify(calls).toLowerCase().includes('ada'));
 });
 
-test('the counts survive a restart: a new Plaza on the same file is still locked', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+test('the counts survive a restart: a new Plaza on the same database is still locked', async (t) => {
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const options = { databaseUrl, jwtSecret: TEST_JWT_SECRET, scrypt: FAST_SCRYPT };
   const before = await createPlaza(options);
   const input = aUser();
@@ -321,7 +318,7 @@ test('the counts survive a restart: a new Plaza on the same file is still locked
 
 test('createPlaza takes the limits from its options', async (t) => {
   const plaza = await createPlaza({
-    databaseUrl: 'sqlite::memory:',
+    databaseUrl: freshDatabaseUrl(),
     jwtSecret: TEST_JWT_SECRET,
     scrypt: FAST_SCRYPT,
     loginThrottle: { maxFailures: 2, lockoutSeconds: 60 },

@@ -5,17 +5,17 @@ import { PlazaError } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
   scryptCostOf,
-  sqliteUrl,
   temporaryDirectory,
   TEST_JWT_SECRET,
 } from '../testing/builders.js';
 import { PasswordHasher } from './PasswordHasher.js';
 
 test('the stored hash is a salted scrypt key, not the password', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const plaza = await createPlaza({ databaseUrl, scrypt: FAST_SCRYPT, jwtSecret: TEST_JWT_SECRET });
   t.teardown(() => plaza.close());
   const ada = aUser();
@@ -41,7 +41,7 @@ test('OWASP_SCRYPT_COST is N=2^17, r=8, p=1', (t) => {
 });
 
 test('without a scrypt option, passwords are hashed at the OWASP cost', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const plaza = await createPlaza({ databaseUrl, jwtSecret: TEST_JWT_SECRET });
   t.teardown(() => plaza.close());
   await plaza.users.signUp(aUser());
@@ -52,7 +52,7 @@ test('without a scrypt option, passwords are hashed at the OWASP cost', async (t
 });
 
 test('a login re-hashes a password stored at another cost, and logins keep working', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const input = aUser();
   const before = await createPlaza({ databaseUrl, scrypt: { logN: 10 } });
   t.teardown(() => before.close());

@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { invalidToken } from '../errors.js';
+import { MAX_ID } from '../shared/values.js';
 
 export interface IssuedToken {
   readonly token: string;
@@ -60,6 +61,9 @@ export class TokenIssuer {
     if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
       throw invalidToken();
     }
-    return { userId: Number(payload.sub), version };
+    const userId = Number(payload.sub);
+    // No row has a larger id; PostgreSQL would refuse to compare one with an id column.
+    if (userId > MAX_ID) throw invalidToken();
+    return { userId, version };
   }
 }

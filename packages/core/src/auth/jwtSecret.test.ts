@@ -4,6 +4,7 @@ import test from 'ava';
 import { createPlaza } from '../createPlaza.js';
 import { ConfigError } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
+import { freshDatabaseUrl } from '../testing/testDatabase.js';
 import {
   aUser,
   FAST_SCRYPT,
@@ -21,7 +22,7 @@ for (const [label, secret] of [
 ] as const) {
   test(`a JWT secret of ${label} is refused with a ConfigError`, async (t) => {
     const error = await t.throwsAsync(
-      createPlaza({ databaseUrl: 'sqlite::memory:', jwtSecret: secret, scrypt: FAST_SCRYPT }),
+      createPlaza({ databaseUrl: freshDatabaseUrl(), jwtSecret: secret, scrypt: FAST_SCRYPT }),
       { instanceOf: ConfigError },
     );
     t.regex(error.message, /32 bytes/);
@@ -35,6 +36,9 @@ test('a JWT secret of 32 bytes is accepted, counted in bytes', async (t) => {
     t.is(await plaza.auth.verifyToken(token), id);
   }
 });
+
+// The tests below are about the secret Plaza generates and keeps in a file beside a SQLite
+// database (or, in memory, for the process's life): they stay on SQLite in both suites.
 
 test('without a configured secret, one is generated beside the database, mode 0600, and reused', async (t) => {
   const dir = await temporaryDirectory(t);

@@ -1,8 +1,7 @@
 import test from 'ava';
 import jwt from 'jsonwebtoken';
-import knex, { type Knex } from 'knex';
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
-import { parseDatabaseUrl, plazaOptionsFromEnv } from '../config.js';
+import type { Knex } from 'knex';
+import { plazaOptionsFromEnv } from '../config.js';
 import type { Plaza } from '../createPlaza.js';
 import {
   ConfigError,
@@ -12,14 +11,15 @@ import {
 } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
+  databaseUrlIn,
   RANDOM_10_CHARACTER_PASSWORDS,
   signedUpUser,
-  sqliteUrl,
   temporaryDirectory,
   testPlaza,
   TEST_JWT_SECRET,
   untyped,
 } from '../testing/builders.js';
+import { migratedDatabase, withDatabase } from '../testing/testDatabase.js';
 import { recordEvents, sleep } from '../testing/waits.js';
 import { TokenVersions } from './TokenVersions.js';
 
@@ -239,8 +239,8 @@ test('a revocation applies at once in the process that made it, whatever the cac
 
 // --- several instances on one database -------------------------------------------------------
 
-test('another instance on the same file sees a revocation once its cache time has passed', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+test('another instance on the same database sees a revocation once its cache time has passed', async (t) => {
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const one = await testPlaza(t, { databaseUrl });
   const cacheMs = 1500;
   const other = await testPlaza(t, { databaseUrl, tokenVersionCacheMs: cacheMs });
@@ -259,7 +259,7 @@ test('another instance on the same file sees a revocation once its cache time ha
 });
 
 test('a token newer than another instance has cached works there at once', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const one = await testPlaza(t, { databaseUrl });
   const other = await testPlaza(t, { databaseUrl, tokenVersionCacheMs: 3_600_000 });
   const ada = await signedUpUser(one);
@@ -273,7 +273,7 @@ test('a token newer than another instance has cached works there at once', async
 });
 
 test('with a cache time of 0 another instance sees a revocation at once', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const one = await testPlaza(t, { databaseUrl });
   const other = await testPlaza(t, { databaseUrl, tokenVersionCacheMs: 0 });
   const ada = await signedUpUser(one);
@@ -283,18 +283,14 @@ test('with a cache time of 0 another instance sees a revocation at once', async 
 });
 
 test('the token of a deleted user is AUT_01, and so is a revocation for them', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const plaza = await testPlaza(t, { databaseUrl, tokenVersionCacheMs: 0 });
   const ada = await signedUpUser(plaza);
   t.is(await plaza.auth.verifyToken(ada.token), ada.id);
-  const db = knex({
-    client: 'sqlite3',
-    connection: { filename: databaseUrl.slice('sqlite:'.length) },
-    useNullAsDefault: true,
+  await withDatabase(databaseUrl, async (db) => {
+    await db('enrichment_jobs').where('user_id', ada.id).delete();
+    await db('users').where('id', ada.id).delete();
   });
-  t.teardown(() => db.destroy());
-  await db('enrichment_jobs').where('user_id', ada.id).delete();
-  await db('users').where('id', ada.id).delete();
 
   await refusesToken(t, plaza, ada.token);
   await rejectsWithPlazaError(t, plaza.auth.logoutAll(ada.id), { code: 'AUT_01' });
@@ -336,22 +332,22 @@ async function usersDatabase(
   t: { teardown(fn: () => unknown): void },
   users: number,
 ): Promise<CountedDatabase> {
-  const db = createKnex(parseDatabaseUrl('sqlite::memory:'), { busyTimeoutMs: 1000 });
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
+  const db = await migratedDatabase(t);
   const createdAt = new Date().toISOString();
   const userIds: number[] = [];
   for (let n = 1; n <= users; n += 1) {
-    const inserted: number[] = await db('users').insert({
-      username: `user${n}`,
-      username_key: `user${n}`,
-      email: `user${n}@example.com`,
-      email_verdict: 'skipped',
-      password_hash: 'not-a-hash',
-      created_at: createdAt,
-      updated_at: createdAt,
-    });
-    userIds.push(...inserted);
+    const [row] = await db('users')
+      .insert({
+        username: `user${n}`,
+        username_key: `user${n}`,
+        email: `user${n}@example.com`,
+        email_verdict: 'skipped',
+        password_hash: 'not-a-hash',
+        created_at: createdAt,
+        updated_at: createdAt,
+      })
+      .returning<Array<{ id: number }>>('id');
+    userIds.push(row!.id);
   }
   let reads = 0;
   db.on('query', (query: { sql: string }) => {

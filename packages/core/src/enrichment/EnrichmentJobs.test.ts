@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import test from 'ava';
 import type { Knex } from 'knex';
 
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
 import { temporaryDirectory, type Teardown, uniqueUsername } from '../testing/builders.js';
+import { migratedDatabase, sharedDatabaseUrl } from '../testing/testDatabase.js';
 import { EnrichmentJobs, type ClaimedJob, type EnrichmentJobRow } from './EnrichmentJobs.js';
 
 const T0 = new Date('2026-12-01T12:00:00.000Z');
@@ -12,13 +11,9 @@ const LEASE_MS = 60_000;
 
 const later = (ms: number, from: Date = T0): Date => new Date(from.getTime() + ms);
 
-/** A migrated database, in memory unless a file is given, closed when the test ends. */
-async function aDatabase(t: Teardown, filename = ':memory:'): Promise<Knex> {
-  const db = createKnex({ client: 'sqlite', filename }, { busyTimeoutMs: 5_000 });
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
-  return db;
-}
+/** A migrated database, a fresh one unless a URL is given, closed when the test ends. */
+const aDatabase = (t: Teardown, databaseUrl?: string): Promise<Knex> =>
+  migratedDatabase(t, databaseUrl);
 
 /** Inserts a user row (as sign-up would leave it) and returns its id. */
 async function aUserRow(db: Knex): Promise<number> {
@@ -149,7 +144,6 @@ test('enqueue for a user who does not exist is a foreign-key error', async (t) =
 
 test('foreign keys are on, so deleting a user deletes their jobs', async (t) => {
   const db = await aDatabase(t);
-  t.deepEqual(await db.raw('PRAGMA foreign_keys'), [{ foreign_keys: 1 }]);
   const jobs = new EnrichmentJobs(db);
   const [leaving, staying] = [await aUserRow(db), await aUserRow(db)];
   await jobs.enqueue(leaving, undefined, T0);
@@ -384,11 +378,10 @@ test('ofUser lists only that user’s jobs, newest first', async (t) => {
 });
 
 test('concurrent claims from several connections never hand one job out twice', async (t) => {
-  const dir = await temporaryDirectory(t);
-  const file = join(dir, 'jobs.sqlite');
+  const databaseUrl = sharedDatabaseUrl(await temporaryDirectory(t), 'jobs.sqlite');
   const connections: Knex[] = [];
   // One after the other: each runs the (already applied) migrations under knex's lock.
-  for (let i = 0; i < 4; i += 1) connections.push(await aDatabase(t, file));
+  for (let i = 0; i < 4; i += 1) connections.push(await aDatabase(t, databaseUrl));
   const first = connections[0]!;
   const queues = connections.map((db) => new EnrichmentJobs(db));
   const users = await usersWithJobs(first, queues[0]!, 50);

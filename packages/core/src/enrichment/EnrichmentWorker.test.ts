@@ -1,6 +1,5 @@
 import test from 'ava';
-import knex, { type Knex } from 'knex';
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
+import type { Knex } from 'knex';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PlazaError } from '../errors.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
@@ -12,14 +11,15 @@ import type { PlazaOptions } from '../config.js';
 import { createPlaza } from '../createPlaza.js';
 import {
   aUser,
+  databaseUrlIn,
   signedUpUser,
-  sqliteUrl,
   temporaryDirectory,
   testOptions,
   testPlaza,
   type Teardown,
 } from '../testing/builders.js';
 import { ScriptedEnricher } from '../testing/scriptedEnricher.js';
+import { migratedDatabase, withDatabase } from '../testing/testDatabase.js';
 import { aGate, nextEvent, recordEvents, sleep, waitUntil } from '../testing/waits.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 
@@ -201,7 +201,7 @@ test('no more than `concurrency` look-ups run at once, and every job finishes', 
 
 test('two workers on one database never run the same job twice', async (t) => {
   const dir = await temporaryDirectory(t);
-  const databaseUrl = sqliteUrl(dir);
+  const databaseUrl = databaseUrlIn(dir);
   const slow = async () => {
     await sleep(5);
     return LONDON;
@@ -228,7 +228,7 @@ test('two workers on one database never run the same job twice', async (t) => {
 
 test('a job still waiting when the server stops is finished after it starts again', async (t) => {
   const dir = await temporaryDirectory(t);
-  const databaseUrl = sqliteUrl(dir);
+  const databaseUrl = databaseUrlIn(dir);
   const down = new ScriptedEnricher({ kind: 'transient_error', reason: 'HTTP 503' });
   const first = await createPlaza(testOptions({ databaseUrl, ...fastRetries(down) }));
   const { id } = await signedUpUser(first);
@@ -248,26 +248,22 @@ test('a job still waiting when the server stops is finished after it starts agai
 
 test('a job held by a worker that died is taken again once its lease has run out', async (t) => {
   const dir = await temporaryDirectory(t);
-  const databaseUrl = sqliteUrl(dir);
+  const databaseUrl = databaseUrlIn(dir);
   const idle = await createPlaza(
     testOptions({ databaseUrl, enrichment: { enricher: new ScriptedEnricher(), worker: false } }),
   );
   const { id } = await signedUpUser(idle);
   await idle.close();
   // What a SIGKILLed worker leaves behind: a running job with a lease that has passed.
-  const db = knex({
-    client: 'sqlite3',
-    connection: { filename: databaseUrl.slice('sqlite:'.length) },
-    useNullAsDefault: true,
+  await withDatabase(databaseUrl, async (db) => {
+    await db('enrichment_jobs')
+      .where('user_id', id)
+      .update({
+        state: 'running',
+        attempts: 1,
+        locked_until: new Date(Date.now() - 1000).toISOString(),
+      });
   });
-  await db('enrichment_jobs')
-    .where('user_id', id)
-    .update({
-      state: 'running',
-      attempts: 1,
-      locked_until: new Date(Date.now() - 1000).toISOString(),
-    });
-  await db.destroy();
 
   const enricher = new ScriptedEnricher(LONDON);
   const plaza = await createPlaza(testOptions({ databaseUrl, ...fastRetries(enricher) }));
@@ -288,7 +284,7 @@ test('without a provider, sign-up queues nothing and a request is answered with 
 
 test('close() waits for the look-up in hand, and the job is settled before the database closes', async (t) => {
   const dir = await temporaryDirectory(t);
-  const databaseUrl = sqliteUrl(dir);
+  const databaseUrl = databaseUrlIn(dir);
   const enricher = new ScriptedEnricher(async () => {
     await sleep(150);
     return LONDON;
@@ -307,11 +303,12 @@ test('sign-up and a request wake the worker at once, whatever the poll interval'
   const enricher = new ScriptedEnricher(LONDON);
   const plaza = await testPlaza(t, { enrichment: { enricher, pollIntervalMs: 60_000 } });
   await sleep(50); // the worker has looked at the empty queue and sleeps for a minute
-  const first = nextEvent(plaza, 'enrichment.completed', () => true, 1_000);
+  // Far below the poll interval, and roomy enough for a busy CI machine.
+  const first = nextEvent(plaza, 'enrichment.completed', () => true, 5_000);
   const { id } = await signedUpUser(plaza);
   await first;
   await sleep(50);
-  const second = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id, 1_000);
+  const second = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id, 5_000);
   t.deepEqual(await plaza.enrichment.request(id), { queued: true });
   await second;
   t.is(enricher.calls.length, 2);
@@ -334,9 +331,7 @@ const DIRECT_SETTINGS = {
 };
 
 async function aJobDatabase(t: Teardown): Promise<{ db: Knex; userId: number }> {
-  const db = createKnex({ client: 'sqlite', filename: ':memory:' }, { busyTimeoutMs: 5_000 });
-  t.teardown(() => db.destroy());
-  await migrateToLatest(db);
+  const db = await migratedDatabase(t);
   const at = new Date().toISOString();
   const [row] = await db('users')
     .insert({

@@ -35,6 +35,9 @@ export const text = (name: string, max: number) =>
 
 const DIGITS = /^[0-9]{1,15}$/;
 
+/** The largest id a row can have: id columns are 32-bit integers on PostgreSQL. */
+export const MAX_ID = 2_147_483_647;
+
 /** A positive integer id, as a JSON number or a string of digits. */
 export const id = (name: string) =>
   z
@@ -45,7 +48,7 @@ export const id = (name: string) =>
         .number({ error: `${name} must be a positive integer.` })
         .int(`${name} must be a positive integer.`)
         .min(1, `${name} must be a positive integer.`)
-        .max(Number.MAX_SAFE_INTEGER, `${name} is too large.`),
+        .max(MAX_ID, `${name} is too large.`),
     );
 
 /** An integer in [min, max], as a JSON number or a string of digits. */

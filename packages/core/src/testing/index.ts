@@ -5,3 +5,4 @@
 export * from './builders.js';
 export * from './testDatabase.js';
 export * from './postgresCluster.js';
+export * from './waits.js';

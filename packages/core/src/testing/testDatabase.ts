@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { parseDatabaseUrl } from '../config.js';
-import { createKnex, type Dialect } from '../adapters/db/createKnex.js';
+import { createKnex, migrateToLatest, type Dialect } from '../adapters/db/createKnex.js';
 
 export const TEST_POSTGRES_URL_VARIABLE = 'PLAZA_TEST_POSTGRES_URL';
 
@@ -43,6 +43,14 @@ export function sharedDatabaseUrl(dir: string, name = 'plaza.sqlite'): string {
   return withSchema(postgres, `s_${createHash('sha256').update(path).digest('hex').slice(0, 24)}`);
 }
 
+/**
+ * A connection of the test's own to a database URL, kept until `destroy()`. One connection,
+ * so that per-connection state (SQLite's `PRAGMA data_version`) compares like with like.
+ */
+export function openDatabase(databaseUrl: string): Knex {
+  return createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs: 5000, poolSize: 1 });
+}
+
 /** A connection of the test's own to a database URL, closed when `work` ends. */
 export async function withDatabase<T>(
   databaseUrl: string,
@@ -54,4 +62,20 @@ export async function withDatabase<T>(
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * Plaza's tables, migrated, in a database of the test's own (a fresh one unless a URL is
+ * given), for tests of a repository or service without a whole Plaza. Closed when the test ends.
+ *
+ * @example const db = await migratedDatabase(t)
+ */
+export async function migratedDatabase(
+  t: { teardown(fn: () => unknown): void },
+  databaseUrl: string = freshDatabaseUrl(),
+): Promise<Knex> {
+  const db = createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs: 5000 });
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+  return db;
 }

@@ -8,9 +8,9 @@ import {
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
-  sqliteUrl,
   StubEmailVerifier,
   temporaryDirectory,
   TEST_JWT_SECRET,
@@ -26,7 +26,7 @@ const optionsFor = (databaseUrl: string, emailVerifier?: EmailVerifier) => ({
 
 for (const status of ['invalid', 'disposable'] as const) {
   test(`an address the verifier calls ${status} is USR_03 and saves nothing`, async (t) => {
-    const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+    const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
     const input = aUser();
     const refusing = new StubEmailVerifier({ deliverable: false, status });
     const plaza = await createPlaza(optionsFor(databaseUrl, refusing));
@@ -49,7 +49,7 @@ for (const status of ['invalid', 'disposable'] as const) {
 }
 
 test('a verifier that cannot decide makes sign-up EXT_01 and saves nothing', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const unavailable = new StubEmailVerifier(() =>
     Promise.reject(emailVerifierUnavailable(new Error('timeout'))),
   );
@@ -67,7 +67,7 @@ test('a verifier that cannot decide makes sign-up EXT_01 and saves nothing', asy
 });
 
 test("the verifier's verdict is stored with the user", async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const plaza = await createPlaza(
     optionsFor(databaseUrl, new StubEmailVerifier({ deliverable: true, status: 'accept_all' })),
   );
@@ -80,7 +80,7 @@ test("the verifier's verdict is stored with the user", async (t) => {
 });
 
 test('with no verifier configured, addresses are accepted and marked skipped', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const plaza = await createPlaza(optionsFor(databaseUrl));
   t.teardown(() => plaza.close());
   t.is(plaza.emailVerifier.name, 'none');
@@ -91,7 +91,7 @@ test('with no verifier configured, addresses are accepted and marked skipped', a
 });
 
 test('the verifier is asked only once the rest of the sign-up is valid', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const verifier = new StubEmailVerifier({ deliverable: true, status: 'valid' });
   const plaza = await createPlaza(optionsFor(databaseUrl, verifier));
   t.teardown(() => plaza.close());

@@ -4,10 +4,10 @@ import { PlazaError, USERNAME_TAKEN_MESSAGE } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  databaseUrlIn,
   FAST_SCRYPT,
   randomPassword,
   readUsers,
-  sqliteUrl,
   StubEmailVerifier,
   temporaryDirectory,
   testOptions,
@@ -125,8 +125,8 @@ test('concurrent sign-ups of one name in several spellings: exactly one wins', a
   assertOneWinner(t, outcomes);
 });
 
-test('concurrent sign-ups of one name through two instances on one database file: one wins', async (t) => {
-  const databaseUrl = sqliteUrl(await temporaryDirectory(t));
+test('concurrent sign-ups of one name through two instances on one database: one wins', async (t) => {
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
   const options = { databaseUrl, scrypt: FAST_SCRYPT, jwtSecret: TEST_JWT_SECRET };
   const one = await createPlaza(options);
   t.teardown(() => one.close());

@@ -1,12 +1,18 @@
 import type { Middleware } from 'koa';
-import { clientNetwork, tooManyRequests } from '@plaza/core';
+import {
+  clientNetwork,
+  InMemoryRateLimitStore,
+  tooManyRequests,
+  type RateLimitStore,
+} from '@plaza/core';
 import { userIdOf } from './auth.js';
 import { clientIpOf, isLoopback } from './clientIp.js';
 
 /**
  * Request rates per minute, each a token bucket that holds a minute's worth (so a burst of
- * that size passes) and refills evenly. 0 turns a limit off. The buckets live in this
- * process: several processes behind one address each allow the full rate.
+ * that size passes) and refills evenly. 0 turns a limit off. The buckets live where the
+ * Plaza's `rateLimits` store keeps them: in the database on PostgreSQL, so that several
+ * processes behind one address enforce one limit together; in memory on SQLite.
  */
 export interface RateLimits {
   /** `POST /user/data` per client address (IPv4, or IPv6 /64). */
@@ -45,86 +51,6 @@ export function resolveRateLimits(options: Partial<RateLimits> = {}): RateLimits
   return limits;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
-const MINUTE_MS = 60_000;
-
-/**
- * Token buckets by key, in memory. Memory stays bounded without a timer: buckets that have
- * filled up again (idle for a minute) are dropped by a sweep at most once a minute, and past
- * `maxBuckets` the oldest buckets go first.
- *
- * @example const buckets = new TokenBuckets(20); if (buckets.take(ip) > 0) refuse()
- */
-export class TokenBuckets {
-  readonly #capacity: number;
-  readonly #tokensPerMs: number;
-  readonly #maxBuckets: number;
-  readonly #now: () => number;
-  readonly #buckets = new Map<string, Bucket>();
-  #sweptAt: number;
-
-  constructor(
-    perMinute: number,
-    options: { readonly maxBuckets?: number; readonly now?: () => number } = {},
-  ) {
-    this.#capacity = perMinute;
-    this.#tokensPerMs = perMinute / MINUTE_MS;
-    this.#maxBuckets = options.maxBuckets ?? 100_000;
-    this.#now = options.now ?? Date.now;
-    this.#sweptAt = this.#now();
-  }
-
-  get size(): number {
-    return this.#buckets.size;
-  }
-
-  /** Takes a token: 0 when there was one, else the whole seconds until there is. */
-  take(key: string): number {
-    const now = this.#now();
-    if (now - this.#sweptAt >= MINUTE_MS) this.#sweep(now);
-    let bucket = this.#buckets.get(key);
-    if (bucket === undefined) {
-      if (this.#buckets.size >= this.#maxBuckets) this.#evict(now);
-      bucket = { tokens: this.#capacity, at: now };
-      this.#buckets.set(key, bucket);
-    } else {
-      bucket.tokens = Math.min(
-        this.#capacity,
-        bucket.tokens + (now - bucket.at) * this.#tokensPerMs,
-      );
-      bucket.at = now;
-    }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.#tokensPerMs / 1000));
-  }
-
-  /** Drops the buckets that are full again: they hold nothing a new bucket would not. */
-  #sweep(now: number): void {
-    this.#sweptAt = now;
-    for (const [key, bucket] of this.#buckets) {
-      if (now - bucket.at >= MINUTE_MS) this.#buckets.delete(key);
-    }
-  }
-
-  #evict(now: number): void {
-    this.#sweep(now);
-    // Still full: the least recently created tenth goes (their clients start afresh).
-    let excess = this.#buckets.size - this.#maxBuckets + Math.ceil(this.#maxBuckets / 10);
-    for (const key of this.#buckets.keys()) {
-      if (excess <= 0) break;
-      this.#buckets.delete(key);
-      excess -= 1;
-    }
-  }
-}
-
 /** The rate-limiting middleware of one server. */
 export interface RateLimiters {
   /** Before a sign-up: per client address. */
@@ -138,44 +64,53 @@ const pass: Middleware = async function noLimit(_ctx, next) {
 };
 
 /**
- * RAT_01 (HTTP 429, with `Retry-After`) once a client or user has used up its rate.
+ * RAT_01 (HTTP 429, with `Retry-After`) once a client or user has used up its rate. The
+ * buckets are kept in `store` (by default, in this process's memory); a store that fails
+ * fails the request (the database store: OFF_01 when the database is busy).
  *
- * @example const limits = rateLimiters(resolveRateLimits({ signUpsPerIpPerMinute: 5 }))
+ * @example const limits = rateLimiters(resolveRateLimits({ signUpsPerIpPerMinute: 5 }), plaza.rateLimits)
  */
-export function rateLimiters(limits: RateLimits, now?: () => number): RateLimiters {
-  const options = now === undefined ? {} : { now };
-  const bucketsOf = (perMinute: number) =>
-    perMinute > 0 ? new TokenBuckets(perMinute, options) : undefined;
-  const signUpsPerIp = bucketsOf(limits.signUpsPerIpPerMinute);
-  const writesPerUser = bucketsOf(limits.writesPerUserPerMinute);
-  const writesPerIp = bucketsOf(limits.writesPerIpPerMinute);
+export function rateLimiters(
+  limits: RateLimits,
+  store: RateLimitStore = new InMemoryRateLimitStore(),
+  now: () => number = Date.now,
+): RateLimiters {
+  const { signUpsPerIpPerMinute, writesPerUserPerMinute, writesPerIpPerMinute } = limits;
   /** The client's bucket key, or undefined when the client is exempt. */
   const limitedClient = (ip: string): string | undefined =>
     !limits.limitLoopback && isLoopback(ip) ? undefined : (clientNetwork(ip) ?? ip);
 
   return {
     signUps:
-      signUpsPerIp === undefined
+      signUpsPerIpPerMinute === 0
         ? pass
         : async function limitSignUps(ctx, next) {
             const client = limitedClient(clientIpOf(ctx));
-            const wait = client === undefined ? 0 : signUpsPerIp.take(client);
+            const wait =
+              client === undefined
+                ? 0
+                : await store.take(`signup:ip:${client}`, signUpsPerIpPerMinute, now());
             if (wait > 0) throw tooManyRequests(wait);
             await next();
           },
     writes:
-      writesPerUser === undefined && writesPerIp === undefined
+      writesPerUserPerMinute === 0 && writesPerIpPerMinute === 0
         ? pass
         : async function limitWrites(ctx, next) {
             const client = limitedClient(clientIpOf(ctx));
             if (client !== undefined) {
               const userId = userIdOf(ctx);
+              // The user's bucket first: a refused write takes nothing from the client's.
               const waitForUser =
-                writesPerUser === undefined || userId === undefined
+                userId === undefined
                   ? 0
-                  : writesPerUser.take(String(userId));
+                  : await store.take(`write:user:${userId}`, writesPerUserPerMinute, now());
               if (waitForUser > 0) throw tooManyRequests(waitForUser);
-              const waitForClient = writesPerIp === undefined ? 0 : writesPerIp.take(client);
+              const waitForClient = await store.take(
+                `write:ip:${client}`,
+                writesPerIpPerMinute,
+                now(),
+              );
               if (waitForClient > 0) throw tooManyRequests(waitForClient);
             }
             await next();

@@ -3,6 +3,8 @@ import * as initial from './migrations/20261129000000_initial.js';
 import * as enrichmentJobs from './migrations/20261130000000_enrichment_jobs.js';
 import * as loginThrottle from './migrations/20261201000000_login_throttle.js';
 import * as tokenVersions from './migrations/20261201000001_token_versions.js';
+import * as scaleOut from './migrations/20261202000000_scale_out.js';
+import * as rateLimits from './migrations/20261202000001_rate_limits.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +17,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261130000000_enrichment_jobs', enrichmentJobs],
   ['20261201000000_login_throttle', loginThrottle],
   ['20261201000001_token_versions', tokenVersions],
+  ['20261202000000_scale_out', scaleOut],
+  ['20261202000001_rate_limits', rateLimits],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
