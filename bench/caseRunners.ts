@@ -3,18 +3,24 @@
  * The WebSocket cases are in wsCaseRunners.ts, the planner case in plannerCase.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { startBareKoa, startKoaJwtBaseline } from './baselines.js';
+import type { BenchDatabases } from './BenchDatabases.js';
 import { BenchFailure } from './BenchFailure.js';
 import { HTTP_CASES, type CaseName, type HttpCaseName } from './cases.js';
+import { deployPlaza, type DeployedPlaza } from './deployPlaza.js';
+import {
+  deploymentLabel,
+  deploymentSlug,
+  isDefaultDeployment,
+  type Deployment,
+} from './deployments.js';
 import { countLikes, signUpUsers, type Fixtures } from './fixtures.js';
 import type { BenchTarget } from './listen.js';
 import { isClean, type LoadFigures, type LoadPlan } from './loadPlan.js';
 import type { BenchOptions } from './options.js';
 import { runPlannerCase } from './plannerCase.js';
-import { startPlazaTarget, type PlazaTarget } from './plazaTarget.js';
 import type { CaseResult, HttpCaseResult } from './report.js';
-import { runLoad, type LoadOutcome } from './runLoad.js';
+import { runLoad, type CpuSources, type LoadOutcome } from './runLoad.js';
 import { WS_RUNNERS } from './wsCaseRunners.js';
 
 const PROFILES_DIR = new URL('../profiles/', import.meta.url);
@@ -35,10 +41,21 @@ export { BenchFailure };
 export interface Context {
   readonly options: BenchOptions;
   readonly jwtSecret: string;
+  /** A temporary folder, removed by the bench. */
   readonly dir: string;
-  /** The Plaza instance (cheap scrypt) for like, create and read, seeded once. */
-  readonly seeded: () => Promise<{ target: PlazaTarget; fixtures: Fixtures }>;
+  readonly databases: BenchDatabases;
+  /** Where this run's Plaza case goes (the baselines borrow its fixtures). */
+  readonly deployment: Deployment;
+  /** Plaza on `deployment` (cheap scrypt) for like, create and read, deployed and seeded once. */
+  readonly seeded: () => Promise<{ target: DeployedPlaza; fixtures: Fixtures }>;
 }
+
+/**
+ * The name of a fresh database for `base` on a deployment: `base` on the default one (the
+ * bench's files keep their names), `base_postgres_x2` and the like otherwise.
+ */
+export const databaseName = (base: string, deployment: Deployment): string =>
+  isDefaultDeployment(deployment) ? base : `${base}_${deploymentSlug(deployment)}`;
 
 type CaseRunner = (context: Context) => Promise<CaseResult>;
 type HttpCaseRunner = (context: Context) => Promise<HttpCaseResult>;
@@ -58,9 +75,9 @@ function plan(context: Context, name: HttpCaseName, shape: PlanShape): LoadPlan 
 }
 
 /** The like requests; the baselines get exactly these, so their ratios compare like with like. */
-function likeShape(origin: string, fixtures: Fixtures) {
+function likeShape(origins: readonly string[], fixtures: Fixtures) {
   return {
-    origin,
+    origins,
     method: 'POST',
     paths: ['/post/like'],
     bodies: fixtures.postIds.map((postId) => `post_id=${postId}`),
@@ -93,17 +110,36 @@ async function writeProfile(name: string, profile: object): Promise<string> {
   return `CPU profile in ${file.pathname}`;
 }
 
+/** What `load` needs of a server: a baseline (`BenchTarget`) or a `DeployedPlaza`. */
+interface LoadedServer {
+  readonly drain: (timeoutMs: number) => Promise<number>;
+  readonly cpu?: CpuSources;
+  readonly inProcess?: boolean;
+}
+
 /**
  * Loads `target`, waits for the requests left in flight to finish (so that cases do not
- * overlap), and refuses the figures unless every answer was a 2xx.
+ * overlap), and refuses the figures unless every answer was a 2xx. `deployment` is null
+ * for the baselines.
  */
 async function load(
   context: Context,
-  target: BenchTarget,
+  target: LoadedServer,
+  deployment: Deployment | null,
   loadPlan: LoadPlan,
   notes: () => Promise<string[]> = () => Promise.resolve([]),
 ): Promise<HttpCaseResult> {
-  const outcome = await runLoad(loadPlan, { profile: context.options.profile });
+  const name =
+    deployment === null
+      ? loadPlan.name
+      : databaseName(loadPlan.name, deployment).replace(/_/g, '-');
+  const label =
+    deployment === null ? loadPlan.name : `${loadPlan.name} on ${deploymentLabel(deployment)}`;
+  const profile = context.options.profile && target.inProcess !== false;
+  const outcome = await runLoad(loadPlan, {
+    profile,
+    ...(target.cpu === undefined ? {} : { cpu: target.cpu }),
+  });
   const stillInFlight = await target.drain(DRAIN_TIMEOUT_MS);
   if (stillInFlight > 0) {
     console.warn(
@@ -111,13 +147,16 @@ async function load(
         'closing may abort them (the figures above are not affected)',
     );
   }
-  assertClean(loadPlan.name, outcome);
-  const written = outcome.profile ? [await writeProfile(loadPlan.name, outcome.profile)] : [];
+  assertClean(label, outcome);
+  const written = outcome.profile ? [await writeProfile(name, outcome.profile)] : [];
+  const unprofiled =
+    context.options.profile && !profile ? ['no profile: the servers are other processes'] : [];
   return {
     kind: 'http',
     info: HTTP_CASES[loadPlan.name as HttpCaseName],
+    deployment,
     outcome,
-    notes: [...(await notes()), ...written],
+    notes: [...(await notes()), ...written, ...unprofiled],
   };
 }
 
@@ -129,7 +168,12 @@ async function againstBaseline(
   const { fixtures } = await context.seeded();
   const target = await start();
   try {
-    return await load(context, target, plan(context, name, likeShape(target.origin, fixtures)));
+    return await load(
+      context,
+      target,
+      null,
+      plan(context, name, likeShape([target.origin], fixtures)),
+    );
   } finally {
     await target.close();
   }
@@ -145,7 +189,8 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
     return load(
       context,
       target,
-      plan(context, 'like', likeShape(target.origin, fixtures)),
+      target.deployment,
+      plan(context, 'like', likeShape(target.origins, fixtures)),
       async () => {
         const stored = await countLikes(target.plaza, fixtures.postIds);
         return [`${stored} likes stored in the database (warm-up included)`];
@@ -164,8 +209,9 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
     return load(
       context,
       target,
+      target.deployment,
       plan(context, 'create', {
-        origin: target.origin,
+        origins: target.origins,
         method: 'POST',
         paths: ['/post/data'],
         bodies,
@@ -179,8 +225,9 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
     return load(
       context,
       target,
+      target.deployment,
       plan(context, 'read', {
-        origin: target.origin,
+        origins: target.origins,
         method: 'GET',
         paths: fixtures.postIds.map((postId) => `/post/read?post_id=${postId}`),
         bodies: [],
@@ -192,17 +239,21 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
   async login(context) {
     // A fresh database whose users were hashed at the default cost, as in production:
     // a cheaper hash would also be re-hashed on every login.
-    const target = await startPlazaTarget({
-      databaseFile: join(context.dir, 'login.sqlite'),
+    const target = await deployPlaza({
+      deployment: context.deployment,
+      databases: context.databases,
+      name: databaseName('login', context.deployment),
       jwtSecret: context.jwtSecret,
+      dir: context.dir,
     });
     try {
       const { credentials } = await signUpUsers(target.plaza, 'login', 1);
       return await load(
         context,
         target,
+        target.deployment,
         plan(context, 'login', {
-          origin: target.origin,
+          origins: target.origins,
           method: 'POST',
           paths: ['/api-token-auth/'],
           bodies: credentials.map((c) => new URLSearchParams({ ...c }).toString()),

@@ -1,4 +1,5 @@
-import knex from 'knex';
+import { parseDatabaseUrl } from '@plaza/core';
+import knex, { type Knex } from 'knex';
 import { benchEmail } from './wsServerProtocol.js';
 
 /** Rows a statement inserts: 7 columns x 100 stays under SQLite's 999 bound parameters. */
@@ -9,17 +10,20 @@ const ROWS_PER_INSERT = 100;
  */
 const NO_PASSWORD = 'c2NyeXB0AAoAAAAIAAAAAQ==';
 
-/**
- * Inserts `count` users straight into a migrated Plaza SQLite file, in one transaction, and
- * returns their ids in order. Signing them up would cost ~18 ms each here (zxcvbn + scrypt),
- * 90 s for 5,000; this takes well under a second. The database must hold no other users.
- *
- * @example const userIds = await insertUsers('/tmp/plaza-bench-x/ws.sqlite', 5000)
- */
-export async function insertUsers(databaseFile: string, count: number): Promise<number[]> {
-  const db = knex({
+/** One connection to the database Plaza's `DATABASE_URL` names: a SQLite file or a PostgreSQL schema. */
+function connect(databaseUrl: string): Knex {
+  const location = parseDatabaseUrl(databaseUrl);
+  if (location.client === 'postgres') {
+    return knex({
+      client: 'pg',
+      connection: { connectionString: location.connectionString },
+      searchPath: [location.schema],
+      pool: { min: 1, max: 1 },
+    });
+  }
+  return knex({
     client: 'sqlite3',
-    connection: { filename: databaseFile },
+    connection: { filename: location.filename },
     useNullAsDefault: true,
     pool: {
       min: 1,
@@ -33,6 +37,18 @@ export async function insertUsers(databaseFile: string, count: number): Promise<
       },
     },
   });
+}
+
+/**
+ * Inserts `count` users straight into a migrated Plaza database (SQLite or PostgreSQL, as
+ * `databaseUrl` says), in one transaction, and returns their ids in order. Signing them up
+ * would cost ~18 ms each here (zxcvbn + scrypt), 90 s for 5,000; this takes well under a
+ * second. The database must hold no other users.
+ *
+ * @example const userIds = await insertUsers('sqlite:/tmp/plaza-bench-x/ws.sqlite', 5000)
+ */
+export async function insertUsers(databaseUrl: string, count: number): Promise<number[]> {
+  const db = connect(databaseUrl);
   try {
     const at = new Date().toISOString();
     const rows = Array.from({ length: count }, (_, index) => ({
@@ -52,7 +68,7 @@ export async function insertUsers(databaseFile: string, count: number): Promise<
     // A fresh database: these are its only users, in the order inserted.
     const inserted = (await db('users').select('id').orderBy('id')) as Array<{ id: number }>;
     if (inserted.length !== count) {
-      throw new Error(`expected ${count} users in ${databaseFile}, found ${inserted.length}`);
+      throw new Error(`expected ${count} users in ${databaseUrl}, found ${inserted.length}`);
     }
     return inserted.map((row) => row.id);
   } finally {

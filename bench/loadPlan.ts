@@ -4,8 +4,11 @@
  */
 export interface LoadPlan {
   readonly name: string;
-  /** `http://127.0.0.1:PORT`: the only host the bench ever loads. */
-  readonly origin: string;
+  /**
+   * `http://127.0.0.1:PORT`, the only host the bench ever loads: one per server instance.
+   * Connection i goes to origin i mod n, as a round-robin load balancer spreads connections.
+   */
+  readonly origins: readonly string[];
   readonly method: 'GET' | 'POST';
   readonly connections: number;
   readonly durationSeconds: number;

@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
 import { CASE_NAMES, isCaseName, type CaseName } from './cases.js';
+import {
+  DATABASE_KINDS,
+  SCALE_OUT_DEPLOYMENTS,
+  type DatabaseKind,
+  type Deployment,
+  type InstanceCount,
+} from './deployments.js';
 
 export interface BenchOptions {
   readonly durationSeconds: number;
@@ -9,9 +16,21 @@ export interface BenchOptions {
   readonly cases: readonly CaseName[];
   /** Write a CPU profile of the server for each measured run to bench/profiles/. */
   readonly profile: boolean;
+  /** Plaza's HTTP cases (like, create, read, login) run once on each, in this order. */
+  readonly deployments: readonly Deployment[];
+  /** Plaza's WebSocket cases run once on each (one instance). */
+  readonly databases: readonly DatabaseKind[];
+  /** `--scale-out`: the deployments are SQLite, PostgreSQL, and PostgreSQL with two instances. */
+  readonly scaleOut: boolean;
 }
 
-export const USAGE = `Usage: npm run bench -- [--duration 10] [--connections 50] [--warmup 1] [--profile] [--only ${CASE_NAMES.join(',')}]`;
+export const USAGE =
+  'Usage: npm run bench -- [--duration 10] [--connections 50] [--warmup 1] [--profile]\n' +
+  '         [--db sqlite|postgres|both] [--instances 1|2] [--scale-out]\n' +
+  `         [--only ${CASE_NAMES.join(',')}]`;
+
+/** What `--scale-out` runs unless `--only` says otherwise. */
+export const SCALE_OUT_CASES: readonly CaseName[] = ['koa-jwt', 'like', 'read'];
 
 /** Thrown for a flag the bench cannot use; run.ts prints it with the usage line. */
 export class BenchUsageError extends Error {
@@ -50,6 +69,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         warmup: { type: 'string' },
         only: { type: 'string' },
         profile: { type: 'boolean' },
+        db: { type: 'string' },
+        instances: { type: 'string' },
+        'scale-out': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -68,11 +90,53 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     );
   }
   if (wanted?.length === 0) throw new BenchUsageError('--only needs at least one case name.');
+  const scaleOut = values['scale-out'] ?? false;
+  if (scaleOut && (values.db !== undefined || values.instances !== undefined)) {
+    throw new BenchUsageError(
+      '--scale-out chooses the databases and instances itself: leave out --db and --instances.',
+    );
+  }
+  const databases = scaleOut ? DATABASE_KINDS : databasesFrom(values.db);
+  const instances = instancesFrom(values.instances);
+  const chosen = wanted ?? (scaleOut ? SCALE_OUT_CASES : CASE_NAMES);
+  const deployments = scaleOut
+    ? SCALE_OUT_DEPLOYMENTS
+    : databases.map((database) => ({ database, instances }));
+  // Server processes start cold, while Plaza in the bench process runs code V8 has already
+  // optimised in the cases before: they get a longer warm-up unless told otherwise.
+  const coldServers = deployments.some((deployment) => deployment.instances > 1);
   return {
     durationSeconds: wholeNumber('duration', values.duration, 10, 1),
-    warmupSeconds: wholeNumber('warmup', values.warmup, 1, 0),
+    warmupSeconds: wholeNumber('warmup', values.warmup, coldServers ? 5 : 1, 0),
     connections: wholeNumber('connections', values.connections, 50, 1),
-    cases: CASE_NAMES.filter((name) => wanted === undefined || wanted.includes(name)),
+    cases: CASE_NAMES.filter((name) => chosen.includes(name)),
     profile: values.profile ?? false,
+    deployments,
+    databases,
+    scaleOut,
   };
+}
+
+function databasesFrom(value: string | undefined): readonly DatabaseKind[] {
+  switch (value ?? 'sqlite') {
+    case 'sqlite':
+      return ['sqlite'];
+    case 'postgres':
+      return ['postgres'];
+    case 'both':
+      return DATABASE_KINDS;
+    default:
+      throw new BenchUsageError(`--db must be sqlite, postgres or both; it is "${value}".`);
+  }
+}
+
+function instancesFrom(value: string | undefined): InstanceCount {
+  switch (value ?? '1') {
+    case '1':
+      return 1;
+    case '2':
+      return 2;
+    default:
+      throw new BenchUsageError(`--instances must be 1 or 2; it is "${value}".`);
+  }
 }

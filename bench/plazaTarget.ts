@@ -7,7 +7,8 @@ export interface PlazaTarget extends BenchTarget {
 }
 
 export interface PlazaTargetOptions {
-  readonly databaseFile: string;
+  /** A fresh database: `sqlite:FILE`, or `postgres://…?schema=NAME` (see BenchDatabases). */
+  readonly databaseUrl: string;
   readonly jwtSecret: string;
   /** Omitted: the default (OWASP) cost, as production runs. */
   readonly scrypt?: Partial<ScryptCost>;
@@ -16,16 +17,16 @@ export interface PlazaTargetOptions {
 }
 
 /**
- * Plaza as production hosts it: the Koa server over a fresh SQLite file, logging every
+ * Plaza as production hosts it: the Koa server over a fresh database, logging every
  * request at `info`. The log goes to /dev/null, but it is formatted and written, so the
  * bench pays for it as a real server does.
  *
- * @example const target = await startPlazaTarget({ databaseFile, jwtSecret, scrypt: { logN: 10 } })
+ * @example const target = await startPlazaTarget({ databaseUrl, jwtSecret, scrypt: { logN: 10 } })
  */
 export async function startPlazaTarget(options: PlazaTargetOptions): Promise<PlazaTarget> {
   const logger = createLogger({ level: 'info', destination: '/dev/null' });
   const plaza = await createPlaza({
-    databaseUrl: `sqlite:${options.databaseFile}`,
+    databaseUrl: options.databaseUrl,
     jwtSecret: options.jwtSecret,
     providers: 'fake',
     logger,

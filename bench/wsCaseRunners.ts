@@ -3,13 +3,14 @@
  * sockets in this process, and what is measured between them. Every wait is bounded, and
  * the sockets and the child are closed whatever happens.
  */
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { BenchDatabases } from './BenchDatabases.js';
 import { BenchFailure } from './BenchFailure.js';
 import { WS_CASES, WS_LOAD, type WsCaseInfo, type WsCaseName } from './cases.js';
+import type { DatabaseKind } from './deployments.js';
 import { measureClockOffset } from './clockOffset.js';
 import { summarizeLatencies, type LatencySummary } from './latencySummary.js';
-import { watchCpu } from './phaseCpu.js';
+import { watchCpu, type PhaseCpu } from './phaseCpu.js';
 import { signTokens } from './signTokens.js';
 import type { WsCaseResult } from './wsFigures.js';
 import { WsClients, type ClientSpec } from './WsClients.js';
@@ -18,9 +19,13 @@ import { startWsServer, type WsServerProcess } from './wsServerProcess.js';
 /** What the WebSocket cases need from the bench's context. */
 export interface WsContext {
   readonly jwtSecret: string;
-  /** A temporary directory, removed by the bench. */
-  readonly dir: string;
+  readonly databases: BenchDatabases;
+  /** Plaza's database for this run (the bare server has none). */
+  readonly deployment: { readonly database: DatabaseKind };
 }
+
+/** A case's result before `withServer` says which database it ran on. */
+type WsOutcome = Omit<WsCaseResult, 'database'>;
 
 const CONNECT_LIMIT_MS = 60_000;
 const NOTICES_LIMIT_MS = 60_000;
@@ -36,12 +41,21 @@ async function withServer(
   use: (
     server: WsServerProcess,
     specs: (format: 'text' | 'json') => ClientSpec[],
-  ) => Promise<WsCaseResult>,
+    watch: () => Promise<() => Promise<PhaseCpu>>,
+  ) => Promise<WsOutcome>,
 ): Promise<WsCaseResult> {
+  const database = info.server === 'plaza' ? context.deployment.database : null;
+  const databaseUrl =
+    database === null
+      ? null
+      : await context.databases.fresh(
+          database,
+          database === 'sqlite' ? info.name : `${info.name}_${database}`,
+        );
   const server = await startWsServer({
     kind: info.server,
     users,
-    databaseFile: join(context.dir, `${info.name}.sqlite`),
+    databaseUrl,
     jwtSecret: context.jwtSecret,
     // Every job of the throughput case in hand at once, so that all can complete together.
     concurrency: WS_LOAD.noticeUsers,
@@ -50,7 +64,9 @@ async function withServer(
     const tokens = signTokens(context.jwtSecret, server.userIds);
     const specs = (format: 'text' | 'json'): ClientSpec[] =>
       server.userIds.map((userId, index) => ({ userId, token: tokens[index]!, format }));
-    return await use(server, specs);
+    const databaseCpu = database === null ? undefined : context.databases.cpuOf(database);
+    const watch = () => watchCpu(server, databaseCpu);
+    return { ...(await use(server, specs, watch)), database };
   } finally {
     await server.close();
   }
@@ -92,7 +108,7 @@ function memoryCase(name: WsCaseName) {
   const info = WS_CASES[name];
   const sockets = WS_LOAD.memorySockets;
   return (context: WsContext): Promise<WsCaseResult> =>
-    withServer(context, info, sockets, async (server, specs) => {
+    withServer(context, info, sockets, async (server, specs, watch) => {
       const all = specs('text');
       const warm = await connect(server, all.slice(0, WS_LOAD.memoryWarmupSockets));
       warm.close();
@@ -100,7 +116,7 @@ function memoryCase(name: WsCaseName) {
         return (await server.ask({ type: 'connections' })).count === 0;
       });
       const before = await server.ask({ type: 'memory' });
-      const stop = await watchCpu(server);
+      const stop = await watch();
       const started = performance.now();
       const clients = await connect(server, all);
       try {
@@ -167,13 +183,13 @@ function latencyCase(name: WsCaseName) {
   const idle = WS_LOAD.latencyIdleSockets;
   const watched = WS_LOAD.latencyWatchedUsers;
   return (context: WsContext): Promise<WsCaseResult> =>
-    withServer(context, info, idle + watched, async (server, specs) => {
+    withServer(context, info, idle + watched, async (server, specs, watch) => {
       const all = [...specs('text').slice(0, idle), ...specs('json').slice(idle)];
       const watchedIds = server.userIds.slice(idle);
       const clients = await connect(server, all);
       try {
         const clock = await measureClockOffset(server);
-        const stop = await watchCpu(server);
+        const stop = await watch();
         const triggerLimitMs = (watched / WS_LOAD.latencyPerSecond) * 1000 + NOTICES_LIMIT_MS;
         await server.ask(
           { type: 'trigger', userIds: watchedIds, perSecond: WS_LOAD.latencyPerSecond },
@@ -243,7 +259,7 @@ function noticesCase(name: WsCaseName) {
   const info = WS_CASES[name];
   const users = WS_LOAD.noticeUsers;
   return (context: WsContext): Promise<WsCaseResult> =>
-    withServer(context, info, users, async (server, specs) => {
+    withServer(context, info, users, async (server, specs, watch) => {
       const clients = await connect(server, specs('json'));
       try {
         const clock = await measureClockOffset(server);
@@ -252,7 +268,7 @@ function noticesCase(name: WsCaseName) {
         await until(`${name}: not every notice was held`, NOTICES_LIMIT_MS, async () => {
           return (await server.ask({ type: 'status' })).held === users;
         });
-        const stop = await watchCpu(server);
+        const stop = await watch();
         const { at: releasedAt } = await server.ask({ type: 'release' });
         await noticesArrive(clients, users);
         const cpu = await stop();

@@ -1,4 +1,5 @@
 import type { WsCaseInfo } from './cases.js';
+import type { DatabaseKind } from './deployments.js';
 import type { LatencySummary } from './latencySummary.js';
 import type { PhaseCpu } from './phaseCpu.js';
 import type { MemorySnapshot } from './wsServerProtocol.js';
@@ -59,4 +60,6 @@ export interface WsCaseResult {
   /** During the measured phase: connecting (memory), the notices (latency, throughput). */
   readonly cpu: PhaseCpu;
   readonly notes: readonly string[];
+  /** Plaza's database; null for the bare server. */
+  readonly database: DatabaseKind | null;
 }

@@ -15,9 +15,11 @@ const now = (): number => performance.timeOrigin + performance.now();
  * @example const host = await startPlazaHost({ kind: 'plaza', users: 1500, … })
  */
 export async function startPlazaHost(start: WsServerStart): Promise<WsHost> {
+  const { databaseUrl } = start;
+  if (databaseUrl === null) throw new Error('Plaza needs a database');
   const enricher = new GatedEnricher();
   const target = await startPlazaTarget({
-    databaseFile: start.databaseFile,
+    databaseUrl,
     jwtSecret: start.jwtSecret,
     scrypt: { logN: 10 },
     // The worker's poll interval stays at its default: a request wakes the worker at once,
@@ -25,7 +27,7 @@ export async function startPlazaHost(start: WsServerStart): Promise<WsHost> {
     enrichment: { enricher, concurrency: start.concurrency },
   });
   try {
-    const userIds = await insertUsers(start.databaseFile, start.users);
+    const userIds = await insertUsers(databaseUrl, start.users);
     const userIdOf = new Map(userIds.map((userId, index) => [benchEmail(index), userId]));
     const sent: Array<readonly [number, number]> = [];
     // Subscribed before any socket connects, so before /user-watch's own listener: the time

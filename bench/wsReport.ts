@@ -4,6 +4,8 @@ import { formatColumns } from './textTable.js';
 /** One WebSocket case's line in the table and in results.json. */
 export interface WsReportRow {
   readonly name: string;
+  /** Plaza's database; null for the bare server. */
+  readonly database: string | null;
   readonly request: string;
   /** The figure the case is judged on: RSS KiB per socket, p99 ms, or notices/s. */
   readonly headline: number;
@@ -73,6 +75,7 @@ export function toWsRows(results: readonly WsCaseResult[]): WsReportRow[] {
     const maximum = result.info.maximum ?? null;
     return {
       name: result.info.name,
+      database: result.database,
       request: result.info.request,
       ...own,
       detail: own.detail + heapRatio(result, baseline),
@@ -95,12 +98,22 @@ function verdict(row: WsReportRow): string {
   return `< ${row.maximum} ${unit} ${row.targetMet === true ? 'met' : 'MISSED'}`;
 }
 
-/** A plain-text table of the WebSocket cases. */
-export function formatWsTable(rows: readonly WsReportRow[]): string {
+/** A plain-text table of the WebSocket cases; with `databases`, it says which Plaza ran on. */
+export function formatWsTable(rows: readonly WsReportRow[], databases = false): string {
   return formatColumns(
-    ['case', 'measures', 'figure', 'detail', 'vs bare ws', 'target', 'other procs CPU'],
+    [
+      'case',
+      ...(databases ? ['db'] : []),
+      'measures',
+      'figure',
+      'detail',
+      'vs bare ws',
+      'target',
+      'other procs CPU',
+    ],
     rows.map((row) => [
       row.name,
+      ...(databases ? [row.database ?? '-'] : []),
       row.request,
       figureText(row),
       row.detail,
@@ -119,10 +132,13 @@ export function describeWsOutcome(result: WsCaseResult): string {
     cpu.otherProcessesPercent === null
       ? ''
       : `, other processes ${cpu.otherProcessesPercent.toFixed(0)}%`;
+  const database =
+    cpu.databasePercent === null ? '' : `, PostgreSQL ${cpu.databasePercent.toFixed(0)}%`;
+  const where = result.database === 'postgres' ? ' on postgres' : '';
   return (
-    `${result.info.name}: ${row ? `${figureText(row)} (${row.detail})` : ''}; ` +
+    `${result.info.name}${where}: ${row ? `${figureText(row)} (${row.detail})` : ''}; ` +
     `over ${cpu.seconds.toFixed(2)} s, CPU in % of a core: server ${cpu.serverPercent.toFixed(0)}%, ` +
-    `clients ${cpu.clientsPercent.toFixed(0)}%${others}` +
+    `clients ${cpu.clientsPercent.toFixed(0)}%${database}${others}` +
     result.notes.map((note) => `; ${note}`).join('')
   );
 }
@@ -133,6 +149,7 @@ export function wsCaseDocument(result: WsCaseResult, row: WsReportRow): unknown 
     name: result.info.name,
     kind: 'ws',
     server: result.info.server,
+    database: result.database,
     request: result.info.request,
     description: result.info.description,
     figure: row.headline,

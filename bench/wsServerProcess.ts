@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { onExit } from './exitCleanup.js';
 import type {
   WsServerAnswers,
   WsServerCall,
@@ -45,6 +46,8 @@ export async function startWsServer(start: WsServerStart): Promise<WsServerProce
     execArgv: ['--expose-gc', '--enable-source-maps'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const forget = onExit(() => child.kill('SIGKILL'));
+  child.once('exit', forget);
   const exited = once(child, 'exit').then(
     () => undefined,
     () => undefined,

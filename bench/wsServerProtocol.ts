@@ -12,8 +12,8 @@ export interface WsServerStart {
   readonly kind: WsServerKind;
   /** Users to create, one per socket that will watch or idle. */
   readonly users: number;
-  /** Plaza only: a fresh SQLite file. */
-  readonly databaseFile: string;
+  /** Plaza only: a fresh database (`sqlite:FILE` or `postgres://…?schema=NAME`); null for bare. */
+  readonly databaseUrl: string | null;
   readonly jwtSecret: string;
   /** Plaza only: enrichment jobs in hand at once; at least as many as are ever held. */
   readonly concurrency: number;
