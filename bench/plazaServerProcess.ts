@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@plaza/core/testing';
 import { onExit } from './exitCleanup.js';
 
 /** The deployable server, as `npm start` runs it. */
@@ -107,20 +107,5 @@ function answers(url: string): Promise<boolean> {
     probe.on('timeout', () => probe.destroy());
     probe.on('error', () => resolve(false));
     probe.end();
-  });
-}
-
-/** A port free now on 127.0.0.1 (another process could take it before the server does). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
   });
 }

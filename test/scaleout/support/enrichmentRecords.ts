@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ENRICHABLE_FIELDS } from '@plaza/core';
 import { expectedFakeClearbitProfile } from '../../fakes/fakeClearbit.js';
 
 /** An `enrichment_jobs` row with its user's email. */
@@ -11,20 +12,6 @@ export interface JobRecord {
   readonly locked_until: Date | null;
   readonly last_error: string | null;
 }
-
-const ENRICHABLE = [
-  'first_name',
-  'last_name',
-  'location',
-  'city',
-  'state',
-  'country',
-  'lat',
-  'lng',
-  'bio',
-  'site',
-  'avatar',
-] as const;
 
 /** Every job, oldest first, with its user's email. */
 export function jobRecords(db: Knex): Promise<JobRecord[]> {
@@ -71,13 +58,15 @@ export async function jobsSettled(db: Knex, count: number, timeoutMs: number): P
 export async function profileMismatches(db: Knex, userIds: readonly number[]): Promise<string[]> {
   const rows = await db('users')
     .whereIn('id', userIds)
-    .select<Array<Record<string, unknown>>>('id', 'email', ...ENRICHABLE);
+    .select<Array<Record<string, unknown>>>('id', 'email', ...ENRICHABLE_FIELDS);
   const mismatches: string[] = [];
   const found = new Set(rows.map((row) => row['id']));
   for (const id of userIds) if (!found.has(id)) mismatches.push(`${id}: no such user`);
   for (const row of rows) {
     const expected = expectedFakeClearbitProfile(String(row['email'])) as Record<string, unknown>;
-    const wrong = ENRICHABLE.filter((field) => (row[field] ?? undefined) !== expected[field]);
+    const wrong = ENRICHABLE_FIELDS.filter(
+      (field) => (row[field] ?? undefined) !== expected[field],
+    );
     if (wrong.length > 0) {
       const shown = wrong.map((field) => `${field}=${JSON.stringify(row[field])}`).join(' ');
       mismatches.push(`${String(row['id'])} ${String(row['email'])}: ${shown}`);

@@ -196,7 +196,8 @@ function run(
   }
 }
 
-function freePort(): Promise<number> {
+/** A port free now on 127.0.0.1 (another process could take it before ours does). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
