@@ -175,11 +175,12 @@ export class PostgresEventBus implements EventBus {
       origin: this.instanceId,
       created_at: now,
     }));
-    // The NOTIFY is sent when the INSERT commits, so a listener always finds the rows.
+    // The NOTIFY is sent when the INSERT commits, so a listener always finds the rows. It
+    // names the publisher, whose listeners have had these events already.
     await this.#db.raw(
       `with recorded as (${this.#db(TABLE).insert(rows).returning('id').toQuery()})
-       select pg_notify(?, (select max(id) from recorded)::text)`,
-      [this.#channel],
+       select pg_notify(?, (select max(id) from recorded)::text || ' ' || ?)`,
+      [this.#channel, this.instanceId],
     );
     await this.#prune(now);
   }
@@ -200,7 +201,10 @@ export class PostgresEventBus implements EventBus {
       keepAlive: true,
     });
     client.on('notification', (message) => {
-      if (message.channel === this.#channel) this.#read();
+      if (message.channel !== this.#channel) return;
+      // Our own events need no reading; the next read passes over their rows.
+      if (message.payload?.endsWith(` ${this.instanceId}`) === true) return;
+      this.#read();
     });
     client.on('error', (error) => this.#dropped(client, error));
     client.on('end', () => this.#dropped(client, undefined));
