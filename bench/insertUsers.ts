@@ -1,5 +1,4 @@
-import { parseDatabaseUrl } from '@plaza/core';
-import knex, { type Knex } from 'knex';
+import { openDatabase } from '@plaza/core/testing';
 import { benchEmail } from './wsServerProtocol.js';
 
 /** Rows a statement inserts: 7 columns x 100 stays under SQLite's 999 bound parameters. */
@@ -10,35 +9,6 @@ const ROWS_PER_INSERT = 100;
  */
 const NO_PASSWORD = 'c2NyeXB0AAoAAAAIAAAAAQ==';
 
-/** One connection to the database Plaza's `DATABASE_URL` names: a SQLite file or a PostgreSQL schema. */
-function connect(databaseUrl: string): Knex {
-  const location = parseDatabaseUrl(databaseUrl);
-  if (location.client === 'postgres') {
-    return knex({
-      client: 'pg',
-      connection: { connectionString: location.connectionString },
-      searchPath: [location.schema],
-      pool: { min: 1, max: 1 },
-    });
-  }
-  return knex({
-    client: 'sqlite3',
-    connection: { filename: location.filename },
-    useNullAsDefault: true,
-    pool: {
-      min: 1,
-      max: 1,
-      // Plaza's worker may be reading its queue on its own connection meanwhile.
-      afterCreate: (
-        connection: { exec(sql: string, done: (error: Error | null) => void): void },
-        done: (error: Error | null, connection: unknown) => void,
-      ) => {
-        connection.exec('PRAGMA busy_timeout = 10000;', (error) => done(error, connection));
-      },
-    },
-  });
-}
-
 /**
  * Inserts `count` users straight into a migrated Plaza database (SQLite or PostgreSQL, as
  * `databaseUrl` says), in one transaction, and returns their ids in order. Signing them up
@@ -48,7 +18,8 @@ function connect(databaseUrl: string): Knex {
  * @example const userIds = await insertUsers('sqlite:/tmp/plaza-bench-x/ws.sqlite', 5000)
  */
 export async function insertUsers(databaseUrl: string, count: number): Promise<number[]> {
-  const db = connect(databaseUrl);
+  // Plaza's worker may be reading its queue on its own connection meanwhile.
+  const db = openDatabase(databaseUrl, { busyTimeoutMs: 10_000 });
   try {
     const at = new Date().toISOString();
     const rows = Array.from({ length: count }, (_, index) => ({

@@ -1,19 +1,12 @@
 import knex, { type Knex } from 'knex';
-import { openDatabase } from '@plaza/core/testing';
+import { dialectOf, openDatabase, selectRows as rawRows } from '@plaza/core/testing';
 
 export { openDatabase };
 
 /** Plaza's schema on PostgreSQL: the first of the connection's search path. */
 const SCHEMA_OID = '(select oid from pg_namespace where nspname = current_schema())';
 
-const isPostgres = (db: Knex): boolean =>
-  (db.client as { config: Knex.Config }).config.client === 'pg';
-
-/** The rows of a raw query: SQLite's driver gives them as they are, pg's under `rows`. */
-async function rawRows<Row>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[] = []) {
-  const result = (await db.raw(sql, bindings)) as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
-}
+const isPostgres = (db: Knex): boolean => dialectOf(db) === 'postgres';
 
 /**
  * Opens a Plaza SQLite file from the test's side, as a second writer with no busy timeout

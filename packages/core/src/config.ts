@@ -113,8 +113,8 @@ export interface PlazaOptions {
   /**
    * How long a user's token version, once read, is trusted without reading it again
    * (default 1000 ms; 0: read on every authenticated request). Revocations made by this
-   * process apply at once; with several processes on one database, one made by another
-   * process applies here only once this has passed, so keep it short when scaling out.
+   * process apply at once, and on PostgreSQL so do other instances' (the event bus carries
+   * them); otherwise one made by another process applies here only once this has passed.
    */
   readonly tokenVersionCacheMs?: number;
   /**

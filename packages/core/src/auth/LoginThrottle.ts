@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { selectRows } from '../adapters/db/selectRows.js';
 import type { LoginThrottleOptions } from '../config.js';
 import { ConfigError, tooManyLogins } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -182,9 +183,8 @@ export class LoginThrottle {
     this.#lockoutsMs.forEach((ms, index) => {
       bindings[`lockedUntil${index}`] = now + ms;
     });
-    const result: unknown = await this.#db.raw(this.#countFailure, bindings);
-    const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-    return rows[0] as CounterRow | undefined;
+    const [row] = await selectRows<CounterRow>(this.#db, this.#countFailure, bindings);
+    return row;
   }
 
   /**

@@ -60,7 +60,7 @@ const isEventType = (type: string): type is PlazaEventType =>
  */
 export class PostgresEventBus implements EventBus {
   /** Tells this instance's rows from the others'. */
-  readonly instanceId = randomUUID();
+  readonly #instanceId = randomUUID();
   readonly #db: Knex;
   readonly #options: Required<Omit<PostgresEventBusOptions, 'logger'>>;
   readonly #logger: Logger;
@@ -104,11 +104,6 @@ export class PostgresEventBus implements EventBus {
     bus.#pollTimer = setInterval(() => bus.#read(), bus.#options.pollIntervalMs);
     bus.#pollTimer.unref();
     return bus;
-  }
-
-  /** Whether the listening connection is up (between a drop and its reconnection it is not). */
-  get listening(): boolean {
-    return this.#client !== undefined;
   }
 
   /**
@@ -172,7 +167,7 @@ export class PostgresEventBus implements EventBus {
     const rows = batch.map((event) => ({
       type: event.type,
       payload: event.payload,
-      origin: this.instanceId,
+      origin: this.#instanceId,
       created_at: now,
     }));
     // The NOTIFY is sent when the INSERT commits, so a listener always finds the rows. It
@@ -180,7 +175,7 @@ export class PostgresEventBus implements EventBus {
     await this.#db.raw(
       `with recorded as (${this.#db(TABLE).insert(rows).returning('id').toQuery()})
        select pg_notify(?, (select max(id) from recorded)::text || ' ' || ?)`,
-      [this.#channel, this.instanceId],
+      [this.#channel, this.#instanceId],
     );
     await this.#prune(now);
   }
@@ -203,7 +198,7 @@ export class PostgresEventBus implements EventBus {
     client.on('notification', (message) => {
       if (message.channel !== this.#channel) return;
       // Our own events need no reading; the next read passes over their rows.
-      if (message.payload?.endsWith(` ${this.instanceId}`) === true) return;
+      if (message.payload?.endsWith(` ${this.#instanceId}`) === true) return;
       this.#read();
     });
     client.on('error', (error) => this.#dropped(client, error));
@@ -301,7 +296,7 @@ export class PostgresEventBus implements EventBus {
     } else if (!this.#gaps.delete(id)) {
       return;
     }
-    if (row.origin === this.instanceId || !isEventType(row.type)) return;
+    if (row.origin === this.#instanceId || !isEventType(row.type)) return;
     let payload: unknown;
     try {
       payload = JSON.parse(row.payload);

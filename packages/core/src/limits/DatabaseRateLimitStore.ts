@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDatabaseBusy } from '../adapters/db/dbErrors.js';
+import { selectRows } from '../adapters/db/selectRows.js';
 import { overloaded } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { assertRate, MINUTE_MS, type RateLimitStore } from './RateLimitStore.js';
@@ -66,15 +67,13 @@ export class DatabaseRateLimitStore implements RateLimitStore {
     const burstMs = perMinute * intervalMs;
     let row: TakenRow | undefined;
     try {
-      const result: unknown = await this.#db.raw(TAKE_SQL, {
+      [row] = await selectRows<TakenRow>(this.#db, TAKE_SQL, {
         key: key.length > MAX_KEY_LENGTH ? hashed(key) : key,
         now,
         intervalMs,
         firstTat: now + intervalMs,
         latestAdmittedTat: now + burstMs - intervalMs,
       });
-      const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-      row = rows[0] as TakenRow | undefined;
     } catch (error) {
       throw isDatabaseBusy(error) ? overloaded(error) : error;
     }

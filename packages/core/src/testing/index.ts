@@ -6,3 +6,5 @@ export * from './builders.js';
 export * from './testDatabase.js';
 export * from './postgresCluster.js';
 export * from './waits.js';
+export { dialectOf, type Dialect } from '../adapters/db/createKnex.js';
+export { selectRows } from '../adapters/db/selectRows.js';

@@ -47,8 +47,11 @@ export function sharedDatabaseUrl(dir: string, name = 'plaza.sqlite'): string {
  * A connection of the test's own to a database URL, kept until `destroy()`. One connection,
  * so that per-connection state (SQLite's `PRAGMA data_version`) compares like with like.
  */
-export function openDatabase(databaseUrl: string): Knex {
-  return createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs: 5000, poolSize: 1 });
+export function openDatabase(
+  databaseUrl: string,
+  { busyTimeoutMs = 5000, poolSize = 1 }: { busyTimeoutMs?: number; poolSize?: number } = {},
+): Knex {
+  return createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs, poolSize });
 }
 
 /** A connection of the test's own to a database URL, closed when `work` ends. */
@@ -56,7 +59,7 @@ export async function withDatabase<T>(
   databaseUrl: string,
   work: (db: Knex) => Promise<T>,
 ): Promise<T> {
-  const db = createKnex(parseDatabaseUrl(databaseUrl), { busyTimeoutMs: 5000, poolSize: 2 });
+  const db = openDatabase(databaseUrl, { poolSize: 2 });
   try {
     return await work(db);
   } finally {
