@@ -27,7 +27,8 @@ export function runBotCli(args: readonly string[], timeoutMs = 90_000): Promise<
       child.kill('SIGKILL');
       reject(new Error(`the bot did not finish within ${timeoutMs} ms: ${stderr}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the process may exit before its output has all been read.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -34,11 +34,12 @@ export function runCli(
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once('exit', () => reject(new Error(`exited before listening: ${err}${out}`)));
+    // 'close', not 'exit': the process may exit before its output has all been read.
+    child.once('close', () => reject(new Error(`exited before listening: ${err}${out}`)));
   });
   listening.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   );
   return { child, stdout: () => out, stderr: () => err, listening, exited };
 }
