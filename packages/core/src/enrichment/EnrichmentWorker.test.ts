@@ -47,6 +47,21 @@ test('a found profile fills only the empty fields and is announced with the new 
   t.is(job?.attempts, 1);
 });
 
+test('the completion log names only the fields that were filled, not what the user wrote', async (t) => {
+  const enricher = new ScriptedEnricher({
+    kind: 'found',
+    profile: { city: 'London', first_name: 'Ada', last_name: 'Lovelace' },
+  });
+  const { logger, calls } = recordingLogger();
+  const plaza = await testPlaza(t, { ...fastRetries(enricher), logger });
+  const completed = nextEvent(plaza, 'enrichment.completed');
+  await signedUpUser(plaza, { first_name: 'Augusta', last_name: 'Lovelace' });
+  await completed;
+
+  const line = calls.find((call) => call.message === 'enrichment completed');
+  t.deepEqual(line?.fields['filled'], ['city']);
+});
+
 test('sign-up queues one job; asking again while it waits adds none', async (t) => {
   const enricher = new ScriptedEnricher(async () => {
     await held.opened;

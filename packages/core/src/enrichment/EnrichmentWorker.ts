@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { toProfile, type ProfileSource } from '../users/UserService.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
-import { ENRICHABLE_FIELDS, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
+import { ENRICHABLE_FIELDS, fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
@@ -198,8 +198,8 @@ export class EnrichmentWorker {
   /**
    * Fills the empty fields and closes the job in one unit of the shared group commit, so jobs
    * finishing together cost one transaction. The unit writes before it reads: a transaction
-   * that read first could meet another process's write and fail. Returns the fields offered
-   * and the user as saved.
+   * that read first could meet another process's write and fail. Returns the fields that
+   * were empty and are now filled, and the user as saved.
    */
   async #save(
     job: ClaimedJob,
@@ -207,8 +207,15 @@ export class EnrichmentWorker {
   ): Promise<{ filled: string[]; user: ProfileSource | undefined }> {
     const { db, writes, jobs } = this.#deps;
     const { offered, changes } = fillEmptyFieldsUpdate(db, found);
+    let filled: string[] = [];
     const user = await writes.writeAtomically(async (trx) => {
       await jobs.finish(job, 'done', offered.length > 0 ? null : 'nothing found to fill', trx);
+      if (offered.length > 0) {
+        // Read after the first write, so the transaction already holds the write lock.
+        const before = (await trx('users').select(offered).where('id', job.user_id).first()) as
+          Record<string, unknown> | undefined;
+        filled = before === undefined ? [] : Object.keys(fillEmptyFields(before, found));
+      }
       // Touching updated_at even with nothing to fill gives one statement that returns the row.
       const [row] = await trx('users')
         .where('id', job.user_id)
@@ -222,6 +229,6 @@ export class EnrichmentWorker {
         ]);
       return row;
     });
-    return { filled: offered, user };
+    return { filled, user };
   }
 }
