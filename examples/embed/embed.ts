@@ -1,6 +1,6 @@
 /**
  * Plaza inside an existing Node HTTP app: the host keeps its own routes and hands every
- * request under /social to Plaza, on one server. Run it: `node examples/embed/dist/embed.js`.
+ * request under /social to Plaza, on one server. Run it: `PORT=8080 node examples/embed/dist/embed.js`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,7 +59,27 @@ function unmounted(request: IncomingMessage): boolean {
   return true;
 }
 
+const DEFAULT_PORT = 8080;
+
+/** PORT from the environment: a whole number from 0 to 65535 (0: any free port). */
+function portFrom(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_PORT;
+  const port = /^[0-9]{1,5}$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(port <= 65_535)) {
+    throw new RangeError(`PORT must be a port number from 0 to 65535; it is "${value}".`);
+  }
+  return port;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const app = await startEmbeddedApp(8080);
+  let port: number;
+  try {
+    port = portFrom(process.env['PORT']);
+  } catch (error) {
+    console.error(`embed: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const app = await startEmbeddedApp(port);
   console.log(`my-shop on ${app.url}; Plaza under ${app.url}${MOUNT}/healthz`);
+  process.once('SIGTERM', () => void app.close());
 }

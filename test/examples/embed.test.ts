@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import test from 'ava';
 import { createClient } from '@plaza/client-sdk';
-import { freshDatabaseUrl } from '@plaza/core/testing';
+import { freePort, freshDatabaseUrl } from '@plaza/core/testing';
 import { startEmbeddedApp } from '@plaza/example-embed';
+import { runNodeScript } from '../support/nodeScript.js';
+
+const EMBED_SCRIPT = createRequire(import.meta.url).resolve('@plaza/example-embed');
 
 test('the embed example serves its own route and Plaza under /social', async (t) => {
   const app = await startEmbeddedApp(0, freshDatabaseUrl());
@@ -44,4 +49,23 @@ test('live events work under the mount point too', async (t) => {
   t.like(await liked, { post_id, likes: 1 });
   t.is(author.events.state, 'open');
   author.events.close();
+});
+
+test('run as a program, the embed example listens on PORT', async (t) => {
+  const port = await freePort();
+  const run = runNodeScript(t, EMBED_SCRIPT, {
+    cwd: dirname(EMBED_SCRIPT),
+    env: { PORT: String(port) },
+  });
+  const [, url] = await run.printed(/^my-shop on (http:\S+);/m);
+  t.is(url, `http://127.0.0.1:${port}`);
+  const health = await fetch(`${url}/social/healthz`);
+  t.is(health.status, 200);
+});
+
+test('run as a program with a PORT that is not a port, the embed example says so and exits 2', async (t) => {
+  const run = runNodeScript(t, EMBED_SCRIPT, { cwd: dirname(EMBED_SCRIPT), env: { PORT: 'http' } });
+  const { code, stderr } = await run.exited;
+  t.is(code, 2);
+  t.regex(stderr, /PORT must be a port number from 0 to 65535; it is "http"/);
 });
