@@ -5,6 +5,7 @@ import test from 'ava';
 import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
 import { runCli } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
+import { sendBytes } from '../support/rawSocket.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'plaza-cli-'));
 
@@ -102,4 +103,25 @@ test('plaza-server migrate creates the schema and exits', async (t) => {
   t.is(await run.exited, 0);
   t.true(await hasPlazaTables(databaseUrl));
   t.regex(run.stdout(), /database is up to date/);
+});
+
+test('the server it starts answers requests Node refuses in the error format, with a logged id', async (t) => {
+  const run = runCli([], {
+    cwd: tempDir(),
+    env: { PORT: '0', LOG_LEVEL: 'info' },
+  });
+  const url = await run.listening;
+  const refused = [
+    await sendBytes(url, 'hello\r\n\r\n'),
+    await sendBytes(url, 'GET /healthz HTTP/1.1\r\n\r\n'),
+  ];
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  for (const answer of refused) {
+    t.is(answer.status, 400);
+    t.like(JSON.parse(answer.body), { code: 'USR_02' });
+    const requestId = answer.headers['x-request-id'] ?? '';
+    t.regex(requestId, /^[0-9a-f-]{36}$/);
+    t.true(run.stdout().includes(`"req_id":"${requestId}"`), 'logged under its id');
+  }
 });

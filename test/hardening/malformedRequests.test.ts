@@ -1,49 +1,135 @@
-import { connect } from 'node:net';
-import test from 'ava';
-import { startInProcessTarget } from '../support/apiTarget.js';
+import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
+import { sendBytes, type SocketAnswer } from '../support/rawSocket.js';
 
-/** Sends `raw` over a fresh TCP connection and collects everything until the server closes. */
-function exchange(baseUrl: string, raw: string): Promise<string> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(raw));
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+interface Context {
+  readonly target: InProcessTarget;
+}
+
+const test = anyTest as TestFn<Context>;
+
+test.before(async (t) => {
+  t.context = { target: await startInProcessTarget() };
+});
+
+test.after.always(async (t) => {
+  await t.context.target.close();
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A request Node refuses before any route, and the same request without the fault. */
+interface Refusal {
+  readonly what: string;
+  readonly bytes: string;
+  readonly status: number;
+  readonly message: string;
+  readonly twin?: string;
+}
+
+const REFUSALS: readonly Refusal[] = [
+  {
+    what: 'a bare CR in a header value',
+    bytes: 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\rb\r\n\r\n',
+    twin: 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a b\r\n\r\n',
+    status: 400,
+    message: 'The request cannot be read.',
+  },
+  {
+    what: 'a 20 kB header',
+    bytes: `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`,
+    twin: `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(2_000)}\r\n\r\n`,
+    status: 431,
+    message: 'The request headers are too large.',
+  },
+  {
+    what: 'a garbage request line',
+    bytes: 'hello\r\n\r\n',
+    status: 400,
+    message: 'The request cannot be read.',
+  },
+  {
+    what: 'an unknown method',
+    bytes: 'FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    twin: 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 400,
+    message: 'The request cannot be read.',
+  },
+  {
+    what: 'an HTTP/1.1 request without Host',
+    bytes: 'GET /healthz HTTP/1.1\r\n\r\n',
+    twin: 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 400,
+    message: 'The request has no Host header.',
+  },
+  {
+    what: 'an Expect header other than 100-continue',
+    bytes: 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n',
+    twin: 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 417,
+    message: 'The Expect header cannot be met.',
+  },
+];
+
+/** The server's log entries for one request id. */
+function logEntriesOf(target: InProcessTarget, requestId: string): Array<Record<string, unknown>> {
+  return target
+    .logs()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry['req_id'] === requestId);
+}
+
+/** SPEC's error format and a request id (a new UUID unless `requestId` says), logged. */
+function checkRefusal(
+  t: ExecutionContext,
+  target: InProcessTarget,
+  answer: SocketAnswer,
+  expected: { readonly status: number; readonly message: string; readonly requestId?: RegExp },
+): void {
+  t.is(answer.status, expected.status, answer.body);
+  t.regex(answer.headers['content-type'] ?? '', /^application\/json/, 'a JSON body');
+  t.deepEqual(JSON.parse(answer.body), { code: 'USR_02', message: expected.message });
+  const requestId = answer.headers['x-request-id'] ?? '';
+  t.regex(requestId, expected.requestId ?? UUID, 'an X-Request-Id');
+  t.true(
+    logEntriesOf(target, requestId).some((entry) => entry['status'] === answer.status),
+    'a log line carries the id and the status',
+  );
+}
+
+for (const refusal of REFUSALS) {
+  test(`${refusal.what}: ${refusal.status} with an X-Request-Id, SPEC's error body and a log line`, async (t) => {
+    const { baseUrl } = t.context.target;
+    if (refusal.twin !== undefined) {
+      t.is((await sendBytes(baseUrl, refusal.twin)).status, 200, 'without the fault it is served');
+    }
+    const first = await sendBytes(baseUrl, refusal.bytes);
+    checkRefusal(t, t.context.target, first, refusal);
+    const second = await sendBytes(baseUrl, refusal.bytes);
+    t.not(second.headers['x-request-id'], first.headers['x-request-id'], 'one id per request');
   });
 }
 
-function statusAndBody(answer: string): { status: number; body: unknown; head: string } {
-  const [head = '', body = ''] = answer.split('\r\n\r\n');
-  return { status: Number(head.split(' ')[1]), body: JSON.parse(body), head };
-}
-
-test('requests Node cannot parse get SPEC error bodies, not empty ones', async (t) => {
-  const target = await startInProcessTarget();
+test('timeouts: 408 in the error format with an id; a request under way keeps its own', async (t) => {
+  const target = await startInProcessTarget(
+    {},
+    { timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 600 } },
+  );
   t.teardown(() => target.close());
+  const timedOut = { status: 408, message: 'The request did not arrive in time.' };
 
-  const unknownMethod = statusAndBody(
-    await exchange(target.baseUrl, 'FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
+  const headersNeverEnd = await sendBytes(target.baseUrl, 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  checkRefusal(t, target, headersNeverEnd, timedOut);
+
+  const bodyNeverEnds = await sendBytes(
+    target.baseUrl,
+    'POST /api-token-auth/ HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow-body-1\r\n' +
+      'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=a',
   );
-  t.is(unknownMethod.status, 400);
-  t.deepEqual(unknownMethod.body, { code: 'USR_02', message: 'The request cannot be read.' });
-  t.regex(unknownMethod.head, /content-type: application\/json/i);
-
-  const hugeHeaders = statusAndBody(
-    await exchange(
-      target.baseUrl,
-      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`,
-    ),
-  );
-  t.is(hugeHeaders.status, 431);
-  t.deepEqual(hugeHeaders.body, { code: 'USR_02', message: 'The request headers are too large.' });
-
-  const garbage = statusAndBody(await exchange(target.baseUrl, 'hello\r\n\r\n'));
-  t.is(garbage.status, 400);
-
-  const health = await fetch(`${target.baseUrl}/healthz`);
-  t.is(health.status, 200, 'the server goes on serving');
+  checkRefusal(t, target, bodyNeverEnds, {
+    ...timedOut,
+    requestId: /^slow-body-1$/,
+  });
 });

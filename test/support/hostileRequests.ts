@@ -99,6 +99,9 @@ const headerSafe = (value: string): string => value.replace(/[^\t\x20-\x7e\x80-\
 // query strings stay below that and long values travel in bodies.
 const MAX_QUERY_LENGTH = 12_000;
 
+/** SECURITY.md's limit: objects and arrays a body may nest, its own object counting as one. */
+const MAX_BODY_DEPTH = 32;
+
 // ---------------------------------------------------------------- values
 
 const HOSTILE_CHARACTERS = [
@@ -765,21 +768,24 @@ function rawBodies(limit: number): fc.Arbitrary<RawBody> {
   return fc.oneof(
     fc.oneof(fc.constantFrom(...INVALID_JSON), hostileString).map(json),
     fc.constantFrom('[1,2]', '"text"', '42', 'null', 'true', '[]', '[{"post_id":1}]').map(json),
-    // Deeply nested JSON: refused for its shape or its size, never a stack overflow.
+    // Deeply nested JSON: past the depth limit a 400 wherever bodies are read (413 past the
+    // size limit), never a stack overflow.
     fc
       .record({
         depth: fc.integer({ min: 16, max: 40_000 }),
         shape: fc.constantFrom('array', 'object', 'field'),
       })
-      .map(({ depth, shape }) =>
-        json(
+      .map(({ depth, shape }): RawBody => {
+        const body =
           shape === 'array'
             ? `${'['.repeat(depth)}${']'.repeat(depth)}`
             : shape === 'object'
               ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
-              : `{"post_id":${'['.repeat(depth)}${']'.repeat(depth)}}`,
-        ),
-      ),
+              : `{"post_id":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+        const levels = shape === 'field' ? depth + 1 : depth;
+        const expect = body.length > limit ? 413 : levels > MAX_BODY_DEPTH ? 400 : undefined;
+        return { ...json(body), ...(expect === undefined ? {} : { expect }) };
+      }),
     fc.constantFrom(...gzipBombs()),
     fc
       .record({

@@ -6,8 +6,9 @@ import type { Plaza } from '@plaza/core';
 import { bodyParser, DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import { trustedHops, type TrustProxy } from './middleware/clientIp.js';
 import { cors } from './middleware/cors.js';
-import { answerClientError } from './middleware/clientErrors.js';
+import { answerClientErrors } from './middleware/clientErrors.js';
 import { errorHandler } from './middleware/errors.js';
+import { protocolChecks } from './middleware/protocolChecks.js';
 import { rateLimiters, resolveRateLimits, type RateLimits } from './middleware/rateLimit.js';
 import { unmatchedRoutes } from './middleware/unmatchedRoutes.js';
 import { requestLog } from './middleware/requestLog.js';
@@ -65,7 +66,10 @@ export interface PlazaServer {
   readonly app: Koa;
   /**
    * Applies Plaza's timeouts to a Node HTTP server that serves `app.callback()`, and serves
-   * the `/user-watch` WebSocket endpoint on it. Call it before `server.listen()`.
+   * the `/user-watch` WebSocket endpoint on it. Call it before `server.listen()`. Requests
+   * Node cannot read get SPEC's error format and an `X-Request-Id`; Node's own refusal of an
+   * HTTP/1.1 request without Host, or with an `Expect` other than `100-continue`, is turned
+   * off so that the app refuses them the same way (a host app's other routes see them too).
    */
   readonly attach: (server: Server) => void;
   /**
@@ -111,6 +115,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   // Above the error handler, so that pages of allowed origins can read error answers too.
   if (origins.corsEnabled) app.use(cors(origins));
   app.use(errorHandler(logger));
+  app.use(protocolChecks());
   app.use(unmatchedRoutes());
   app.use(bodyParser(options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   app.use(router.routes());
@@ -129,7 +134,14 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
           interval;
       }
       server.on('upgrade', userWatchUpgrade(userWatch, origins));
-      server.on('clientError', answerClientError);
+      server.on('clientError', answerClientErrors(logger));
+      // Node itself answers an HTTP/1.1 request without Host and an Expect it cannot meet,
+      // with neither a request id nor a body; both go on to the app, whose protocolChecks
+      // answer them like any other refusal.
+      (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+      server.on('checkExpectation', function passExpectationOn(request, response) {
+        server.emit('request', request, response);
+      });
     },
     close: () => userWatch.close(),
   };

@@ -1,12 +1,16 @@
 import type { Context, Middleware } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import { PlazaError } from '@plaza/core';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './bodyDepth.js';
 
 export const DEFAULT_BODY_LIMIT = '100kb';
 
-/** Form and JSON bodies up to `limit`; nothing else (no multipart, no text). */
+/**
+ * Form and JSON bodies up to `limit`, nested at most `MAX_BODY_DEPTH` deep; nothing else (no
+ * multipart, no text). A body nested deeper is refused before any route sees it.
+ */
 export function bodyParser(limit: string | number = DEFAULT_BODY_LIMIT): Middleware {
-  return koaBody({
+  const parse = koaBody({
     json: true,
     jsonStrict: true,
     urlencoded: true,
@@ -14,6 +18,9 @@ export function bodyParser(limit: string | number = DEFAULT_BODY_LIMIT): Middlew
     multipart: false,
     jsonLimit: limit,
     formLimit: limit,
+    // qs splits a form key into at most `depth` levels and keeps the rest as one literal key;
+    // at our limit, a key nested deeper still comes out deeper than the limit, and is refused.
+    queryString: { depth: MAX_BODY_DEPTH },
     parsedMethods: [
       HttpMethodEnum.POST,
       HttpMethodEnum.PUT,
@@ -28,6 +35,14 @@ export function bodyParser(limit: string | number = DEFAULT_BODY_LIMIT): Middlew
       throw new PlazaError('USR_02', 'The request body cannot be decoded.', { cause: error });
     },
   });
+  return async function parseBody(ctx, next) {
+    await parse(ctx, () => {
+      if (nestsDeeperThan(ctx.request.body, MAX_BODY_DEPTH)) {
+        throw new PlazaError('USR_02', 'The request body is nested too deeply.');
+      }
+      return next();
+    });
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { requestIdFor } from './requestId.js';
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
   400: '400 Bad Request',
@@ -19,27 +21,43 @@ function answerFor(error: NodeJS.ErrnoException): { status: number; message: str
   }
 }
 
+/** The id `requestLog` gave a request that is under way on this connection, if any. */
+function idInFlight(response: ServerResponse | null | undefined): string | undefined {
+  const id = response?.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
+}
+
 /**
- * The `clientError` listener of a Node HTTP server: requests Node cannot parse (an unknown
- * method, headers over its limit, a request that timed out) get SPEC's JSON error body
- * instead of Node's empty one. As Node does, it answers only when no answer of this
- * connection has started, then closes the connection.
+ * The `clientError` listener of a Node HTTP server: requests Node cannot parse (a bare CR,
+ * headers over its limit, a garbled request line) or that timed out get SPEC's JSON error
+ * body, an `X-Request-Id` (the one of the request under way, if its headers were read; else a
+ * new one) and a log line under that id, instead of Node's empty answer. As Node does, it
+ * answers only when no answer of this connection has started, then closes the connection.
  *
- * @example server.on('clientError', answerClientError)
+ * @example server.on('clientError', answerClientErrors(logger))
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) {
-    const { status, message } = answerFor(error);
-    const body = JSON.stringify({ code: 'USR_02', message });
-    socket.write(
-      `HTTP/1.1 ${STATUS_LINES[status] ?? String(status)}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        'X-Content-Type-Options: nosniff\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
-  }
-  socket.destroy();
+export function answerClientErrors(
+  logger: Logger,
+): (error: NodeJS.ErrnoException, socket: Duplex) => void {
+  return function answerClientError(error, socket) {
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code !== 'ECONNRESET' && socket.writable && inFlight?.headersSent !== true) {
+      const { status, message } = answerFor(error);
+      const requestId = requestIdFor(idInFlight(inFlight));
+      // Never the raw request (error.rawPacket): it may hold passwords and tokens.
+      logger.info({ req_id: requestId, status, error: error.code }, 'request refused by node:http');
+      const body = JSON.stringify({ code: 'USR_02', message });
+      socket.write(
+        `HTTP/1.1 ${STATUS_LINES[status] ?? String(status)}\r\n` +
+          'Content-Type: application/json; charset=utf-8\r\n' +
+          'X-Content-Type-Options: nosniff\r\n' +
+          'Cache-Control: no-store\r\n' +
+          `X-Request-Id: ${requestId}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+          'Connection: close\r\n\r\n' +
+          body,
+      );
+    }
+    socket.destroy();
+  };
 }

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+import { requestIdFor } from './requestId.js';
 
 /** The id of the request, as `requestLog` set it. */
 export const requestIdOf = (ctx: Context): string | undefined =>
@@ -16,8 +14,7 @@ export const requestIdOf = (ctx: Context): string | undefined =>
  */
 export function requestLog(logger: Logger): Middleware {
   return async function logRequest(ctx, next) {
-    const given = ctx.get('x-request-id');
-    const requestId = SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFor(ctx.get('x-request-id'));
     ctx.state['requestId'] = requestId;
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
