@@ -10,7 +10,8 @@ import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
-import { createKnex, isInMemory, migrateToLatest } from './adapters/db/createKnex.js';
+import { createKnex, isInMemory } from './adapters/db/createKnex.js';
+import { migrateToLatest } from './adapters/db/migrateToLatest.js';
 import { isDatabaseBusy } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
 import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
@@ -105,7 +106,13 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   });
   let bus: EventBus | undefined;
   try {
-    const applied = await migrateToLatest(db);
+    const { moved, applied } = await migrateToLatest(db);
+    if (moved.length > 0) {
+      logger.info(
+        { migrations: moved },
+        'migration records moved from knex_migrations to plaza_migrations',
+      );
+    }
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     // Resolved after the database opened, so the data folder exists.
     const secret =

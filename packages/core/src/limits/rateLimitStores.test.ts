@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Knex } from 'knex';
-import { createKnex, migrateToLatest } from '../adapters/db/createKnex.js';
+import { createKnex } from '../adapters/db/createKnex.js';
+import { migrateToLatest } from '../adapters/db/migrateToLatest.js';
 import { parseDatabaseUrl } from '../config.js';
 import { silentLogger } from '../logger.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';

@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { parseDatabaseUrl } from '../config.js';
-import { createKnex, migrateToLatest, type Dialect } from '../adapters/db/createKnex.js';
+import { createKnex, type Dialect } from '../adapters/db/createKnex.js';
+import { migrateToLatest } from '../adapters/db/migrateToLatest.js';
 
 export const TEST_POSTGRES_URL_VARIABLE = 'PLAZA_TEST_POSTGRES_URL';
 

@@ -3,8 +3,6 @@ import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
-import { isUniqueViolation } from './dbErrors.js';
-import { migrationSource } from './migrationSource.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
@@ -100,31 +98,4 @@ function createPostgresKnex(
     pool: { min: 0, max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE },
   };
   return knex(config);
-}
-
-/** Brings the schema up to date; safe to run at every start. */
-export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise<string[]> {
-  const giveUpAt = Date.now() + waitForLockMs;
-  for (;;) {
-    try {
-      return await latest(db);
-    } catch (error) {
-      // Processes starting together on one database race to create Knex's own tables, then
-      // take turns on its lock; the others wait and find the migrations applied.
-      const message = String((error as { message?: unknown }).message);
-      const raced =
-        /already exists|already locked|duplicate key value/i.test(message) ||
-        isUniqueViolation(error);
-      if (!raced || Date.now() > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
-    }
-  }
-}
-
-async function latest(db: Knex): Promise<string[]> {
-  if (dialectOf(db) === 'postgres' && schemaOf(db) !== 'public') {
-    await db.raw('create schema if not exists ??', [schemaOf(db)]);
-  }
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
-  return applied;
 }

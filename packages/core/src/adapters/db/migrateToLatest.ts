@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import { dialectOf, schemaOf } from './createKnex.js';
+import { isUniqueViolation } from './dbErrors.js';
+import { migrationSource } from './migrationSource.js';
+import { migrationTables } from './migrationTables.js';
+import { moveLegacyMigrations } from './moveLegacyMigrations.js';
+
+export interface MigrationOutcome {
+  /** Migrations whose records an earlier Plaza kept in `knex_migrations`, moved now. */
+  readonly moved: string[];
+  /** Migrations run now. */
+  readonly applied: string[];
+}
+
+/**
+ * Brings the schema up to date; safe to run at every start.
+ *
+ * @example const { applied } = await migrateToLatest(db)
+ */
+export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise<MigrationOutcome> {
+  const giveUpAt = Date.now() + waitForLockMs;
+  const moved = await retryingRaces(giveUpAt, async () => {
+    if (dialectOf(db) === 'postgres' && schemaOf(db) !== 'public') {
+      await db.raw('create schema if not exists ??', [schemaOf(db)]);
+    }
+    return moveLegacyMigrations(db);
+  });
+  const applied = await retryingRaces(giveUpAt, async () => {
+    const [, names] = (await db.migrate.latest({
+      migrationSource,
+      ...migrationTables(db),
+    })) as [number, string[]];
+    return names;
+  });
+  return { moved, applied };
+}
+
+async function retryingRaces<T>(giveUpAt: number, work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      // Processes starting together on one database race to create the schema and the
+      // migrator's tables, then take turns on its lock; the others wait and find the
+      // migrations applied.
+      const message = String((error as { message?: unknown }).message);
+      const raced =
+        /already exists|already locked|duplicate key value/i.test(message) ||
+        isUniqueViolation(error);
+      if (!raced || Date.now() > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+}
