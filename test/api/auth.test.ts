@@ -1,6 +1,12 @@
 import anyTest, { type TestFn } from 'ava';
 import jwt from 'jsonwebtoken';
-import { signUp, signUpFields, strongPassword, uniqueUsername } from '../support/builders.js';
+import {
+  ORIGINAL_CLIENT_PASSWORDS,
+  signUp,
+  signUpFields,
+  strongPassword,
+  uniqueUsername,
+} from '../support/builders.js';
 import { useApiTarget, type ApiContext } from '../support/suite.js';
 
 const test = anyTest as TestFn<ApiContext>;
@@ -22,7 +28,43 @@ for (const field of ['email', 'password', 'username'] as const) {
 test('sign-up with password "xx" → USR_04', async (t) => {
   const response = await t.context.api.post('/user/data', signUpFields({ password: 'xx' }));
   t.is(response.status, 400);
-  t.deepEqual(response.body, { code: 'USR_04', message: 'Password too weak.', field: 'password' });
+  t.deepEqual(response.body, {
+    code: 'USR_04',
+    message: 'Password too weak.',
+    field: 'password',
+    hint: 'Too short. Use at least 8 characters.',
+  });
+});
+
+test("sign-up with the original clients' random 8-character passwords → 200, and they log in", async (t) => {
+  for (const password of ORIGINAL_CLIENT_PASSWORDS) {
+    const fields = signUpFields({ password });
+    const response = await t.context.api.post('/user/data', fields);
+    t.is(response.status, 200, `${password}: ${response.text}`);
+    const login = await t.context.api.post('/api-token-auth/', {
+      username: fields['username'] as string,
+      password,
+    });
+    t.is(login.status, 200, password);
+  }
+});
+
+test('a weak password → USR_04 with a hint saying which rule it failed', async (t) => {
+  const username = uniqueUsername('ada');
+  const weak: ReadonlyArray<readonly [string, string | RegExp]> = [
+    ['12345678901', 'Only digits. Add some letters.'],
+    ['password1', /^Too easy to guess\. .+/],
+    ['qwertyuiop', /^Too easy to guess\. .+/],
+    [`${username}!`, 'Too like your username or email address.'],
+  ];
+  for (const [password, hint] of weak) {
+    const response = await t.context.api.post('/user/data', signUpFields({ username, password }));
+    t.is(response.status, 400, password);
+    const { hint: said, ...rest } = response.body;
+    t.deepEqual(rest, { code: 'USR_04', message: 'Password too weak.', field: 'password' });
+    if (typeof hint === 'string') t.is(said, hint, password);
+    else t.regex(String(said), hint, password);
+  }
 });
 
 test('sign-up with a taken username → USR_05', async (t) => {

@@ -57,9 +57,12 @@ test.after.always(async (t) => {
   await t.context.target.close();
 });
 
-const ERROR_KEYS = new Set(['code', 'message', 'field']);
+const ERROR_KEYS = new Set(['code', 'message', 'field', 'hint']);
 
-/** SPEC's envelope: `{code: OK|PENDING, …}` on success, `{code, message, field?}` on error. */
+/**
+ * SPEC's envelope: `{code: OK|PENDING, …}` on success, `{code, message, field?}` on error,
+ * and a `hint` only on USR_04.
+ */
 function checkAnswer(
   request: RawRequest & { readonly expect?: readonly number[] },
   answer: RawResponse,
@@ -91,6 +94,7 @@ function checkAnswer(
       typeof fields['code'] !== 'string' ||
       typeof fields['message'] !== 'string' ||
       !['string', 'undefined'].includes(typeof fields['field']) ||
+      (fields['code'] === 'USR_04' ? typeof fields['hint'] !== 'string' : 'hint' in fields) ||
       extra.length > 0
     ) {
       throw new Error(`not the error format: ${what}`);

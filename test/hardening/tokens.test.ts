@@ -126,6 +126,17 @@ test('POST /user/password: a wrong old password is AUT_02, a weak new one USR_04
     code: 'USR_04',
     message: 'Password too weak.',
     field: 'new_password',
+    hint: 'Too short. Use at least 8 characters.',
+  });
+  const likeName = await changePassword(t, ada.token, {
+    old_password: ada.password,
+    new_password: `${ada.username}-1`,
+  });
+  t.is(likeName.status, 400);
+  t.like(likeName.body, {
+    code: 'USR_04',
+    field: 'new_password',
+    hint: 'Too like your username or email address.',
   });
 
   await tokenWorks(t, ada, ada.token);
@@ -280,7 +291,12 @@ test('SDK changePassword errors: AUT_02 for a wrong old password, USR_04 on new_
   const weak = await t.throwsAsync(ada.client.auth.changePassword(ada.input.password, 'xx'), {
     instanceOf: PlazaApiError,
   });
-  t.like(weak, { code: 'USR_04', field: 'new_password', status: 400 });
+  t.like(weak, {
+    code: 'USR_04',
+    field: 'new_password',
+    status: 400,
+    hint: 'Too short. Use at least 8 characters.',
+  });
   t.is(ada.client.auth.currentToken(), token, 'the token is kept');
 });
 

@@ -125,6 +125,7 @@ test('a weak password is USR_04 400 on the password field', async (t) => {
   t.is(error.status, 400);
   t.is(error.field, 'password');
   t.is(error.message, 'Password too weak.');
+  t.is(error.hint, 'Too short. Use at least 8 characters.');
 });
 
 test('a missing parameter is PAR_01 400 naming it', async (t) => {

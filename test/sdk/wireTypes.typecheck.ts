@@ -5,6 +5,7 @@
  */
 import type * as core from '@plaza/core';
 import type * as sdk from '@plaza/client-sdk';
+import type * as server from '@plaza/server-koa';
 
 /** Compiles only when its type argument is `true`. */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- an assertion on types only
@@ -22,6 +23,9 @@ holds<Same<keyof core.ListPostsInput, keyof sdk.PostQuery>>();
 holds<Same<keyof core.ChangePasswordInput, 'old_password' | 'new_password'>>();
 // Every code the server can send is one the SDK knows.
 holds<core.ErrorCode extends sdk.PlazaErrorCode ? true : false>();
+// Every field of an error answer reaches the SDK's error, as the same type.
+holds<[Exclude<keyof server.ErrorBody, keyof sdk.PlazaApiError>] extends [never] ? true : false>();
+holds<Same<core.PlazaError['hint'], sdk.PlazaApiError['hint']>>();
 // The events the JSON protocol sends, minus what it leaves out (the author, who is the receiver).
 holds<Same<Omit<core.PostLikeChange, 'author_id'>, sdk.PostLikeChange>>();
 holds<Same<core.PlazaEvents['enrichment.failed'], sdk.LiveEventMap['enrichment.failed']>>();

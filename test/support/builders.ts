@@ -14,6 +14,12 @@ export function strongPassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/**
+ * Passwords as the original service's clients make them (8 random lowercase letters and
+ * digits), drawn once: about 2 fresh draws in 10,000 contain a word and are refused.
+ */
+export const ORIGINAL_CLIENT_PASSWORDS = ['j2cg7ese', 'wh5um801', 'r8ny7skf', 'zm6iqjof'] as const;
+
 /** Fields of a valid sign-up; override any of them. */
 export function signUpFields(overrides: Record<string, string> = {}): Record<string, string> {
   const username = overrides['username'] ?? uniqueUsername();

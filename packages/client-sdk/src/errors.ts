@@ -24,12 +24,14 @@ export interface PlazaApiErrorDetails {
   readonly field?: string | undefined;
   /** From the answer's `Retry-After` header (AUT_03, RAT_01, OFF_01), when it has one. */
   readonly retryAfterSeconds?: number | undefined;
+  /** From the answer's `hint` (USR_04), when it has one. */
+  readonly hint?: string | undefined;
   readonly cause?: unknown;
 }
 
 /**
  * The server answered, and the answer is an error. `code` and `message` are the server's;
- * `field` names the parameter at fault when there is one.
+ * `field` names the parameter at fault when there is one, and `hint` (USR_04) what to fix.
  *
  * @example if (isPlazaApiError(error) && error.code === 'USR_05') pickAnotherName()
  */
@@ -40,6 +42,11 @@ export class PlazaApiError extends Error {
   readonly field: string | undefined;
   /** How long the server asks you to wait before trying again (AUT_03, RAT_01, OFF_01). */
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * For USR_04, which rule the password failed, in words to show the person who chose it
+   * ("Too short. Use at least 8 characters."); `message` stays "Password too weak.".
+   */
+  readonly hint: string | undefined;
 
   constructor(details: PlazaApiErrorDetails) {
     super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -47,6 +54,7 @@ export class PlazaApiError extends Error {
     this.status = details.status;
     this.field = details.field;
     this.retryAfterSeconds = details.retryAfterSeconds;
+    this.hint = details.hint;
   }
 }
 

@@ -134,7 +134,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<PlazaErrorCode>([
 function apiError(response: Response, body: unknown): PlazaApiError {
   const { status } = response;
   if (typeof body === 'object' && body !== null) {
-    const { code, message, field } = body as Record<string, unknown>;
+    const { code, message, field, hint } = body as Record<string, unknown>;
     if (typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string') {
       return new PlazaApiError({
         code: code as PlazaErrorCode,
@@ -142,6 +142,7 @@ function apiError(response: Response, body: unknown): PlazaApiError {
         status,
         field: typeof field === 'string' ? field : undefined,
         retryAfterSeconds: retryAfterSecondsOf(response),
+        hint: typeof hint === 'string' ? hint : undefined,
       });
     }
   }

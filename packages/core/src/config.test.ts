@@ -56,6 +56,10 @@ const badValues: ReadonlyArray<readonly [string, string]> = [
   ['HUNTER_FAIL_OPEN', 'perhaps'],
   ['SCRYPT_LOG_N', '9'],
   ['PASSWORD_MIN_LENGTH', '4'],
+  ['PASSWORD_MIN_SCORE', '5'],
+  ['PASSWORD_MIN_SCORE', '-1'],
+  ['PASSWORD_MIN_SCORE', '2.5'],
+  ['PASSWORD_MIN_SCORE', 'strong'],
   ['LOGIN_MAX_FAILURES', '-1'],
   ['LOGIN_WINDOW_SECONDS', '0'],
   ['LOGIN_LOCKOUT_SECONDS', 'soon'],
@@ -71,6 +75,13 @@ for (const [key, value] of badValues) {
     t.true(error.message.includes(key), error.message);
   });
 }
+
+test('PASSWORD_MIN_SCORE takes zxcvbn scores 0 to 4', (t) => {
+  for (const score of [0, 1, 2, 3, 4]) {
+    t.like(plazaOptionsFromEnv({ PASSWORD_MIN_SCORE: String(score) }), { passwordMinScore: score });
+  }
+  t.false('passwordMinScore' in plazaOptionsFromEnv({ PASSWORD_MIN_SCORE: '' }));
+});
 
 test('plazaOptionsFromEnv reads the failed-login limits', (t) => {
   const options = plazaOptionsFromEnv({

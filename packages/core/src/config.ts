@@ -98,6 +98,12 @@ export interface PlazaOptions {
   readonly jwtTtlSeconds?: number;
   readonly passwordMinLength?: number;
   readonly passwordMaxLength?: number;
+  /**
+   * The zxcvbn score (0–4) a password must reach; default 2, which the original service's
+   * random 8-character passwords of lowercase letters and digits reach. One holding the
+   * user's username or email needs at least 3 whatever this says.
+   */
+  readonly passwordMinScore?: number;
   readonly scrypt?: Partial<ScryptCost>;
   readonly hunter?: HunterOptions;
   /** `fake` swaps Hunter for a deterministic offline stand-in. */
@@ -135,6 +141,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/plaza.sqlite';
 export const DEFAULT_JWT_TTL_SECONDS = 3600;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
 export const DEFAULT_PASSWORD_MAX_LENGTH = 256;
+export const DEFAULT_PASSWORD_MIN_SCORE = 2;
 export const DEFAULT_HUNTER_URL = 'https://api.hunter.io';
 export const DEFAULT_CLEARBIT_URL = 'https://person.clearbit.com';
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -284,6 +291,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     jwtSecret: present(env, 'JWT_SECRET'),
     jwtTtlSeconds: integerSetting(env, 'JWT_TTL', 60, 31 * 24 * 3600),
     passwordMinLength: integerSetting(env, 'PASSWORD_MIN_LENGTH', 8, 64),
+    passwordMinScore: integerSetting(env, 'PASSWORD_MIN_SCORE', 0, 4),
     scrypt: logN === undefined ? undefined : { logN },
     hunter,
     enrichment,

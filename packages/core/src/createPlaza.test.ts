@@ -87,6 +87,9 @@ test('impossible options are ConfigErrors at start', async (t) => {
     { jwtTtlSeconds: 1.5 },
     { passwordMinLength: 7 },
     { passwordMinLength: 20, passwordMaxLength: 12 },
+    { passwordMinScore: 5 },
+    { passwordMinScore: -1 },
+    { passwordMinScore: 2.5 },
   ];
   for (const overrides of cases) {
     await t.throwsAsync(

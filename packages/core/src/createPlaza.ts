@@ -22,6 +22,7 @@ import {
   DEFAULT_JWT_TTL_SECONDS,
   DEFAULT_PASSWORD_MAX_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
+  DEFAULT_PASSWORD_MIN_SCORE,
   DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
   OWASP_SCRYPT_COST,
   parseDatabaseUrl,
@@ -99,6 +100,10 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   if (minLength < 8 || maxLength < minLength) {
     throw new ConfigError('passwordMinLength must be at least 8 and at most passwordMaxLength.');
   }
+  const minScore = options.passwordMinScore ?? DEFAULT_PASSWORD_MIN_SCORE;
+  if (!Number.isInteger(minScore) || minScore < 0 || minScore > 4) {
+    throw new ConfigError('passwordMinScore must be a whole number from 0 to 4 (a zxcvbn score).');
+  }
 
   const db = createKnex(location, {
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
@@ -129,7 +134,12 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
             logger,
           })
         : new InProcessEventBus(logger));
-    return assemble(db, options, logger, secret, bus, { jwtTtlSeconds, minLength, maxLength });
+    return assemble(db, options, logger, secret, bus, {
+      jwtTtlSeconds,
+      minLength,
+      maxLength,
+      minScore,
+    });
   } catch (error) {
     if (bus !== options.eventBus) await bus?.close();
     await db.destroy();
@@ -143,10 +153,14 @@ function assemble(
   logger: Logger,
   secret: string,
   events: EventBus,
-  limits: { jwtTtlSeconds: number; minLength: number; maxLength: number },
+  limits: { jwtTtlSeconds: number; minLength: number; maxLength: number; minScore: number },
 ): Plaza {
   const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt });
-  const policy = new PasswordPolicy({ minLength: limits.minLength, maxLength: limits.maxLength });
+  const policy = new PasswordPolicy({
+    minLength: limits.minLength,
+    maxLength: limits.maxLength,
+    minScore: limits.minScore,
+  });
   const tokens = new TokenIssuer(secret, limits.jwtTtlSeconds);
   const verifier = chooseEmailVerifier(options, logger);
   const enricher = chooseProfileEnricher(options, logger);

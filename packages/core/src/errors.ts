@@ -18,6 +18,8 @@ export interface PlazaErrorOptions {
   readonly cause?: unknown;
   /** For AUT_03 and RAT_01: whole seconds before trying again is worth it (`Retry-After`). */
   readonly retryAfterSeconds?: number;
+  /** For USR_04: which rule the password failed, in words for the person who chose it. */
+  readonly hint?: string;
 }
 
 /**
@@ -31,12 +33,15 @@ export class PlazaError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** For USR_04: which rule the password failed, e.g. "Too short. Use at least 8 characters." */
+  readonly hint: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: PlazaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.hint = options.hint;
   }
 }
 
@@ -69,9 +74,16 @@ export const objectNotFound = (): PlazaError => new PlazaError('USR_01', NOT_FOU
 export const emailDoesNotVerify = (): PlazaError =>
   new PlazaError('USR_03', EMAIL_DOES_NOT_VERIFY_MESSAGE, { field: 'email' });
 
-/** `field` names the parameter: `password` at sign-up, `new_password` for a change. */
-export const passwordTooWeak = (field = 'password'): PlazaError =>
-  new PlazaError('USR_04', PASSWORD_TOO_WEAK_MESSAGE, { field });
+/**
+ * `field` names the parameter: `password` at sign-up, `new_password` for a change; `hint`
+ * says which rule the password failed. The message stays the original service's.
+ */
+export const passwordTooWeak = (field = 'password', hint?: string): PlazaError =>
+  new PlazaError(
+    'USR_04',
+    PASSWORD_TOO_WEAK_MESSAGE,
+    hint === undefined ? { field } : { field, hint },
+  );
 
 export const usernameTaken = (): PlazaError =>
   new PlazaError('USR_05', USERNAME_TAKEN_MESSAGE, { field: 'username' });

@@ -144,9 +144,8 @@ export class AuthService {
     // No stored password is this long, so it cannot match; refused before any hashing.
     if (policy.isTooLong(input.old_password)) throw wrongCredentials();
     let user = await this.#passwordOf(userId);
-    if (!policy.isAcceptable(input.new_password, [user.username, user.email])) {
-      throw passwordTooWeak('new_password');
-    }
+    const strength = policy.check(input.new_password, [user.username, user.email]);
+    if (!strength.acceptable) throw passwordTooWeak('new_password', strength.hint);
     if (!(await hasher.verify(user.password_hash, input.old_password))) throw wrongCredentials();
     const passwordHash = await hasher.hash(input.new_password);
 

@@ -127,15 +127,23 @@ test('a wrong old password is the login AUT_02, and nothing changes', async (t) 
   t.deepEqual(revoked.events, []);
 });
 
-test('a weak new password is USR_04 on new_password, and nothing changes', async (t) => {
+test('a weak new password is USR_04 on new_password with a hint, and nothing changes', async (t) => {
   const plaza = await testPlaza(t);
   const ada = await signedUpUser(plaza);
-  for (const weak of ['xx', '12345678901', 'password123', ada.input.username, 'x'.repeat(300)]) {
-    await rejectsWithPlazaError(
+  const weakOnes: ReadonlyArray<readonly [string, RegExp]> = [
+    ['xx', /^Too short\./],
+    ['12345678901', /^Only digits\./],
+    ['password123', /^Too easy to guess\./],
+    [ada.input.username, /^Too like your username or email address\.$/],
+    ['x'.repeat(300), /^Too long\./],
+  ];
+  for (const [weak, hint] of weakOnes) {
+    const error = await rejectsWithPlazaError(
       t,
       plaza.auth.changePassword(ada.id, { old_password: ada.input.password, new_password: weak }),
       { code: 'USR_04', field: 'new_password', message: PASSWORD_TOO_WEAK_MESSAGE },
     );
+    t.regex(String(error.hint), hint, weak);
   }
   t.is(await plaza.auth.verifyToken(ada.token), ada.id, 'the old token still works');
   t.is((await plaza.auth.login(ada.input)).userId, ada.id, 'the old password still works');

@@ -53,6 +53,12 @@ export const RANDOM_10_CHARACTER_PASSWORDS = [
   'yvHx9NRbb2',
 ] as const;
 
+/**
+ * A password as the original service's clients make them (8 random lowercase letters and
+ * digits), drawn once: about 2 fresh draws in 10,000 contain a word and score 1.
+ */
+export const ORIGINAL_CLIENT_PASSWORD = 'j2cg7ese';
+
 /** Valid sign-up parameters for a fresh user; override any of them. */
 export function aUser(overrides: Partial<SignUpInput> = {}): SignUpInput {
   const username = overrides.username ?? uniqueUsername();

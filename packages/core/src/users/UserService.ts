@@ -65,8 +65,8 @@ export class UserService {
   async signUp(raw: SignUpInput): Promise<SignUpResult> {
     const input = parseInput(signUpInput, raw);
     const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
-    if (!policy.isAcceptable(input.password, [input.username, input.email]))
-      throw passwordTooWeak();
+    const strength = policy.check(input.password, [input.username, input.email]);
+    if (!strength.acceptable) throw passwordTooWeak('password', strength.hint);
 
     const key = usernameKey(input.username);
     if (await User.query().select('id').findOne({ username_key: key })) throw usernameTaken();

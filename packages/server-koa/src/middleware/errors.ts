@@ -26,6 +26,8 @@ export interface ErrorBody {
   readonly code: string;
   readonly message: string;
   readonly field?: string;
+  /** USR_04: which rule the password failed, in words for the person who chose it. */
+  readonly hint?: string;
 }
 
 interface HttpError {
@@ -75,6 +77,7 @@ export function errorHandler(logger: Logger): Middleware {
           code: error.code,
           message: error.message,
           ...(error.field === undefined ? {} : { field: error.field }),
+          ...(error.hint === undefined ? {} : { hint: error.hint }),
         } satisfies ErrorBody;
         if (error.code === 'EXT_01' || error.code === 'OFF_01') {
           logger.warn(
