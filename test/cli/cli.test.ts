@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
-import { runCli } from '../support/cliProcess.js';
+import { SERVER_SETTINGS } from '@plaza/server-koa';
+import { CLI_PATH, runCli } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'plaza-cli-'));
@@ -102,4 +103,39 @@ test('plaza-server migrate creates the schema and exits', async (t) => {
   t.is(await run.exited, 0);
   t.true(await hasPlazaTables(databaseUrl));
   t.regex(run.stdout(), /database is up to date/);
+});
+
+/** A Node stack frame, as printed with an error object. */
+const STACK_FRAME = /^\s+at /m;
+
+test('an unknown option prints the usage on stderr and exits 2, without a stack trace', async (t) => {
+  const run = runCli(['--port', '23001'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /^plaza-server: unknown option --port\b/);
+  t.regex(run.stderr(), /PORT=23001/, 'says how to set the port instead');
+  t.regex(run.stderr(), /Usage: plaza-server/);
+  t.notRegex(run.stderr(), STACK_FRAME);
+  t.is(run.stdout(), '');
+});
+
+test('--version prints the version of @plaza/server-koa and exits 0', async (t) => {
+  const packageFile = new URL('../package.json', `file://${CLI_PATH}`);
+  const { version } = JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string };
+  const run = runCli(['--version'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 0);
+  t.is(run.stdout(), `${version}\n`);
+  t.is(run.stderr(), '');
+});
+
+test('--help lists every setting with its default and meaning, and exits 0', async (t) => {
+  const run = runCli(['--help'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 0);
+  const help = run.stdout();
+  t.regex(help, /Usage: plaza-server/);
+  t.true(SERVER_SETTINGS.length > 40);
+  for (const setting of SERVER_SETTINGS) {
+    const entry = new RegExp(`\\n  ${setting.key}  default: (.*)\\n      (.*)`).exec(help);
+    t.is(entry?.[1], setting.default, `${setting.key}'s default`);
+    t.is(entry?.[2], setting.meaning, `${setting.key}'s meaning`);
+  }
 });

@@ -13,6 +13,7 @@ export {
   type DatabaseLocation,
   type LoginThrottleOptions,
 } from './config.js';
+export { PLAZA_SETTINGS, type SettingDescription } from './plazaSettings.js';
 export * from './errors.js';
 export { silentLogger, type Logger } from './logger.js';
 export {

@@ -1,37 +1,29 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { ConfigError, createPlaza } from '@plaza/core';
+import { parseCliArgs } from './cliArgs.js';
+import { helpText, USAGE } from './helpText.js';
 import { createLogger } from './logger.js';
 import { serve } from './serve.js';
 import { loadSettings } from './settings.js';
+import { UsageError } from './UsageError.js';
 
-const USAGE = `Usage: plaza-server [serve|migrate] [--config plaza.config.json]
-
-  serve     run the HTTP server (the default)
-  migrate   bring the database schema up to date and exit
-
-Settings come from the environment, a .env file in the working folder, and --config
-(environment first). See the README for the keys.`;
-
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
+async function main(argv: readonly string[]): Promise<number> {
+  const request = parseCliArgs(argv);
+  if (request.action === 'help') {
+    process.stdout.write(helpText());
     return 0;
   }
-  const command = positionals[0] ?? 'serve';
-  if (!['serve', 'migrate'].includes(command) || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
+  if (request.action === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
+  const command = request.action;
 
   const settings = loadSettings({
     env: process.env,
     dotenvFile: '.env',
-    ...(values.config === undefined ? {} : { configFile: values.config }),
+    ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
   const logger = createLogger({ level: settings.logLevel });
 
@@ -73,11 +65,22 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+/** The version of @plaza/server-koa, from its package.json beside `dist`. */
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`plaza-server: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     if (error instanceof ConfigError) {
       console.error(`plaza-server: ${error.message}`);
       process.exitCode = 2;

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { ConfigError } from '@plaza/core';
+import { keysReadBy } from '@plaza/core/testing';
 import { serverOptionsFromEnv } from './settings.js';
+import { SERVER_SETTINGS } from './serverSettings.js';
 
 test('WebSocket limits come from WS_* keys; unset keys keep the defaults', (t) => {
   t.deepEqual(serverOptionsFromEnv({}).webSocket, {});
@@ -107,5 +109,17 @@ test('"*" in CORS_ORIGINS must stand alone, and a list of only commas is refused
       instanceOf: ConfigError,
     });
     t.regex(error.message, /^CORS_ORIGINS /);
+  }
+});
+
+test('the settings table has every key the server and the core read, and no other', (t) => {
+  const read = keysReadBy(serverOptionsFromEnv);
+  t.true(read.has('PORT') && read.has('DATABASE_URL'), 'the recorder sees both layers');
+  const listed = SERVER_SETTINGS.map((setting) => setting.key);
+  t.deepEqual([...listed].sort(), [...read].sort());
+  t.is(new Set(listed).size, listed.length, 'no key listed twice');
+  for (const setting of SERVER_SETTINGS) {
+    t.false(setting.meaning.includes('\n'), `${setting.key}: one line`);
+    t.not(setting.default, '', `${setting.key} says what applies when unset`);
   }
 });

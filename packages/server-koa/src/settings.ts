@@ -13,6 +13,13 @@ import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import type { RateLimits } from './middleware/rateLimit.js';
 import { normalizeOrigins, type CorsOptions } from './OriginPolicy.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  LOG_LEVELS,
+} from './serverSettings.js';
 
 /** Everything the CLI needs to run a server. */
 export interface Settings {
@@ -33,12 +40,11 @@ export interface Settings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const BODY_LIMIT = /^[0-9]+(?:b|kb|mb)?$/i;
 
 /** Reads the server's own keys (PORT, HOST, LOG_LEVEL, BODY_LIMIT, …) besides the core's. */
 export function serverOptionsFromEnv(env: Env): Settings {
-  const logLevel = env['LOG_LEVEL']?.trim() || 'info';
+  const logLevel = env['LOG_LEVEL']?.trim() || DEFAULT_LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
       `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`,
@@ -52,11 +58,12 @@ export function serverOptionsFromEnv(env: Env): Settings {
   const requestTimeoutMs = integerSetting(env, 'REQUEST_TIMEOUT_MS', 1000, 3_600_000);
   const cors = corsSetting(env);
   return {
-    port: integerSetting(env, 'PORT', 0, 65_535) ?? 8000,
-    host: env['HOST']?.trim() || '127.0.0.1',
+    port: integerSetting(env, 'PORT', 0, 65_535) ?? DEFAULT_PORT,
+    host: env['HOST']?.trim() || DEFAULT_HOST,
     logLevel,
     bodyLimit,
-    shutdownTimeoutMs: integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000) ?? 10_000,
+    shutdownTimeoutMs:
+      integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     timeouts: {
       ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
