@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
-import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
+import test, { type ExecutionContext } from 'ava';
+import { freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
-import { CLI_PATH, runCli } from '../support/cliProcess.js';
+import { CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'plaza-cli-'));
@@ -138,4 +138,57 @@ test('--help lists every setting with its default and meaning, and exits 0', asy
     t.is(entry?.[1], setting.default, `${setting.key}'s default`);
     t.is(entry?.[2], setting.meaning, `${setting.key}'s meaning`);
   }
+});
+
+/** What a start failure prints: one line on stderr, no stack anywhere. */
+function assertOneLine(t: ExecutionContext, run: CliRun, line: RegExp): void {
+  t.regex(run.stderr(), line);
+  t.is(run.stderr().split('\n').length, 2, `one line: ${run.stderr()}`);
+  t.notRegex(run.stderr() + run.stdout(), STACK_FRAME);
+}
+
+for (const args of [[], ['migrate']]) {
+  test(`${['plaza-server', ...args].join(' ')}: an unreachable PostgreSQL is one line naming DATABASE_URL, without the password`, async (t) => {
+    const port = await freePort(); // nothing listens there
+    const run = runCli(args, {
+      cwd: tempDir(),
+      env: { PORT: '0', DATABASE_URL: `postgres://plaza:hunter2-secret@127.0.0.1:${port}/db` },
+    });
+    t.is(await run.exited, 1);
+    assertOneLine(
+      t,
+      run,
+      new RegExp(
+        `^plaza-server: cannot connect to the database \\(DATABASE_URL postgres://plaza:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\n$`,
+      ),
+    );
+    t.false((run.stderr() + run.stdout()).includes('hunter2-secret'));
+  });
+}
+
+test('a HOST that does not resolve is one line naming HOST, exit 1', async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: { PORT: '0', HOST: 'no-such-host.invalid', DATABASE_URL: sharedDatabaseUrl(cwd) },
+  });
+  t.is(await run.exited, 1);
+  assertOneLine(
+    t,
+    run,
+    /^plaza-server: cannot listen on HOST no-such-host\.invalid, PORT 0: .+\n$/,
+  );
+});
+
+test('a SQLite file whose folder cannot be made is one line naming DATABASE_URL, exit 1', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'a-file'), '');
+  const databaseUrl = `sqlite:${join(cwd, 'a-file', 'plaza.sqlite')}`;
+  const run = runCli([], { cwd, env: { PORT: '0', DATABASE_URL: databaseUrl } });
+  t.is(await run.exited, 1);
+  assertOneLine(
+    t,
+    run,
+    /^plaza-server: cannot open the database \(DATABASE_URL sqlite:.+\): .*a-file.*\n$/,
+  );
 });

@@ -15,6 +15,7 @@ export {
 } from './config.js';
 export { PLAZA_SETTINGS, type SettingDescription } from './plazaSettings.js';
 export * from './errors.js';
+export { DatabaseUnavailable } from './adapters/db/DatabaseUnavailable.js';
 export { silentLogger, type Logger } from './logger.js';
 export {
   parseInput,

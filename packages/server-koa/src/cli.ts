@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { ConfigError, createPlaza } from '@plaza/core';
+import type { Logger } from 'pino';
+import { createPlaza } from '@plaza/core';
 import { parseCliArgs } from './cliArgs.js';
-import { helpText, USAGE } from './helpText.js';
+import { helpText } from './helpText.js';
 import { createLogger } from './logger.js';
 import { serve } from './serve.js';
-import { loadSettings } from './settings.js';
-import { UsageError } from './UsageError.js';
+import { loadSettings, type Settings } from './settings.js';
+import { explainStartFailure } from './startFailure.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const request = parseCliArgs(argv);
@@ -18,28 +19,39 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = request.action;
-
   const settings = loadSettings({
     env: process.env,
     dotenvFile: '.env',
     ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
   const logger = createLogger({ level: settings.logLevel });
-
-  if (command === 'migrate') {
-    // Only the schema: no job worker, so this can run beside live instances during an upgrade.
-    const plaza = await createPlaza({
-      ...settings.plaza,
-      enrichment: { ...settings.plaza.enrichment, worker: false },
-      logger,
-    });
-    await plaza.close();
-    logger.info({}, 'database is up to date');
-    logger.flush();
-    return 0;
+  try {
+    return request.action === 'migrate'
+      ? await migrate(settings, logger)
+      : await serveUntilStopped(settings, logger);
+  } catch (error) {
+    if (!explainStartFailure(error).foreseen) {
+      logger.error({ err: error }, 'failed to start');
+      logger.flush();
+    }
+    throw error;
   }
+}
 
+async function migrate(settings: Settings, logger: Logger): Promise<number> {
+  // Only the schema: no job worker, so this can run beside live instances during an upgrade.
+  const plaza = await createPlaza({
+    ...settings.plaza,
+    enrichment: { ...settings.plaza.enrichment, worker: false },
+    logger,
+  });
+  await plaza.close();
+  logger.info({}, 'database is up to date');
+  logger.flush();
+  return 0;
+}
+
+async function serveUntilStopped(settings: Settings, logger: Logger): Promise<number> {
   const running = await serve({ settings, logger });
   logger.info(
     { url: running.url, email_verifier: running.plaza.emailVerifier.name },
@@ -76,23 +88,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`plaza-server: ${error.message}\n\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
-    if (error instanceof ConfigError) {
-      console.error(`plaza-server: ${error.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`plaza-server: cannot listen: ${(error as Error).message}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.error('plaza-server: failed to start:', error);
-    process.exitCode = 1;
+    const failure = explainStartFailure(error);
+    console.error(`plaza-server: ${failure.message}`);
+    process.exitCode = failure.exitCode;
   },
 );
