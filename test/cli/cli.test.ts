@@ -192,3 +192,25 @@ test('a SQLite file whose folder cannot be made is one line naming DATABASE_URL,
     /^plaza-server: cannot open the database \(DATABASE_URL sqlite:.+\): .*a-file.*\n$/,
   );
 });
+
+test('a misspelled key in .env is a warning naming the nearest setting; the server still starts', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, '.env'), 'PROT=1\nNODE_ENV=production\n');
+  const run = runCli([], { cwd, env: { PORT: '0', DATABASE_URL: sharedDatabaseUrl(cwd) } });
+  const url = await run.listening;
+  t.is((await fetch(`${url}/healthz`)).status, 200);
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  t.is(run.stderr(), 'plaza-server: PROT in .env is not a Plaza setting; did you mean PORT?\n');
+});
+
+test('a key in the --config file that is not a setting stops the start, naming the nearest one', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'plaza.config.json'), JSON.stringify({ port: 1 }));
+  const run = runCli(['--config', 'plaza.config.json'], { cwd, env: { PORT: '0' } });
+  t.is(await run.exited, 2);
+  t.is(
+    run.stderr(),
+    'plaza-server: port in plaza.config.json is not a Plaza setting; did you mean PORT?\n',
+  );
+});

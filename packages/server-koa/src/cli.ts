@@ -22,6 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const settings = loadSettings({
     env: process.env,
     dotenvFile: '.env',
+    onWarning: (message) => console.error(`plaza-server: ${message}`),
     ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
   const logger = createLogger({ level: settings.logLevel });

@@ -13,6 +13,7 @@ import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import type { RateLimits } from './middleware/rateLimit.js';
 import { normalizeOrigins, type CorsOptions } from './OriginPolicy.js';
+import { isSetting, nearestSetting, notASetting } from './unknownSettings.js';
 import {
   DEFAULT_HOST,
   DEFAULT_LOG_LEVEL,
@@ -119,16 +120,32 @@ function corsSetting(env: Env): CorsOptions | undefined {
 
 /**
  * Merges the configuration sources, later ones winning: a `--config` JSON file, then a
- * `.env` file in the working folder, then the process environment.
+ * `.env` file in the working folder, then the process environment. Every key of the JSON
+ * file must be a setting. A `.env` file may serve other tools too: only its keys close to a
+ * setting's name (PROT, port) are reported, to `onWarning`.
  */
 export function loadSettings(options: {
   readonly env: Env;
   readonly configFile?: string;
   readonly dotenvFile?: string;
+  readonly onWarning?: (message: string) => void;
 }): Settings {
   const merged: Record<string, string | undefined> = {};
-  if (options.configFile !== undefined) Object.assign(merged, readJsonConfig(options.configFile));
-  if (options.dotenvFile !== undefined) Object.assign(merged, readDotenv(options.dotenvFile));
+  if (options.configFile !== undefined) {
+    const fromFile = readJsonConfig(options.configFile);
+    const unknown = Object.keys(fromFile).find((key) => !isSetting(key));
+    if (unknown !== undefined) throw new ConfigError(notASetting(unknown, options.configFile));
+    Object.assign(merged, fromFile);
+  }
+  if (options.dotenvFile !== undefined) {
+    const fromDotenv = readDotenv(options.dotenvFile);
+    for (const key of Object.keys(fromDotenv)) {
+      if (!isSetting(key) && nearestSetting(key) !== undefined) {
+        options.onWarning?.(notASetting(key, options.dotenvFile));
+      }
+    }
+    Object.assign(merged, fromDotenv);
+  }
   Object.assign(merged, options.env);
   return serverOptionsFromEnv(merged);
 }
