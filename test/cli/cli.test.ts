@@ -214,3 +214,17 @@ test('a key in the --config file that is not a setting stops the start, naming t
     'plaza-server: port in plaza.config.json is not a Plaza setting; did you mean PORT?\n',
   );
 });
+
+test('the listening line is printed at LOG_LEVEL=error too', async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: { PORT: '0', LOG_LEVEL: 'error', DATABASE_URL: sharedDatabaseUrl(cwd) },
+  });
+  const url = await run.listening;
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  const lines = run.stdout().trim().split('\n');
+  t.is(lines.length, 1, 'nothing else below error');
+  t.like(JSON.parse(lines[0]!), { msg: 'plaza is listening', url });
+});

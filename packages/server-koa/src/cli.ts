@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createPlaza } from '@plaza/core';
 import { parseCliArgs } from './cliArgs.js';
 import { helpText } from './helpText.js';
-import { createLogger } from './logger.js';
+import { announcer, createLogger } from './logger.js';
 import { serve } from './serve.js';
 import { loadSettings, type Settings } from './settings.js';
 import { explainStartFailure } from './startFailure.js';
@@ -47,14 +47,14 @@ async function migrate(settings: Settings, logger: Logger): Promise<number> {
     logger,
   });
   await plaza.close();
-  logger.info({}, 'database is up to date');
+  announcer(logger).info({}, 'database is up to date');
   logger.flush();
   return 0;
 }
 
 async function serveUntilStopped(settings: Settings, logger: Logger): Promise<number> {
   const running = await serve({ settings, logger });
-  logger.info(
+  announcer(logger).info(
     { url: running.url, email_verifier: running.plaza.emailVerifier.name },
     'plaza is listening',
   );

@@ -23,7 +23,7 @@ const OWN_SETTINGS: readonly SettingDescription[] = [
   {
     key: 'LOG_LEVEL',
     default: DEFAULT_LOG_LEVEL,
-    meaning: `${LOG_LEVELS.join(', ')}; logs are JSON lines on stdout`,
+    meaning: `${LOG_LEVELS.join(', ')}; JSON lines on stdout; where it listens: at any but silent`,
   },
   {
     key: 'BODY_LIMIT',
