@@ -228,3 +228,31 @@ test('the listening line is printed at LOG_LEVEL=error too', async (t) => {
   t.is(lines.length, 1, 'nothing else below error');
   t.like(JSON.parse(lines[0]!), { msg: 'plaza is listening', url });
 });
+
+test("CLEARBIT_API_SECRET, the original's name for the Clearbit key, turns enrichment on", async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: {
+      PORT: '0',
+      DATABASE_URL: sharedDatabaseUrl(cwd),
+      CLEARBIT_API_SECRET: 'sk_from_the_original',
+      CLEARBIT_API_URL: 'http://127.0.0.1:9',
+    },
+  });
+  await run.listening;
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  t.regex(run.stdout(), /"msg":"profiles are enriched by clearbit"/);
+  t.false((run.stdout() + run.stderr()).includes('sk_from_the_original'));
+});
+
+test('CLEARBIT_API_KEY and CLEARBIT_API_SECRET that differ exit 2 naming both, not their values', async (t) => {
+  const run = runCli([], {
+    cwd: tempDir(),
+    env: { PORT: '0', CLEARBIT_API_KEY: 'sk_first_value', CLEARBIT_API_SECRET: 'sk_second_value' },
+  });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /^plaza-server: .*CLEARBIT_API_KEY.*CLEARBIT_API_SECRET.*\n$/);
+  t.false((run.stdout() + run.stderr()).includes('_value'));
+});

@@ -92,6 +92,11 @@ export const PLAZA_SETTINGS: readonly SettingDescription[] = [
     default: 'none (profiles are not enriched)',
     meaning: 'Clearbit secret key (sk_…)',
   },
+  {
+    key: 'CLEARBIT_API_SECRET',
+    default: 'none',
+    meaning: "the original service's name for CLEARBIT_API_KEY; if both are set, they must agree",
+  },
   { key: 'CLEARBIT_API_URL', default: DEFAULT_CLEARBIT_URL, meaning: "Clearbit's base URL" },
   {
     key: 'ENRICHMENT_TIMEOUT_MS',
