@@ -12,11 +12,17 @@ export interface BotExit {
   readonly stderr: string;
 }
 
-/** Runs the bot's CLI to its end (at most `timeoutMs`), with stdout and stderr as pipes. */
-export function runBotCli(args: readonly string[], timeoutMs = 90_000): Promise<BotExit> {
+/**
+ * Runs the bot's CLI to its end (at most `timeoutMs`), with stdout and stderr as pipes and
+ * `env` on top of PATH.
+ */
+export function runBotCli(
+  args: readonly string[],
+  { env = {}, timeoutMs = 90_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<BotExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BOT_CLI, ...args], {
-      env: { PATH: process.env['PATH'] ?? '' },
+      env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

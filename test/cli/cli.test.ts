@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
-import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
-import { runCli } from '../support/cliProcess.js';
+import test, { type ExecutionContext } from 'ava';
+import { freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
+import { SERVER_SETTINGS } from '@plaza/server-koa';
+import { CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
 import { sendBytes } from '../support/rawSocket.js';
 
@@ -124,4 +125,156 @@ test('the server it starts answers requests Node refuses in the error format, wi
     t.regex(requestId, /^[0-9a-f-]{36}$/);
     t.true(run.stdout().includes(`"req_id":"${requestId}"`), 'logged under its id');
   }
+});
+
+/** A Node stack frame, as printed with an error object. */
+const STACK_FRAME = /^\s+at /m;
+
+test('an unknown option prints the usage on stderr and exits 2, without a stack trace', async (t) => {
+  const run = runCli(['--port', '23001'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /^plaza-server: unknown option --port\b/);
+  t.regex(run.stderr(), /PORT=23001/, 'says how to set the port instead');
+  t.regex(run.stderr(), /Usage: plaza-server/);
+  t.notRegex(run.stderr(), STACK_FRAME);
+  t.is(run.stdout(), '');
+});
+
+test('--version prints the version of @plaza/server-koa and exits 0', async (t) => {
+  const packageFile = new URL('../package.json', `file://${CLI_PATH}`);
+  const { version } = JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string };
+  const run = runCli(['--version'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 0);
+  t.is(run.stdout(), `${version}\n`);
+  t.is(run.stderr(), '');
+});
+
+test('--help lists every setting with its default and meaning, and exits 0', async (t) => {
+  const run = runCli(['--help'], { cwd: tempDir(), env: {} });
+  t.is(await run.exited, 0);
+  const help = run.stdout();
+  t.regex(help, /Usage: plaza-server/);
+  t.true(SERVER_SETTINGS.length > 40);
+  for (const setting of SERVER_SETTINGS) {
+    const entry = new RegExp(`\\n  ${setting.key}  default: (.*)\\n      (.*)`).exec(help);
+    t.is(entry?.[1], setting.default, `${setting.key}'s default`);
+    t.is(entry?.[2], setting.meaning, `${setting.key}'s meaning`);
+  }
+});
+
+/** What a start failure prints: one line on stderr, no stack anywhere. */
+function assertOneLine(t: ExecutionContext, run: CliRun, line: RegExp): void {
+  t.regex(run.stderr(), line);
+  t.is(run.stderr().split('\n').length, 2, `one line: ${run.stderr()}`);
+  t.notRegex(run.stderr() + run.stdout(), STACK_FRAME);
+}
+
+for (const args of [[], ['migrate']]) {
+  test(`${['plaza-server', ...args].join(' ')}: an unreachable PostgreSQL is one line naming DATABASE_URL, without the password`, async (t) => {
+    const port = await freePort(); // nothing listens there
+    const run = runCli(args, {
+      cwd: tempDir(),
+      env: { PORT: '0', DATABASE_URL: `postgres://plaza:hunter2-secret@127.0.0.1:${port}/db` },
+    });
+    t.is(await run.exited, 1);
+    assertOneLine(
+      t,
+      run,
+      new RegExp(
+        `^plaza-server: cannot connect to the database \\(DATABASE_URL postgres://plaza:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\n$`,
+      ),
+    );
+    t.false((run.stderr() + run.stdout()).includes('hunter2-secret'));
+  });
+}
+
+test('a HOST that does not resolve is one line naming HOST, exit 1', async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: { PORT: '0', HOST: 'no-such-host.invalid', DATABASE_URL: sharedDatabaseUrl(cwd) },
+  });
+  t.is(await run.exited, 1);
+  assertOneLine(
+    t,
+    run,
+    /^plaza-server: cannot listen on HOST no-such-host\.invalid, PORT 0: .+\n$/,
+  );
+});
+
+test('a SQLite file whose folder cannot be made is one line naming DATABASE_URL, exit 1', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'a-file'), '');
+  const databaseUrl = `sqlite:${join(cwd, 'a-file', 'plaza.sqlite')}`;
+  const run = runCli([], { cwd, env: { PORT: '0', DATABASE_URL: databaseUrl } });
+  t.is(await run.exited, 1);
+  assertOneLine(
+    t,
+    run,
+    /^plaza-server: cannot open the database \(DATABASE_URL sqlite:.+\): .*a-file.*\n$/,
+  );
+});
+
+test('a misspelled key in .env is a warning naming the nearest setting; the server still starts', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, '.env'), 'PROT=1\nNODE_ENV=production\n');
+  const run = runCli([], { cwd, env: { PORT: '0', DATABASE_URL: sharedDatabaseUrl(cwd) } });
+  const url = await run.listening;
+  t.is((await fetch(`${url}/healthz`)).status, 200);
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  t.is(run.stderr(), 'plaza-server: PROT in .env is not a Plaza setting; did you mean PORT?\n');
+});
+
+test('a key in the --config file that is not a setting stops the start, naming the nearest one', async (t) => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'plaza.config.json'), JSON.stringify({ port: 1 }));
+  const run = runCli(['--config', 'plaza.config.json'], { cwd, env: { PORT: '0' } });
+  t.is(await run.exited, 2);
+  t.is(
+    run.stderr(),
+    'plaza-server: port in plaza.config.json is not a Plaza setting; did you mean PORT?\n',
+  );
+});
+
+test('the listening line is printed at LOG_LEVEL=error too', async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: { PORT: '0', LOG_LEVEL: 'error', DATABASE_URL: sharedDatabaseUrl(cwd) },
+  });
+  const url = await run.listening;
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  const lines = run.stdout().trim().split('\n');
+  t.is(lines.length, 1, 'nothing else below error');
+  t.like(JSON.parse(lines[0]!), { msg: 'plaza is listening', url });
+});
+
+test("CLEARBIT_API_SECRET, the original's name for the Clearbit key, turns enrichment on", async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: {
+      PORT: '0',
+      DATABASE_URL: sharedDatabaseUrl(cwd),
+      CLEARBIT_API_SECRET: 'sk_from_the_original',
+      CLEARBIT_API_URL: 'http://127.0.0.1:9',
+    },
+  });
+  await run.listening;
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  t.regex(run.stdout(), /"msg":"profiles are enriched by clearbit"/);
+  t.false((run.stdout() + run.stderr()).includes('sk_from_the_original'));
+});
+
+test('CLEARBIT_API_KEY and CLEARBIT_API_SECRET that differ exit 2 naming both, not their values', async (t) => {
+  const run = runCli([], {
+    cwd: tempDir(),
+    env: { PORT: '0', CLEARBIT_API_KEY: 'sk_first_value', CLEARBIT_API_SECRET: 'sk_second_value' },
+  });
+  t.is(await run.exited, 2);
+  t.regex(run.stderr(), /^plaza-server: .*CLEARBIT_API_KEY.*CLEARBIT_API_SECRET.*\n$/);
+  t.false((run.stdout() + run.stderr()).includes('_value'));
 });

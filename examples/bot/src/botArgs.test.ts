@@ -32,6 +32,15 @@ test('reads every flag', (t) => {
   t.true(args.json);
 });
 
+test('BOT_CONFIG names the config file when --config does not', (t) => {
+  t.is(parseBotArgs([], { BOT_CONFIG: 'from-env.ini' }).configPath, 'from-env.ini');
+  t.is(
+    parseBotArgs(['--config', 'flag.ini'], { BOT_CONFIG: 'from-env.ini' }).configPath,
+    'flag.ini',
+  );
+  t.regex(parseBotArgs([], { BOT_CONFIG: '  ' }).configPath, /examples\/bot\/config\.ini$/);
+});
+
 const refused: readonly [string[], RegExp][] = [
   [['--seed', 'x'], /--seed must be a whole number from 0 to 2147483647; it is "x"/],
   [['--seed', '-1'], /--seed/],

@@ -20,7 +20,8 @@ export const DEFAULT_CONCURRENCY = 8;
 export const USAGE = `Usage: npm run bot -- [--config FILE] [--server URL] [--seed N] [--concurrency N] [--json]
 
   --config FILE     INI file with [numbers] number_of_users, max_posts_per_user,
-                    max_likes_per_user (default: examples/bot/config.ini)
+                    max_likes_per_user (default: the BOT_CONFIG environment variable,
+                    else examples/bot/config.ini)
   --server URL      a running Plaza server; without it the bot starts one in-process
                     (temporary SQLite database, offline providers)
   --seed N          repeat a run: the same seed gives the same posts and likes
@@ -30,11 +31,15 @@ export const USAGE = `Usage: npm run bot -- [--config FILE] [--server URL] [--se
 const MAX_SEED = 2 ** 31 - 1;
 
 /**
- * Reads the bot's command line.
+ * Reads the bot's command line, and BOT_CONFIG from `env` (the original bot's way to name
+ * its config file) when there is no `--config`.
  *
- * @example parseBotArgs(['--seed', '7', '--json']).seed // 7
+ * @example parseBotArgs(['--seed', '7', '--json'], process.env).seed // 7
  */
-export function parseBotArgs(argv: readonly string[]): BotArgs {
+export function parseBotArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): BotArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -54,7 +59,7 @@ export function parseBotArgs(argv: readonly string[]): BotArgs {
     throw new BotUsageError(error instanceof Error ? error.message : String(error));
   }
   return {
-    configPath: values.config ?? DEFAULT_CONFIG_PATH,
+    configPath: values.config ?? (env['BOT_CONFIG']?.trim() || DEFAULT_CONFIG_PATH),
     serverUrl: values.server === undefined ? undefined : serverUrl(values.server),
     seed:
       values.seed === undefined

@@ -13,7 +13,7 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseBotArgs(argv);
+  const args = parseBotArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -209,6 +209,23 @@ test('a Clearbit key alone is kept, so the default provider can become clearbit'
   t.false('provider' in (options.enrichment ?? {}));
 });
 
+test("CLEARBIT_API_SECRET, the original service's name, is taken for CLEARBIT_API_KEY", (t) => {
+  const clearbit = (env: Record<string, string>) => plazaOptionsFromEnv(env).enrichment?.clearbit;
+  t.deepEqual(clearbit({ CLEARBIT_API_SECRET: 'sk_original' }), { apiKey: 'sk_original' });
+  t.deepEqual(clearbit({ CLEARBIT_API_SECRET: 'sk_same', CLEARBIT_API_KEY: ' sk_same ' }), {
+    apiKey: 'sk_same',
+  });
+});
+
+test('CLEARBIT_API_KEY and CLEARBIT_API_SECRET set to different keys are refused, unquoted', (t) => {
+  const error = t.throws(
+    () => plazaOptionsFromEnv({ CLEARBIT_API_KEY: 'sk_one_key', CLEARBIT_API_SECRET: 'sk_other' }),
+    { instanceOf: ConfigError },
+  );
+  t.regex(error.message, /CLEARBIT_API_KEY.*CLEARBIT_API_SECRET/);
+  t.false(error.message.includes('sk_one_key') || error.message.includes('sk_other'));
+});
+
 test('ENRICHMENT_WORKER reads the usual spellings of true and false', (t) => {
   for (const value of ['1', 'true', 'YES', 'on']) {
     t.true(plazaOptionsFromEnv({ ENRICHMENT_WORKER: value }).enrichment?.worker, value);

@@ -225,6 +225,16 @@ export function booleanSetting(env: Env, key: string): boolean | undefined {
   throw new ConfigError(`${key} must be true or false; it is "${value}".`);
 }
 
+/** A key that also goes by the name the original service gave it; both set must agree. */
+function aliasedSetting(env: Env, key: string, alias: string): string | undefined {
+  const value = present(env, key);
+  const aliased = present(env, alias);
+  if (value !== undefined && aliased !== undefined && value !== aliased) {
+    throw new ConfigError(`${key} and ${alias} name the same setting but differ; set one of them.`);
+  }
+  return value ?? aliased;
+}
+
 function choiceSetting<T extends string>(
   env: Env,
   key: string,
@@ -264,7 +274,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     failOpen: booleanSetting(env, 'HUNTER_FAIL_OPEN'),
   });
   const clearbit = definedOnly({
-    apiKey: present(env, 'CLEARBIT_API_KEY'),
+    apiKey: aliasedSetting(env, 'CLEARBIT_API_KEY', 'CLEARBIT_API_SECRET'),
     baseUrl: present(env, 'CLEARBIT_API_URL'),
   });
   const enrichment = definedOnly({

@@ -10,8 +10,8 @@ import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
-import { createKnex, isInMemory } from './adapters/db/createKnex.js';
-import { migrateToLatest } from './adapters/db/migrateToLatest.js';
+import { isInMemory } from './adapters/db/createKnex.js';
+import { startDatabase } from './adapters/db/startDatabase.js';
 import { isDatabaseBusy } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
 import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
@@ -78,13 +78,15 @@ export interface Plaza {
 }
 
 /**
- * Opens (and migrates) the database and wires the domain together. No HTTP here.
+ * Opens (and migrates) the database and wires the domain together. No HTTP here. A database
+ * that cannot be opened, reached or migrated rejects with a DatabaseUnavailable.
  *
  * @example const plaza = await createPlaza({ databaseUrl: 'sqlite:./data/plaza.sqlite' })
  */
 export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   const logger = options.logger ?? silentLogger;
-  const location = parseDatabaseUrl(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const databaseUrl = options.databaseUrl ?? DEFAULT_DATABASE_URL;
+  const location = parseDatabaseUrl(databaseUrl);
   const databaseFile =
     location.client === 'sqlite' && !isInMemory(location.filename)
       ? resolve(location.filename)
@@ -105,13 +107,13 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
     throw new ConfigError('passwordMinScore must be a whole number from 0 to 4 (a zxcvbn score).');
   }
 
-  const db = createKnex(location, {
+  const { db, moved, applied } = await startDatabase(databaseUrl, location, {
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
     ...(options.databasePoolSize === undefined ? {} : { poolSize: options.databasePoolSize }),
+    logger,
   });
   let bus: EventBus | undefined;
   try {
-    const { moved, applied } = await migrateToLatest(db);
     if (moved.length > 0) {
       logger.info(
         { migrations: moved },

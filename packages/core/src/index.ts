@@ -13,7 +13,10 @@ export {
   type DatabaseLocation,
   type LoginThrottleOptions,
 } from './config.js';
+export { PLAZA_SETTINGS, type SettingDescription } from './plazaSettings.js';
+export { editDistance } from './shared/editDistance.js';
 export * from './errors.js';
+export { DatabaseUnavailable } from './adapters/db/DatabaseUnavailable.js';
 export { silentLogger, type Logger } from './logger.js';
 export {
   parseInput,

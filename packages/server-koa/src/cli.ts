@@ -1,55 +1,60 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, createPlaza } from '@plaza/core';
-import { createLogger } from './logger.js';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { createPlaza } from '@plaza/core';
+import { parseCliArgs } from './cliArgs.js';
+import { helpText } from './helpText.js';
+import { announcer, createLogger } from './logger.js';
 import { serve } from './serve.js';
-import { loadSettings } from './settings.js';
+import { loadSettings, type Settings } from './settings.js';
+import { explainStartFailure } from './startFailure.js';
 
-const USAGE = `Usage: plaza-server [serve|migrate] [--config plaza.config.json]
-
-  serve     run the HTTP server (the default)
-  migrate   bring the database schema up to date and exit
-
-Settings come from the environment, a .env file in the working folder, and --config
-(environment first). See the README for the keys.`;
-
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
+async function main(argv: readonly string[]): Promise<number> {
+  const request = parseCliArgs(argv);
+  if (request.action === 'help') {
+    process.stdout.write(helpText());
     return 0;
   }
-  const command = positionals[0] ?? 'serve';
-  if (!['serve', 'migrate'].includes(command) || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
+  if (request.action === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
-
   const settings = loadSettings({
     env: process.env,
     dotenvFile: '.env',
-    ...(values.config === undefined ? {} : { configFile: values.config }),
+    onWarning: (message) => console.error(`plaza-server: ${message}`),
+    ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
   const logger = createLogger({ level: settings.logLevel });
-
-  if (command === 'migrate') {
-    // Only the schema: no job worker, so this can run beside live instances during an upgrade.
-    const plaza = await createPlaza({
-      ...settings.plaza,
-      enrichment: { ...settings.plaza.enrichment, worker: false },
-      logger,
-    });
-    await plaza.close();
-    logger.info({}, 'database is up to date');
-    logger.flush();
-    return 0;
+  try {
+    return request.action === 'migrate'
+      ? await migrate(settings, logger)
+      : await serveUntilStopped(settings, logger);
+  } catch (error) {
+    if (!explainStartFailure(error).foreseen) {
+      logger.error({ err: error }, 'failed to start');
+      logger.flush();
+    }
+    throw error;
   }
+}
 
+async function migrate(settings: Settings, logger: Logger): Promise<number> {
+  // Only the schema: no job worker, so this can run beside live instances during an upgrade.
+  const plaza = await createPlaza({
+    ...settings.plaza,
+    enrichment: { ...settings.plaza.enrichment, worker: false },
+    logger,
+  });
+  await plaza.close();
+  announcer(logger).info({}, 'database is up to date');
+  logger.flush();
+  return 0;
+}
+
+async function serveUntilStopped(settings: Settings, logger: Logger): Promise<number> {
   const running = await serve({ settings, logger });
-  logger.info(
+  announcer(logger).info(
     { url: running.url, email_verifier: running.plaza.emailVerifier.name },
     'plaza is listening',
   );
@@ -73,23 +78,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+/** The version of @plaza/server-koa, from its package.json beside `dist`. */
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      console.error(`plaza-server: ${error.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`plaza-server: cannot listen: ${(error as Error).message}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.error('plaza-server: failed to start:', error);
-    process.exitCode = 1;
+    const failure = explainStartFailure(error);
+    console.error(`plaza-server: ${failure.message}`);
+    process.exitCode = failure.exitCode;
   },
 );

@@ -38,3 +38,13 @@ export function createLogger(options: LoggerOptions): Logger {
   }, FLUSH_INTERVAL_MS).unref();
   return logger;
 }
+
+/**
+ * The logger for what the operator must see whatever LOG_LEVEL says, such as where the server
+ * listens: at info level even when LOG_LEVEL is warn, error or fatal; silent stays silent.
+ *
+ * @example announcer(logger).info({ url }, 'plaza is listening')
+ */
+export function announcer(logger: Logger): Logger {
+  return logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+}

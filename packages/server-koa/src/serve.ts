@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createPlaza, type Plaza } from '@plaza/core';
 import { createServer } from './app.js';
+import { ListenAddressUnavailable } from './ListenAddressUnavailable.js';
 import type { Settings } from './settings.js';
 
 export interface ServeOptions {
@@ -51,7 +52,10 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
     });
   } catch (error) {
     await plaza.close();
-    throw error;
+    throw new ListenAddressUnavailable(
+      `cannot listen on HOST ${settings.host}, PORT ${settings.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError } from '@plaza/core';
-import { serverOptionsFromEnv } from './settings.js';
+import { keysReadBy } from '@plaza/core/testing';
+import { loadSettings, serverOptionsFromEnv } from './settings.js';
+import { SERVER_SETTINGS } from './serverSettings.js';
 
 test('WebSocket limits come from WS_* keys; unset keys keep the defaults', (t) => {
   t.deepEqual(serverOptionsFromEnv({}).webSocket, {});
@@ -108,4 +113,61 @@ test('"*" in CORS_ORIGINS must stand alone, and a list of only commas is refused
     });
     t.regex(error.message, /^CORS_ORIGINS /);
   }
+});
+
+test('the settings table has every key the server and the core read, and no other', (t) => {
+  const read = keysReadBy(serverOptionsFromEnv);
+  t.true(read.has('PORT') && read.has('DATABASE_URL'), 'the recorder sees both layers');
+  const listed = SERVER_SETTINGS.map((setting) => setting.key);
+  t.deepEqual([...listed].sort(), [...read].sort());
+  t.is(new Set(listed).size, listed.length, 'no key listed twice');
+  for (const setting of SERVER_SETTINGS) {
+    t.false(setting.meaning.includes('\n'), `${setting.key}: one line`);
+    t.not(setting.default, '', `${setting.key} says what applies when unset`);
+  }
+});
+
+/** Writes `text` to a file named `name` in a folder of its own, and returns its path. */
+function fileWith(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'plaza-settings-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+test("a key in .env near a setting is warned about; other keys are other tools' business", (t) => {
+  const dotenvFile = fileWith(
+    '.env',
+    [
+      'PROT=1',
+      'port=2',
+      'LOG_LVL=debug',
+      'CORS_ORIGIN=*',
+      'PGPORT=5432',
+      'HOME=/x',
+      'NODE_ENV=production',
+    ].join('\n'),
+  );
+  const warnings: string[] = [];
+  const settings = loadSettings({ env: {}, dotenvFile, onWarning: (line) => warnings.push(line) });
+  t.is(settings.port, 8000, 'none of them is taken for PORT');
+  t.deepEqual(warnings, [
+    `PROT in ${dotenvFile} is not a Plaza setting; did you mean PORT?`,
+    `port in ${dotenvFile} is not a Plaza setting; did you mean PORT?`,
+    `LOG_LVL in ${dotenvFile} is not a Plaza setting; did you mean LOG_LEVEL?`,
+    `CORS_ORIGIN in ${dotenvFile} is not a Plaza setting; did you mean CORS_ORIGINS?`,
+  ]);
+});
+
+test('every key of a --config file must be a setting', (t) => {
+  const near = fileWith('plaza.config.json', JSON.stringify({ PORT: 1, JWT_SECERT: 'x' }));
+  t.is(
+    t.throws(() => loadSettings({ env: {}, configFile: near }), { instanceOf: ConfigError })
+      .message,
+    `JWT_SECERT in ${near} is not a Plaza setting; did you mean JWT_SECRET?`,
+  );
+  const far = fileWith('plaza.config.json', JSON.stringify({ NODE_ENV: 'production' }));
+  t.is(
+    t.throws(() => loadSettings({ env: {}, configFile: far }), { instanceOf: ConfigError }).message,
+    `NODE_ENV in ${far} is not a Plaza setting (plaza-server --help lists them).`,
+  );
 });

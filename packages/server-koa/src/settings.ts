@@ -13,6 +13,14 @@ import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import type { RateLimits } from './middleware/rateLimit.js';
 import { normalizeOrigins, type CorsOptions } from './OriginPolicy.js';
+import { isSetting, nearestSetting, notASetting } from './unknownSettings.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  LOG_LEVELS,
+} from './serverSettings.js';
 
 /** Everything the CLI needs to run a server. */
 export interface Settings {
@@ -33,12 +41,11 @@ export interface Settings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const BODY_LIMIT = /^[0-9]+(?:b|kb|mb)?$/i;
 
 /** Reads the server's own keys (PORT, HOST, LOG_LEVEL, BODY_LIMIT, …) besides the core's. */
 export function serverOptionsFromEnv(env: Env): Settings {
-  const logLevel = env['LOG_LEVEL']?.trim() || 'info';
+  const logLevel = env['LOG_LEVEL']?.trim() || DEFAULT_LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
       `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`,
@@ -52,11 +59,12 @@ export function serverOptionsFromEnv(env: Env): Settings {
   const requestTimeoutMs = integerSetting(env, 'REQUEST_TIMEOUT_MS', 1000, 3_600_000);
   const cors = corsSetting(env);
   return {
-    port: integerSetting(env, 'PORT', 0, 65_535) ?? 8000,
-    host: env['HOST']?.trim() || '127.0.0.1',
+    port: integerSetting(env, 'PORT', 0, 65_535) ?? DEFAULT_PORT,
+    host: env['HOST']?.trim() || DEFAULT_HOST,
     logLevel,
     bodyLimit,
-    shutdownTimeoutMs: integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000) ?? 10_000,
+    shutdownTimeoutMs:
+      integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     timeouts: {
       ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
@@ -112,16 +120,32 @@ function corsSetting(env: Env): CorsOptions | undefined {
 
 /**
  * Merges the configuration sources, later ones winning: a `--config` JSON file, then a
- * `.env` file in the working folder, then the process environment.
+ * `.env` file in the working folder, then the process environment. Every key of the JSON
+ * file must be a setting. A `.env` file may serve other tools too: only its keys close to a
+ * setting's name (PROT, port) are reported, to `onWarning`.
  */
 export function loadSettings(options: {
   readonly env: Env;
   readonly configFile?: string;
   readonly dotenvFile?: string;
+  readonly onWarning?: (message: string) => void;
 }): Settings {
   const merged: Record<string, string | undefined> = {};
-  if (options.configFile !== undefined) Object.assign(merged, readJsonConfig(options.configFile));
-  if (options.dotenvFile !== undefined) Object.assign(merged, readDotenv(options.dotenvFile));
+  if (options.configFile !== undefined) {
+    const fromFile = readJsonConfig(options.configFile);
+    const unknown = Object.keys(fromFile).find((key) => !isSetting(key));
+    if (unknown !== undefined) throw new ConfigError(notASetting(unknown, options.configFile));
+    Object.assign(merged, fromFile);
+  }
+  if (options.dotenvFile !== undefined) {
+    const fromDotenv = readDotenv(options.dotenvFile);
+    for (const key of Object.keys(fromDotenv)) {
+      if (!isSetting(key) && nearestSetting(key) !== undefined) {
+        options.onWarning?.(notASetting(key, options.dotenvFile));
+      }
+    }
+    Object.assign(merged, fromDotenv);
+  }
   Object.assign(merged, options.env);
   return serverOptionsFromEnv(merged);
 }

@@ -8,3 +8,4 @@ export * from './postgresCluster.js';
 export * from './waits.js';
 export { dialectOf, type Dialect } from '../adapters/db/createKnex.js';
 export { selectRows } from '../adapters/db/selectRows.js';
+export { keysReadBy } from './keysReadBy.js';

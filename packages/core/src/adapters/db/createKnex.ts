@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
+import type { Logger } from '../../logger.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
@@ -13,6 +14,8 @@ export interface DatabaseOptions {
   readonly busyTimeoutMs: number;
   /** PostgreSQL: the most connections this process opens (default 10). */
   readonly poolSize?: number;
+  /** Where Knex's own warnings go (at debug level); default: nowhere. */
+  readonly logger?: Logger;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -25,6 +28,17 @@ export const schemaOf = (db: Knex): string =>
   (db.client as { config: Knex.Config & { plazaSchema?: string } }).config.plazaSchema ?? 'public';
 
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+/** A request waiting this long for a connection gets OFF_01 (try again). */
+export const ACQUIRE_CONNECTION_TIMEOUT_MS = 10_000;
+
+/**
+ * Knex prints to the console, a stack included, what it then throws (a connection that could
+ * not be made): whoever catches the error reports it, so Knex's own words are for debugging.
+ */
+function knexLog(logger: Logger | undefined): Knex.Logger {
+  const log = (message: unknown): void => logger?.debug({ knex: String(message) }, 'knex');
+  return { warn: log, error: log, deprecate: log, debug: log };
+}
 
 /**
  * Opens the database.
@@ -51,6 +65,7 @@ export function createKnex(location: DatabaseLocation, options: DatabaseOptions)
     useNullAsDefault: true,
     // Error messages show the SQL with placeholders, never the values (password hashes…).
     compileSqlOnError: false,
+    log: knexLog(options.logger),
     pool: {
       min: 1,
       max: 1,
@@ -93,8 +108,8 @@ function createPostgresKnex(
     searchPath: [location.schema],
     plazaSchema: location.schema,
     compileSqlOnError: false,
-    // A request waiting this long for a connection gets OFF_01 (try again).
-    acquireConnectionTimeout: 10_000,
+    log: knexLog(options.logger),
+    acquireConnectionTimeout: ACQUIRE_CONNECTION_TIMEOUT_MS,
     pool: { min: 0, max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE },
   };
   return knex(config);
