@@ -12,8 +12,11 @@ export interface BotExit {
   readonly stderr: string;
 }
 
-/** Runs the bot's CLI to its end (at most `timeoutMs`), with stdout and stderr as pipes. */
-export function runBotCli(args: readonly string[], timeoutMs = 90_000): Promise<BotExit> {
+/**
+ * Runs the bot's CLI to its end (at most `timeoutMs`, a ceiling for a saturated machine, where
+ * a run takes 20 s and more), with stdout and stderr as pipes.
+ */
+export function runBotCli(args: readonly string[], timeoutMs = 180_000): Promise<BotExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BOT_CLI, ...args], {
       env: { PATH: process.env['PATH'] ?? '' },
