@@ -13,12 +13,12 @@ export interface BotExit {
 }
 
 /**
- * Runs the bot's CLI to its end (at most `timeoutMs`), with stdout and stderr as pipes and
- * `env` on top of PATH.
+ * Runs the bot's CLI to its end (at most `timeoutMs`, a ceiling for a saturated machine, where
+ * a run takes 20 s and more), with stdout and stderr as pipes and `env` on top of PATH.
  */
 export function runBotCli(
   args: readonly string[],
-  { env = {}, timeoutMs = 90_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+  { env = {}, timeoutMs = 180_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<BotExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BOT_CLI, ...args], {

@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
+import { aGate, freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
+import { FAKE_HUNTER_API_KEY, startFakeHunter } from '../fakes/fakeHunter.js';
 import { CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
+import { eventually } from '../support/eventually.js';
 import { sendBytes } from '../support/rawSocket.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'plaza-cli-'));
@@ -26,37 +28,53 @@ test('starts on the SQLite default and keeps a 0600 JWT secret beside it', async
   const secretFile = statSync(join(cwd, 'data', 'plaza.jwt-secret'));
   t.is(secretFile.mode & 0o777, 0o600);
   t.true(readFileSync(join(cwd, 'data', 'plaza.jwt-secret'), 'utf8').length >= 32);
-  run.child.kill('SIGTERM');
-  t.is(await run.exited, 0);
+  t.is(await run.stop('SIGTERM'), 0);
   t.true(run.stdout().includes('HUNTER_API_KEY is not set'));
 });
 
 test('SIGTERM finishes the request in flight and shuts down gracefully', async (t) => {
   const cwd = tempDir();
-  // Default scrypt cost, so the sign-up below is still running when SIGTERM arrives.
+  // The sign-up below waits for Hunter, and this Hunter answers only when the test says: the
+  // request is surely in flight when SIGTERM arrives, however slow the machine.
+  const hunter = await startFakeHunter();
+  t.teardown(() => hunter.close());
+  const release = aGate(t);
   const run = runCli([], {
     cwd,
-    env: { PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: sharedDatabaseUrl(cwd) },
+    env: {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SCRYPT_LOG_N: '10',
+      DATABASE_URL: sharedDatabaseUrl(cwd),
+      HUNTER_API_KEY: FAKE_HUNTER_API_KEY,
+      HUNTER_API_URL: hunter.url,
+      // Ceilings for a loaded machine: the request is held, not slow.
+      HUNTER_TIMEOUT_MS: '60000',
+      SHUTDOWN_TIMEOUT_MS: '120000',
+    },
   });
+  t.teardown(() => run.child.kill('SIGKILL'));
   const url = await run.listening;
 
   const username = uniqueUsername();
+  const email = `${username}@example.com`;
+  hunter.respondWith(email, { kind: 'held', until: release.opened });
   const inFlight = fetch(`${url}/user/data`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      username,
-      password: strongPassword(),
-      email: `${username}@example.com`,
-    }),
+    body: new URLSearchParams({ username, password: strongPassword(), email }),
   });
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  run.child.kill('SIGTERM');
+  await eventually('the sign-up to ask Hunter', () =>
+    hunter.requests.some((request) => request.email === email) ? true : undefined,
+  );
+  const stopped = run.stop('SIGTERM');
+  await run.logged(/"msg":"shutting down/);
+  release.open();
 
   const answer = await inFlight;
   t.is(answer.status, 200, 'the request in flight was finished');
   t.is(((await answer.json()) as { code: string }).code, 'OK');
-  t.is(await run.exited, 0);
+  t.is(await stopped, 0);
   await t.throwsAsync(fetch(`${url}/healthz`), undefined, 'no longer accepting');
 
   const lines = run
@@ -92,8 +110,7 @@ test('settings come from --config JSON and .env, the environment winning', async
   const run = runCli(['--config', 'plaza.config.json'], { cwd, env: { PORT: '0' } });
   const url = await run.listening;
   t.is((await fetch(`${url}/healthz`)).status, 200);
-  run.child.kill('SIGINT');
-  t.is(await run.exited, 0);
+  t.is(await run.stop('SIGINT'), 0);
   t.true(await hasPlazaTables(databaseUrl), "the config file's DATABASE_URL was used");
 });
 

@@ -42,8 +42,7 @@ test('a job queued while Clearbit is down survives a restart and completes once 
   await eventually('a look-up while Clearbit is down', () =>
     clearbit.requests.length >= 2 ? true : undefined,
   );
-  first.child.kill('SIGTERM');
-  t.is(await first.exited, 0);
+  t.is(await first.stop('SIGTERM'), 0);
   const own = (await api.get('/user/data', {}, { token: user.token }).catch(() => undefined))
     ?.status;
   t.is(own, undefined, 'the first server is gone');
@@ -59,8 +58,7 @@ test('a job queued while Clearbit is down survives a restart and completes once 
   });
   const expected = expectedFakeClearbitProfile(email);
   t.like(profile, { first_name: expected.first_name, city: expected.city, site: expected.site });
-  second.child.kill('SIGTERM');
-  t.is(await second.exited, 0);
+  t.is(await second.stop('SIGTERM'), 0);
   t.false(
     first.stdout().includes(FAKE_CLEARBIT_API_KEY) ||
       second.stdout().includes(FAKE_CLEARBIT_API_KEY),

@@ -28,7 +28,8 @@ test.before(async (t) => {
   const target = await startInProcessTarget({
     enrichment: {
       clearbit: { apiKey: FAKE_CLEARBIT_API_KEY, baseUrl: clearbit.url },
-      timeoutMs: 2_000,
+      // No test here waits a timeout out; every look-up must beat it, however loaded the machine.
+      timeoutMs: 10_000,
       retryBaseMs: 20,
       retryMaxMs: 100,
       pollIntervalMs: 20,

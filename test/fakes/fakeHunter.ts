@@ -26,6 +26,8 @@ export type HunterStatus =
  * - `{ kind: 'trickle', httpStatus?, body?, intervalMs? }`: headers at once, then the body one
  *   byte every `intervalMs` (default 200); default 200 with a `valid` verdict, so only a
  *   deadline that covers the body stops a client from accepting it.
+ * - `{ kind: 'held', until, then? }`: no answer until the promise `until` settles, then
+ *   `then` (default: the rules); lets a test act while a request is surely in flight.
  */
 export type FakeHunterAnswer =
   | HunterStatus
@@ -55,7 +57,12 @@ export type FakeHunterAnswer =
       readonly body?: string;
       readonly intervalMs?: number;
     }
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  | {
+      readonly kind: 'held';
+      readonly until: Promise<unknown>;
+      readonly then?: FakeHunterAnswer;
+    };
 
 export interface FakeHunterRequest {
   /** The `email` query parameter, or `null` when it was missing. */
@@ -200,6 +207,11 @@ export async function startFakeHunter(options: FakeHunterOptions = {}): Promise<
         });
         res.end(a.body);
         return;
+      case 'held': {
+        const release = (): void => answer(res, email, key, a.then ?? defaultAnswer(email));
+        a.until.then(release, release);
+        return;
+      }
       case 'trickle':
         trickle(
           res,

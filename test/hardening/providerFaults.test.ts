@@ -1,4 +1,5 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import { WAIT_LIMIT_MS } from '@plaza/core/testing';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { signUp, signUpFields, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
@@ -33,13 +34,21 @@ interface Context {
 
 const test = anyTest as TestFn<Context>;
 
-const HUNTER_TIMEOUT_MS = 500;
-const ENRICHMENT_TIMEOUT_MS = 300;
+/**
+ * The providers' timeouts are what the trickle and hang tests wait out, and what every answer
+ * that should count must beat: a fake in this process answers within milliseconds, a few
+ * hundred on a saturated machine, so these leave it ten times that and more.
+ */
+const HUNTER_TIMEOUT_MS = 2000;
+const ENRICHMENT_TIMEOUT_MS = 1500;
 const MAX_ATTEMPTS = 3;
-/** Loose upper bound for one refused sign-up: the timeout plus a generous margin. */
-const SIGN_UP_LIMIT_MS = 10_000;
-/** Loose upper bound for a whole enrichment job (three tries, two short backoffs). */
-const NOTICE_WAIT_MS = 10_000;
+/**
+ * Upper bound for one refused sign-up: the sign-up's budget, max(10 s, 2 × the timeout).
+ * Refused before it, a trickled answer was cut by the request's own timeout, not the budget.
+ */
+const SIGN_UP_LIMIT_MS = Math.max(10_000, 2 * HUNTER_TIMEOUT_MS);
+/** Ceiling for a whole enrichment job (three tries of up to a timeout each, short backoffs). */
+const NOTICE_WAIT_MS = 2 * WAIT_LIMIT_MS;
 
 const EXT_01_BODY = {
   code: 'EXT_01',

@@ -5,22 +5,24 @@ import type { RateLimits } from '@plaza/server-koa';
 import { createPost, signUp, signUpFields } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';
 import { startInProcessTarget } from '../support/apiTarget.js';
+import { holdRateLimitClock } from '../support/rateLimitClock.js';
 
 const TOO_MANY_REQUESTS = { code: 'RAT_01', message: 'Too many requests, slow down.' };
 
 /**
  * A server behind one trusted proxy, so that each test can speak as several clients through
- * `X-Forwarded-For` over loopback.
+ * `X-Forwarded-For` over loopback. Its buckets do not refill while the test runs.
  */
 async function serverWith(t: ExecutionContext, rateLimits: Partial<RateLimits>): Promise<Api> {
   const target = await startInProcessTarget({}, { rateLimits, trustProxy: true });
   t.teardown(() => target.close());
+  holdRateLimitClock(target.plaza);
   return new Api(target.baseUrl);
 }
 
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 
-/** RAT_01 with a Retry-After of at most `retryAfter` seconds (the bucket refills meanwhile). */
+/** RAT_01 with a Retry-After of at most `retryAfter` seconds (the time one request takes to refill). */
 function refusedAsTooMany(t: ExecutionContext, response: ApiResponse, retryAfter: number): void {
   t.is(response.status, 429);
   t.deepEqual(response.body, TOO_MANY_REQUESTS);
@@ -107,6 +109,7 @@ test('the SDK reports RAT_01 as a PlazaApiError of that code and status, without
     { rateLimits: { signUpsPerIpPerMinute: 1, limitLoopback: true } },
   );
   t.teardown(() => target.close());
+  holdRateLimitClock(target.plaza);
   let requests = 0;
   const client = createClient(target.baseUrl, {
     fetch: (input, init) => {
@@ -173,6 +176,8 @@ test('two servers on one database enforce one limit together', async (t) => {
     await startInProcessTarget(options, serverOptions),
   ];
   t.teardown(() => Promise.all(targets.map((target) => target.close())));
+  const now = Date.now();
+  for (const target of targets) holdRateLimitClock(target.plaza, now);
   const apis = targets.map((target) => new Api(target.baseUrl));
   for (let i = 0; i < 4; i += 1) {
     t.is((await apis[i % 2]!.post('/user/data', signUpFields())).status, 200, `sign-up ${i}`);

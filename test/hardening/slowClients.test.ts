@@ -1,15 +1,17 @@
 import { connect, type Socket } from 'node:net';
 import test from 'ava';
+import { WAIT_LIMIT_MS } from '@plaza/core/testing';
 import { startInProcessTarget } from '../support/apiTarget.js';
 import { withTimeout } from '../support/watchSocket.js';
 
 /**
- * Room for a loaded machine beyond a timeout before a test calls it broken. Lower bounds are
- * half a timeout: enough to tell a timeout from a cut for another reason.
+ * Room for a saturated machine beyond a timeout before a test calls it broken: a ceiling
+ * only. Lower bounds are half a timeout: enough to tell a timeout from a cut for another
+ * reason.
  */
-const MARGIN_MS = 3000;
+const MARGIN_MS = WAIT_LIMIT_MS;
 
-/** Far longer than any timeout below at a byte per `TRICKLE_MS`: it never finishes. */
+/** Far longer than any timeout below at a byte per `TRICKLE_MS` (25 s and more): it never finishes. */
 const PADDING = 'a'.repeat(200);
 const TRICKLE_MS = 100;
 
@@ -165,10 +167,12 @@ test('a body trickled past the request timeout gets a 408 and is cut', async (t)
 });
 
 test('while three slow clients hang on, a normal GET /healthz is answered first', async (t) => {
-  // Long enough that the normal request has all the time it needs on a loaded machine.
+  // Long enough that the normal request has all the time it needs on a saturated machine.
+  const headersTimeoutMs = 5000;
+  const requestTimeoutMs = 8000;
   const target = await startInProcessTarget(
     {},
-    { timeouts: { headersTimeoutMs: 2000, requestTimeoutMs: 4000 } },
+    { timeouts: { headersTimeoutMs, requestTimeoutMs } },
   );
   t.teardown(() => target.close());
   const slow = await Promise.all([1, 2, 3].map(() => RawClient.connect(target.baseUrl)));
@@ -187,13 +191,14 @@ test('while three slow clients hang on, a normal GET /healthz is answered first'
   t.is(health.status, 200);
   t.deepEqual(await health.json(), { code: 'OK', data: { status: 'ok' } });
   t.is(openWhenAnswered, 3, 'the slow clients were still connected');
-  await withTimeout(Promise.all(cuts), 4000 + MARGIN_MS, 'the slow clients to be cut');
+  await withTimeout(Promise.all(cuts), requestTimeoutMs + MARGIN_MS, 'the slow clients to be cut');
   t.is(order[0], 'healthz');
   t.deepEqual(order.slice(1).sort(), ['slow 0', 'slow 1', 'slow 2']);
 });
 
 test('an idle keep-alive connection serves several requests, then is closed after the timeout', async (t) => {
-  const keepAliveTimeoutMs = 500;
+  // Long enough that the second request, sent as soon as the first answer is in, beats it.
+  const keepAliveTimeoutMs = 2000;
   const target = await startInProcessTarget({}, { timeouts: { keepAliveTimeoutMs } });
   t.teardown(() => target.close());
   const client = await RawClient.connect(target.baseUrl);

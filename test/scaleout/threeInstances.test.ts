@@ -21,6 +21,7 @@ import type { ApiResponse } from '../support/http.js';
 import {
   openAuthenticated,
   openAuthenticatedJson,
+  WAIT_MS,
   withTimeout,
   type WatchClient,
 } from '../support/watchSocket.js';
@@ -191,10 +192,8 @@ test.serial(
     t.log(`settled in ${since()} ms`);
 
     // Each watcher gets its enrichment.completed once, whichever instance did the job.
-    await eventually(
-      'a notice on every watching socket',
-      () => (sockets.every((socket) => socket.pending > 0) ? true : undefined),
-      10_000,
+    await eventually('a notice on every watching socket', () =>
+      sockets.every((socket) => socket.pending > 0) ? true : undefined,
     ).catch(() => undefined); // the assertion below says who missed out
     await new Promise((resolve) => setTimeout(resolve, 500));
     const received = await Promise.all(sockets.map(framesReceived));
@@ -301,9 +300,9 @@ test.serial(
     const requested = await b.api.post('/user/request-retrieve-data', {}, { token: author.token });
     t.is(requested.status, 202);
     t.is(requested.body['code'], 'PENDING');
-    t.is(await text.next(10_000), NOTICE);
+    t.is(await text.next(), NOTICE);
     const expected = expectedFakeClearbitProfile(author.email);
-    t.like(await json.nextJson(10_000), {
+    t.like(await json.nextJson(), {
       type: 'enrichment.completed',
       user_id: author.userId,
       profile: { user_id: author.userId, first_name: expected.first_name, city: expected.city },
@@ -314,14 +313,14 @@ test.serial(
     const like = (liker: SignedUpUser, through: Instance) =>
       through.api.post('/post/like', { post_id: postId }, { token: liker.token });
     t.is((await like(firstLiker, b)).status, 200);
-    t.deepEqual(await json.nextJson(10_000), {
+    t.deepEqual(await json.nextJson(), {
       type: 'post.liked',
       post_id: postId,
       by_user_id: firstLiker.userId,
       likes: 1,
     });
     t.is((await like(secondLiker, c)).status, 200);
-    t.deepEqual(await json.nextJson(10_000), {
+    t.deepEqual(await json.nextJson(), {
       type: 'post.liked',
       post_id: postId,
       by_user_id: secondLiker.userId,
@@ -352,7 +351,7 @@ test.serial(
       answers.map((answer) => answer.status),
       watchers.map(() => 202),
     );
-    const notices = await Promise.all(sockets.map((socket) => socket.next(15_000)));
+    const notices = await Promise.all(sockets.map((socket) => socket.next()));
     t.deepEqual(
       notices,
       watchers.map(() => NOTICE),
@@ -423,7 +422,7 @@ test.serial(
     victim.run.child.kill('SIGKILL');
     const killedAt = Date.now();
     t.is(
-      await withTimeout(victim.run.exited, 5000, 'the victim to die'),
+      await withTimeout(victim.run.exited, WAIT_MS, 'the victim to die'),
       null,
       'the victim died of the signal',
     );

@@ -2,7 +2,7 @@ import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { PlazaApiError, type WebSocketLike } from '@plaza/client-sdk';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { clientOf, signedUpClient, type SignedUpClient } from './support/clients.js';
-import { withTimeout } from '../support/watchSocket.js';
+import { WAIT_MS, withTimeout } from '../support/watchSocket.js';
 import { nextEvent, recordEvents } from './support/liveEvents.js';
 import { recordingWebSocket } from './support/recordingWebSocket.js';
 
@@ -29,10 +29,10 @@ const user = (t: T): Promise<SignedUpClient> => signedUpClient(t, t.context.targ
 const aPostOf = async (author: SignedUpClient): Promise<number> =>
   (await author.client.posts.create({ title: 'Watch me', text: '.' })).post_id;
 
-/** The close code of `socket`, once it closes (within 5 s). */
+/** The close code of `socket`, once it closes (bounded by WAIT_MS). */
 const closedEvent = (socket: WebSocketLike): Promise<number> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the socket stayed open')), 5_000);
+    const timer = setTimeout(() => reject(new Error('the socket stayed open')), WAIT_MS);
     socket.addEventListener('close', ({ code }) => {
       clearTimeout(timer);
       resolve(code);
@@ -213,7 +213,7 @@ test('close() before the server is ready settles connect()', async (t) => {
   const ann = await user(t);
   const connecting = ann.client.events.connect();
   ann.client.events.close();
-  await t.throwsAsync(withTimeout(connecting, 5_000, 'connect() after close()'), {
+  await t.throwsAsync(withTimeout(connecting, WAIT_MS, 'connect() after close()'), {
     message: /closed before it was ready/,
   });
   t.is(ann.client.events.state, 'closed');

@@ -43,14 +43,64 @@ const local = async (
   return server;
 };
 
-/** The global fetch, counting the calls the client makes through it. */
-const countingFetch = (): { readonly fetch: FetchFunction; readonly calls: string[] } => {
+/** `through` (the global fetch by default), counting the calls the client makes with it. */
+const countingFetch = (
+  through: FetchFunction = (input, init) => fetch(input, init),
+): { readonly fetch: FetchFunction; readonly calls: string[] } => {
   const calls: string[] = [];
   return {
     calls,
     fetch: (input, init) => {
       calls.push(`${init.method ?? 'GET'} ${new URL(input).pathname}`);
-      return fetch(input, init);
+      return through(input, init);
+    },
+  };
+};
+
+/**
+ * The global fetch, on a network where the client's abort reaches the connection only once
+ * `reached(response)` has settled. The client's short timer still fires when it fires, but
+ * it cuts the exchange at the point the test is about: on a loaded machine it could otherwise
+ * fire before the request was even sent, or before the headers came.
+ */
+const abortingOnlyAfter =
+  (reached: (response: Promise<Response>) => Promise<unknown>): FetchFunction =>
+  (input, init) => {
+    const wire = new AbortController();
+    const response = fetch(input, { ...init, signal: wire.signal });
+    const cut = (): void => {
+      void reached(response)
+        .catch(() => undefined)
+        .then(() => wire.abort(init.signal?.reason));
+    };
+    if (init.signal?.aborted === true) cut();
+    else init.signal?.addEventListener('abort', cut, { once: true });
+    return response;
+  };
+
+/**
+ * Resolves when the server has a request of the test's own client (by its token), counting
+ * them: a request that some other test's client sends to this port (a port it saw free a
+ * moment ago) is not one.
+ */
+const heldRequests = (
+  token: string,
+): {
+  readonly handler: Parameters<typeof startLocalServer>[0];
+  readonly arrived: Promise<void>;
+  readonly count: () => number;
+} => {
+  let count = 0;
+  let arrive = (): void => {};
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  return {
+    arrived,
+    count: () => count,
+    handler: (request) => {
+      // Held open, never answered; close() ends it.
+      if (request.headers.authorization !== `Bearer ${token}`) return;
+      count += 1;
+      arrive();
     },
   };
 };
@@ -87,14 +137,17 @@ test('a WebSocket server that never says ready: connect times out', async (t) =>
 });
 
 test('a server that never answers times out: PlazaNetworkError with timedOut', async (t) => {
-  const silent = await local(t, () => {
-    // Keeps the request open; close() ends it.
-  });
-  const client = clientOf(t, silent.url, { timeoutMs: 150 });
+  const token = 'the.timeout.test';
+  const held = heldRequests(token);
+  const silent = await local(t, held.handler);
+  // The timeout cuts the request only once the server holds it.
+  const counted = countingFetch(abortingOnlyAfter(() => held.arrived));
+  const client = clientOf(t, silent.url, { timeoutMs: 150, token, fetch: counted.fetch });
   const error = await t.throwsAsync(client.posts.list(), { instanceOf: PlazaNetworkError });
   t.true(error.timedOut);
   t.regex(error.message, /150 ms/);
-  t.is(silent.requests, 1, 'a timeout is not retried');
+  t.deepEqual(counted.calls, ['GET /post/list'], 'a timeout is not retried');
+  t.is(held.count(), 1, 'the server saw the one attempt');
 });
 
 test('a body that stops half-way times out too', async (t) => {
@@ -102,9 +155,14 @@ test('a body that stops half-way times out too', async (t) => {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.write('{"code":"OK","data":');
   });
-  const client = clientOf(t, stalling.url, { timeoutMs: 150 });
+  // The timeout cuts the exchange only once the headers are in: it is the body that stalls.
+  const client = clientOf(t, stalling.url, {
+    timeoutMs: 150,
+    fetch: abortingOnlyAfter((response) => response),
+  });
   const error = await t.throwsAsync(client.posts.list(), { instanceOf: PlazaNetworkError });
   t.true(error.timedOut);
+  t.regex(error.message, /did not arrive in full within 150 ms/);
 });
 
 test("a proxy's HTML 502 is UNEXPECTED_RESPONSE with the status", async (t) => {

@@ -1,11 +1,14 @@
+import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+
 /**
  * Polls `probe` until it returns something other than `undefined`, or fails after
- * `timeoutMs` with `what` in the message. Every wait in the suite is bounded.
+ * `timeoutMs` with `what` in the message. Every wait in the suite is bounded, by a ceiling
+ * meant for a saturated machine (see WAIT_LIMIT_MS): never a deadline a passing run is near.
  */
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
+  timeoutMs = WAIT_LIMIT_MS,
   everyMs = 25,
 ): Promise<T> {
   const giveUpAt = Date.now() + timeoutMs;

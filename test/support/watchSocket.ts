@@ -1,7 +1,11 @@
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
+import { WAIT_LIMIT_MS } from '@plaza/core/testing';
 
-/** Every wait in these helpers gives up after this long, so a broken server fails fast. */
-export const WAIT_MS = 3000;
+/**
+ * Every wait in these helpers gives up after this long, so a broken server fails in the end;
+ * a ceiling for a saturated machine, never reached by a passing test (see WAIT_LIMIT_MS).
+ */
+export const WAIT_MS = WAIT_LIMIT_MS;
 
 export interface CloseInfo {
   readonly code: number;

@@ -137,7 +137,7 @@ test('close() cuts off a peer that never answers the close frame, after a short 
   const deaf = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
   deaf.socket.pause(); // reads nothing more, so never answers the server's close frame
   const started = Date.now();
-  await withTimeout(target.plazaServer.close(), 5_000, 'close()');
+  await withTimeout(target.plazaServer.close(), WAIT_MS, 'close()');
   t.true(Date.now() - started >= 1_500, 'the peer had its grace period');
   deaf.socket.resume();
   await deaf.closed();

@@ -13,6 +13,17 @@ import {
 
 const RECEIVED = 'notice: socialuser data received';
 
+/**
+ * Short enough to wait out, long enough that a socket authenticating at once beats it even on
+ * a saturated machine (the round trip takes milliseconds there, rarely a few hundred).
+ */
+const AUTH_TIMEOUT_MS = 3000;
+/**
+ * Likewise for pings: a healthy peer in this process answers within two turns of the event
+ * loop, far inside one interval however loaded the machine is.
+ */
+const PING_INTERVAL_MS = 1500;
+
 /** One server per test, with the limits under test; stopped however the test ends. */
 async function serverWith(
   t: { teardown: (fn: () => Promise<void>) => void },
@@ -34,7 +45,7 @@ const notify = (target: InProcessTarget, user: SignedUpUser): Promise<void> =>
   });
 
 test('a socket that does not authenticate in time is closed with 1008', async (t) => {
-  const { target, user } = await serverWith(t, { authTimeoutMs: 500 });
+  const { target, user } = await serverWith(t, { authTimeoutMs: AUTH_TIMEOUT_MS });
   const ada = await user();
   const silent = await open(target);
   const chatty = await open(target);
@@ -49,7 +60,7 @@ test('a socket that does not authenticate in time is closed with 1008', async (t
 });
 
 test('a failed re-authentication starts the authentication clock again', async (t) => {
-  const { target, user } = await serverWith(t, { authTimeoutMs: 500 });
+  const { target, user } = await serverWith(t, { authTimeoutMs: AUTH_TIMEOUT_MS });
   const ada = await user();
   const watch = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
   // A full timeout passes while authenticated: the first timer was stopped.
@@ -80,7 +91,7 @@ test('maxFrameBytes is configurable', async (t) => {
 });
 
 test('a peer that does not answer pings is dropped; one that does stays', async (t) => {
-  const { target, user } = await serverWith(t, { pingIntervalMs: 250 });
+  const { target, user } = await serverWith(t, { pingIntervalMs: PING_INTERVAL_MS });
   const ada = await user();
   const healthy = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
   const deaf = await open(target, { client: { autoPong: false } });

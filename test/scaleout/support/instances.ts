@@ -1,12 +1,6 @@
 import { temporaryDirectory } from '@plaza/core/testing';
 import { runCli, type CliRun } from '../../support/cliProcess.js';
 import { Api } from '../../support/http.js';
-import { withTimeout } from '../../support/watchSocket.js';
-
-/** How long one instance may take to migrate and listen (three start at once, on 2 cores). */
-export const START_TIMEOUT_MS = 30_000;
-/** How long a SIGTERM'd instance may take to finish and exit. */
-export const STOP_TIMEOUT_MS = 15_000;
 
 /** One `plaza-server` process (the real CLI) on 127.0.0.1. */
 export interface Instance {
@@ -55,16 +49,20 @@ export async function startInstances(
   return Promise.all(
     runs.map(async (run, index) => {
       const name = specs[index]?.name ?? `instance ${index}`;
-      const url = await withTimeout(run.listening, START_TIMEOUT_MS, `${name} to listen`);
+      // Bounded by runCli's ceiling for a child's start (three start at once, on 2 cores).
+      const url = await run.listening.catch((error: unknown) => {
+        throw new Error(`${name}: ${(error as Error).message}`);
+      });
       return { name, run, url, api: new Api(url) };
     }),
   );
 }
 
-/** SIGTERM, then the exit code once the process has finished (bounded). */
+/** SIGTERM, then the exit code once the process has finished (bounded by runCli). */
 export async function stopInstance(instance: Instance): Promise<number | null> {
-  instance.run.child.kill('SIGTERM');
-  return withTimeout(instance.run.exited, STOP_TIMEOUT_MS, `${instance.name} to exit`);
+  return instance.run.stop('SIGTERM').catch((error: unknown) => {
+    throw new Error(`${instance.name}: ${(error as Error).message}`);
+  });
 }
 
 /** The instance's JSON log lines (stdout); lines that are not JSON are skipped. */

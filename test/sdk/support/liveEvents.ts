@@ -1,4 +1,5 @@
 import type { LiveEventMap, LiveEvents, LiveEventType } from '@plaza/client-sdk';
+import { WAIT_LIMIT_MS } from '@plaza/core/testing';
 
 /**
  * Resolves with the next event of `type` that `matches`, or rejects after `timeoutMs`. Ask for
@@ -8,7 +9,7 @@ export function nextEvent<K extends LiveEventType>(
   events: LiveEvents,
   type: K,
   matches: (event: LiveEventMap[K]) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_LIMIT_MS,
 ): Promise<LiveEventMap[K]> {
   const next = new Promise<LiveEventMap[K]>((resolve, reject) => {
     const timer = setTimeout(() => {

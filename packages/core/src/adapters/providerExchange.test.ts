@@ -43,5 +43,6 @@ test('the deadline holds even when an injected fetch ignores the abort signal', 
     fetch: () => new Promise<Response>(() => undefined),
   });
   t.deepEqual(exchange, { kind: 'timeout' });
-  t.true(Date.now() - started < 2000);
+  // Without the deadline it would never settle; the bound leaves room for a saturated machine.
+  t.true(Date.now() - started < 10_000);
 });

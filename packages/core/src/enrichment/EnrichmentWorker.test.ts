@@ -20,7 +20,14 @@ import {
 } from '../testing/builders.js';
 import { ScriptedEnricher } from '../testing/scriptedEnricher.js';
 import { migratedDatabase, withDatabase } from '../testing/testDatabase.js';
-import { aGate, nextEvent, recordEvents, sleep, waitUntil } from '../testing/waits.js';
+import {
+  aGate,
+  nextEvent,
+  recordEvents,
+  sleep,
+  waitUntil,
+  WAIT_LIMIT_MS,
+} from '../testing/waits.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 
 const fastRetries = (enricher: ScriptedEnricher, extra: PlazaOptions['enrichment'] = {}) => ({
@@ -206,7 +213,7 @@ test('no more than `concurrency` look-ups run at once, and every job finishes', 
   await sleep(100);
   t.is(enricher.inFlight, 3, 'three held, nine waiting');
   gate.open();
-  for (let i = 0; i < 200 && events.length < ids.length; i += 1) await sleep(25);
+  await waitUntil('every job announced', () => events.length >= ids.length);
   t.deepEqual(
     events.map((e) => e.user_id).sort((a, b) => a - b),
     ids,
@@ -234,8 +241,7 @@ test('two workers on one database never run the same job twice', async (t) => {
     const jobs = await Promise.all(users.map((user) => plazas[0]!.enrichment.jobsOf(user.id)));
     return jobs.every((list) => list[0]?.state === 'done');
   };
-  for (let i = 0; i < 200 && !(await done()); i += 1) await sleep(25);
-  t.true(await done());
+  await waitUntil('every job done', done);
   const calls = enrichers.flatMap((enricher) => enricher.calls.map((call) => call.email));
   t.is(calls.length, users.length, 'one look-up per job');
   t.is(new Set(calls).size, users.length);
@@ -316,14 +322,16 @@ test('close() waits for the look-up in hand, and the job is settled before the d
 
 test('sign-up and a request wake the worker at once, whatever the poll interval', async (t) => {
   const enricher = new ScriptedEnricher(LONDON);
-  const plaza = await testPlaza(t, { enrichment: { enricher, pollIntervalMs: 60_000 } });
-  await sleep(50); // the worker has looked at the empty queue and sleeps for a minute
-  // Far below the poll interval, and roomy enough for a busy CI machine.
-  const first = nextEvent(plaza, 'enrichment.completed', () => true, 5_000);
+  // Far longer than the waits below may take (WAIT_LIMIT_MS, roomy for a saturated machine):
+  // an event within them came from the wake-up, not from a poll.
+  const pollIntervalMs = 10 * WAIT_LIMIT_MS;
+  const plaza = await testPlaza(t, { enrichment: { enricher, pollIntervalMs } });
+  await sleep(50); // the worker has looked at the empty queue and sleeps for the interval
+  const first = nextEvent(plaza, 'enrichment.completed');
   const { id } = await signedUpUser(plaza);
   await first;
   await sleep(50);
-  const second = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id, 5_000);
+  const second = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id);
   t.deepEqual(await plaza.enrichment.request(id), { queued: true });
   await second;
   t.is(enricher.calls.length, 2);

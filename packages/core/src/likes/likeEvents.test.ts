@@ -1,11 +1,7 @@
 import test from 'ava';
 import type { PostLikeChange } from '../events/PlazaEvents.js';
 import { aPost, signedUpUser, testPlaza } from '../testing/builders.js';
-import { recordEvents, sleep } from '../testing/waits.js';
-
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i += 1) await sleep(10);
-}
+import { recordEvents, sleep, waitUntil } from '../testing/waits.js';
 
 test('a like and an unlike that change something are announced to the author, with the count', async (t) => {
   const plaza = await testPlaza(t);
@@ -17,10 +13,10 @@ test('a like and an unlike that change something are announced to the author, wi
 
   await plaza.likes.like(fan.id, { post_id });
   await plaza.likes.like(fan.id, { post_id }); // a repeat changes nothing
-  await until(() => liked.events.length > 0);
+  await waitUntil('the like announced', () => liked.events.length > 0);
   await plaza.likes.unlike(fan.id, { post_id });
   await plaza.likes.unlike(fan.id, { post_id });
-  await until(() => unliked.events.length > 0);
+  await waitUntil('the unlike announced', () => unliked.events.length > 0);
   await sleep(50);
 
   const change = { post_id, author_id: author.id, by_user_id: fan.id };
@@ -37,7 +33,7 @@ test('a burst of likes is announced once per like, and the last count is the fin
   const liked = recordEvents(plaza, 'post.liked');
 
   await Promise.all(fans.map((fan) => plaza.likes.like(fan.id, { post_id })));
-  await until(() => liked.events.length >= fans.length);
+  await waitUntil('every like announced', () => liked.events.length >= fans.length);
   await sleep(50);
 
   t.is(liked.events.length, fans.length);

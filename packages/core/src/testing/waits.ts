@@ -1,12 +1,20 @@
 import type { Plaza } from '../createPlaza.js';
 import type { PlazaEvents, PlazaEventType } from '../events/PlazaEvents.js';
 
+/**
+ * How long a test waits for something that should happen soon (an event, a message, a row)
+ * before it calls the code broken. A ceiling only: a passing test never waits it out, so it
+ * is sized for a saturated machine, where a step that takes milliseconds alone can take
+ * seconds, not for a quiet one. Waits that are the point of a test set their own.
+ */
+export const WAIT_LIMIT_MS = 30_000;
+
 /** Resolves with the first event of `type` that `matches`, or rejects after `timeoutMs`. */
 export function nextEvent<K extends PlazaEventType>(
   plaza: Plaza,
   type: K,
   matches: (payload: PlazaEvents[K]) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_LIMIT_MS,
 ): Promise<PlazaEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,11 +46,11 @@ export const sleep = (ms: number): Promise<void> =>
 /** Waits until `done()` holds, checking every few milliseconds; throws after `timeoutMs`. */
 export async function waitUntil(
   what: string,
-  done: () => boolean,
-  timeoutMs = 5_000,
+  done: () => boolean | Promise<boolean>,
+  timeoutMs = WAIT_LIMIT_MS,
 ): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > giveUpAt) throw new Error(`waited ${timeoutMs} ms for ${what}`);
     await sleep(5);
   }
