@@ -254,6 +254,19 @@ test('a key in the --config file that is not a setting stops the start, naming t
   );
 });
 
+test('a SIGTERM sent the moment the listening line appears is a graceful stop, every time', async (t) => {
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const cwd = tempDir();
+    const run = runCli([], {
+      cwd,
+      env: { PORT: '0', LOG_LEVEL: 'error', DATABASE_URL: sharedDatabaseUrl(cwd) },
+    });
+    await run.listening;
+    run.child.kill('SIGTERM');
+    t.is(await run.exited, 0, `attempt ${attempt}: exit 0, not killed by the signal`);
+  }
+});
+
 test('the listening line is printed at LOG_LEVEL=error too', async (t) => {
   const cwd = tempDir();
   const run = runCli([], {

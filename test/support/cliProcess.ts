@@ -23,15 +23,18 @@ export interface CliRun {
    * output, as soon as it exits first, or after CHILD_START_MS.
    */
   readonly listening: Promise<string>;
-  /** The exit code (null when a signal ended it), once the process and its output are closed. */
-  readonly exited: Promise<number | null>;
+  /**
+   * The exit code, or the name of the signal that ended the process (so a failed assertion
+   * says which), once the process and its output are closed.
+   */
+  readonly exited: Promise<number | NodeJS.Signals | null>;
   /**
    * Resolves once stdout has a line matching `pattern`; rejects, with the child's output, if
    * it exits first or after `timeoutMs`.
    */
   logged(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends `signal`, then resolves with the exit code; rejects after CHILD_STOP_MS. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
 /** Runs `plaza-server` in `cwd` with the given environment (on top of PATH only). */
@@ -57,11 +60,11 @@ export function runCli(
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   // 'close', not 'exit': the process may exit before its output has all been read.
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('close', (code) => {
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('close', (code, signal) => {
       closed = true;
       wake();
-      resolve(code);
+      resolve(code ?? signal);
     }),
   );
   const output = (): string => `\n--- stderr:\n${err}\n--- stdout:\n${out}`;

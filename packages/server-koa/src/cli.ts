@@ -53,6 +53,17 @@ async function migrate(settings: Settings, logger: Logger): Promise<number> {
 }
 
 async function serveUntilStopped(settings: Settings, logger: Logger): Promise<number> {
+  // Listened for before anything starts: a supervisor may signal as soon as it reads the
+  // listening line, or while the server is still starting.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
   const running = await serve({ settings, logger });
   announcer(logger).info(
     { url: running.url, email_verifier: running.plaza.emailVerifier.name },
@@ -60,19 +71,13 @@ async function serveUntilStopped(settings: Settings, logger: Logger): Promise<nu
   );
   logger.flush();
 
-  await new Promise<void>((resolve) => {
-    const shutDown = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'shutting down: finishing requests in flight');
-      process.off('SIGTERM', shutDown);
-      process.off('SIGINT', shutDown);
-      running.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        resolve();
-      });
-    };
-    process.on('SIGTERM', shutDown);
-    process.on('SIGINT', shutDown);
-  });
+  const signal = await stopSignal;
+  logger.info({ signal }, 'shutting down: finishing requests in flight');
+  try {
+    await running.close();
+  } catch (error) {
+    logger.error({ err: error }, 'error while shutting down');
+  }
   logger.info({}, 'stopped');
   logger.flush();
   return 0;

@@ -59,7 +59,7 @@ export async function startInstances(
 }
 
 /** SIGTERM, then the exit code once the process has finished (bounded by runCli). */
-export async function stopInstance(instance: Instance): Promise<number | null> {
+export async function stopInstance(instance: Instance): Promise<number | NodeJS.Signals | null> {
   return instance.run.stop('SIGTERM').catch((error: unknown) => {
     throw new Error(`${instance.name}: ${(error as Error).message}`);
   });
