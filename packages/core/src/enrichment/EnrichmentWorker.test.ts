@@ -229,12 +229,17 @@ test('two workers on one database never run the same job twice', async (t) => {
     return LONDON;
   };
   const enrichers = [new ScriptedEnricher(slow), new ScriptedEnricher(slow)];
+  // Started together, as two processes would be; each is closed when the test ends even if
+  // the other failed to start, or its worker would keep the test file from exiting.
   const plazas = await Promise.all(
-    enrichers.map((enricher) =>
-      createPlaza(testOptions({ databaseUrl, ...fastRetries(enricher, { pollIntervalMs: 10 }) })),
-    ),
+    enrichers.map(async (enricher) => {
+      const plaza = await createPlaza(
+        testOptions({ databaseUrl, ...fastRetries(enricher, { pollIntervalMs: 10 }) }),
+      );
+      t.teardown(() => plaza.close());
+      return plaza;
+    }),
   );
-  t.teardown(() => Promise.all(plazas.map((plaza) => plaza.close())));
   const users: Array<{ readonly id: number }> = [];
   for (let i = 0; i < 30; i += 1) users.push(await signedUpUser(plazas[i % 2]!));
   const done = async () => {

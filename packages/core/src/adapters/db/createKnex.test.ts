@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import test from 'ava';
+import { temporaryDirectory } from '../../testing/builders.js';
 import { migratedDatabase } from '../../testing/testDatabase.js';
 import { createKnex } from './createKnex.js';
+import { migrateToLatest } from './migrateToLatest.js';
 
 test('database errors name the SQL but never the values bound to it', async (t) => {
   const db = await migratedDatabase(t);
@@ -18,4 +21,26 @@ test('SQLite runs with foreign keys on and the busy timeout set', async (t) => {
   t.teardown(() => db.destroy());
   t.deepEqual(await db.raw('PRAGMA foreign_keys'), [{ foreign_keys: 1 }]);
   t.deepEqual(await db.raw('PRAGMA busy_timeout'), [{ timeout: 1234 }]);
+});
+
+// Processes starting together on one SQLite file: one migrates, holding the write lock, and
+// the others' statements wait out their busy timeout; on a loaded machine the migration
+// takes longer than that, and the others must wait their turn rather than fail to start.
+test('migrations wait for another connection that holds the SQLite write lock past the busy timeout', async (t) => {
+  const file = join(await temporaryDirectory(t), 'plaza.sqlite');
+  const holder = createKnex({ client: 'sqlite', filename: file }, { busyTimeoutMs: 100 });
+  t.teardown(() => holder.destroy());
+  const starting = createKnex({ client: 'sqlite', filename: file }, { busyTimeoutMs: 100 });
+  t.teardown(() => starting.destroy());
+  const gaveUpOnce = new Promise<void>((resolve) => starting.once('query-error', () => resolve()));
+
+  const lock = await holder.transaction();
+  await lock.raw('create table other_writer (id integer)');
+  const migrated = migrateToLatest(starting);
+  // Released only once a statement of the migration has waited out its busy timeout.
+  await gaveUpOnce;
+  await lock.commit();
+
+  t.true((await migrated).applied.length > 0, 'the migrations were applied');
+  t.true(await starting.schema.hasTable('users'));
 });

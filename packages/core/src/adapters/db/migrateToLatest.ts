@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf, schemaOf } from './createKnex.js';
-import { isUniqueViolation } from './dbErrors.js';
+import { isDatabaseBusy, isUniqueViolation } from './dbErrors.js';
 import { migrationSource } from './migrationSource.js';
 import { migrationTables } from './migrationTables.js';
 import { moveLegacyMigrations } from './moveLegacyMigrations.js';
@@ -42,11 +42,15 @@ async function retryingRaces<T>(giveUpAt: number, work: () => Promise<T>): Promi
     } catch (error) {
       // Processes starting together on one database race to create the schema and the
       // migrator's tables, then take turns on its lock; the others wait and find the
-      // migrations applied.
+      // migrations applied. On SQLite a migration holds the write lock throughout, so the
+      // others' statements (taking Knex's lock included, whose error wraps the driver's) can
+      // also wait out the busy timeout first: a migration that takes longer, as on a loaded
+      // machine, is no reason to fail.
       const message = String((error as { message?: unknown }).message);
       const raced =
-        /already exists|already locked|duplicate key value/i.test(message) ||
-        isUniqueViolation(error);
+        /already exists|already locked|duplicate key value|database is locked/i.test(message) ||
+        isUniqueViolation(error) ||
+        isDatabaseBusy(error);
       if (!raced || Date.now() > giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
     }
