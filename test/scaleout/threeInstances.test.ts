@@ -423,7 +423,7 @@ test.serial(
     const killedAt = Date.now();
     t.is(
       await withTimeout(victim.run.exited, WAIT_MS, 'the victim to die'),
-      null,
+      'SIGKILL',
       'the victim died of the signal',
     );
 
