@@ -73,7 +73,10 @@ export interface Plaza {
   readonly rateLimits: RateLimitStore;
   /** Resolves when the database answers. */
   health(): Promise<void>;
-  /** Stops the job worker (jobs in hand finish first) and closes the database. */
+  /**
+   * Stops the job worker (jobs in hand finish first), commits the writes already accepted
+   * (later ones get OFF_01), and closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -234,7 +237,10 @@ function assemble(
       await db.raw('select 1');
     },
     async close() {
+      // In this order: the worker's last jobs save through the batcher, and the batcher's
+      // last commits must land before the pool goes.
       await worker?.stop();
+      await writes.close();
       await announcer.settled();
       await events.close();
       await db.destroy();
