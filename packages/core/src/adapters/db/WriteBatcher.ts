@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { overloaded } from '../../errors.js';
 import { dialectOf } from './createKnex.js';
+import type { DatabaseWriteHealth } from './DatabaseWriteHealth.js';
 import { isForeignKeyViolation, isUniqueViolation } from './dbErrors.js';
 
 interface QueuedWrite {
@@ -45,10 +46,12 @@ export class WriteBatcher {
   /** PostgreSQL writes under way (each on its own connection). */
   readonly #direct = new Set<Promise<unknown>>();
   #closed = false;
+  readonly #health: DatabaseWriteHealth | undefined;
 
-  constructor(db: Knex, maxBatch = 500) {
+  constructor(db: Knex, maxBatch = 500, health?: DatabaseWriteHealth) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#health = health;
     this.#grouped = dialectOf(db) === 'sqlite';
   }
 
@@ -79,10 +82,16 @@ export class WriteBatcher {
 
   #track<T>(write: Promise<T>): Promise<T> {
     this.#direct.add(write);
-    const forget = (): void => {
-      this.#direct.delete(write);
-    };
-    write.then(forget, forget);
+    write.then(
+      () => {
+        this.#direct.delete(write);
+        this.#health?.noteCommitted();
+      },
+      (error: unknown) => {
+        this.#direct.delete(write);
+        this.#health?.noteFailure(error);
+      },
+    );
     return write;
   }
 
@@ -100,12 +109,14 @@ export class WriteBatcher {
       const batch = this.#queue.splice(0, this.#maxBatch);
       try {
         const outcomes = await this.#db.transaction((trx) => runEach(trx, batch));
+        this.#health?.noteCommitted();
         batch.forEach((write, index) => {
           const outcome = outcomes[index];
           if (outcome?.ok) write.resolve(outcome.value);
           else write.reject(outcome?.error);
         });
       } catch (error) {
+        this.#health?.noteFailure(error);
         for (const write of batch) write.reject(error);
       }
     }
