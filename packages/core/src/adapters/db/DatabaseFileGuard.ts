@@ -18,9 +18,12 @@ interface FileIdentity {
 
 type Callback = (this: unknown, error: Error | null, rows?: unknown) => void;
 
-// Statements that change the database: each is checked before it runs, so a write lands
-// in the file that a restart reads, or is refused.
-const WRITES = /^\s*(?:insert|update|delete|replace)\b/i;
+// A write outside a transaction commits at once and is checked before it runs; inside one,
+// the COMMIT is checked instead (one stat per group commit, not one per write in it).
+const WRITE = /^\s*(?:insert|update|delete|replace)\b/i;
+const BEGIN = /^\s*begin\b/i;
+const COMMIT = /^\s*(?:commit|end)\b/i;
+const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
 
 const identityOf = (path: string): FileIdentity | undefined => {
   try {
@@ -36,7 +39,7 @@ const identityOf = (path: string): FileIdentity | undefined => {
  * SQLite keeps writing to the open, unlinked file in WAL mode, so the writes would be
  * acknowledged and then lost at the next start; once the file is gone, writes are refused
  * instead (SQLite stays readable) until a restart, and `lostReason()` says so for the health
- * check. One stat per writing statement: a few microseconds beside the write.
+ * check. One stat per commit: a few microseconds beside it.
  *
  * @example const guard = new DatabaseFileGuard('data/plaza.sqlite'); guard.watch(connection)
  */
@@ -57,12 +60,33 @@ export class DatabaseFileGuard {
   /** Checks writes on this connection, just opened on the file. */
   watch(connection: SqliteConnection): void {
     this.#file ??= identityOf(this.#path);
+    // Set once a BEGIN succeeds, cleared as soon as a COMMIT or ROLLBACK is sent: when in
+    // doubt, writes are checked one by one.
+    let inTransaction = false;
+    const refuse = (callback: Callback): undefined => {
+      callback.call(undefined, new DatabaseFileLost(DATABASE_FILE_LOST_REASON));
+      return undefined;
+    };
     const guard = (method: 'run' | 'all') => {
       const original = connection[method].bind(connection);
       connection[method] = (sql: string, params: unknown, callback: Callback) => {
-        if (WRITES.test(sql) && this.lostReason() !== undefined) {
-          callback.call(undefined, new DatabaseFileLost(DATABASE_FILE_LOST_REASON));
-          return undefined;
+        if (BEGIN.test(sql)) {
+          return original(sql, params, function begun(this: unknown, error, rows) {
+            inTransaction = error === null;
+            callback.call(this, error, rows);
+          });
+        }
+        if (COMMIT.test(sql)) {
+          inTransaction = false;
+          if (this.lostReason() !== undefined) {
+            // Undone here: the caller hears of a failed COMMIT and sends no ROLLBACK.
+            connection.exec('ROLLBACK', () => refuse(callback));
+            return undefined;
+          }
+        } else if (ROLLBACK.test(sql)) {
+          inTransaction = false;
+        } else if (!inTransaction && WRITE.test(sql) && this.lostReason() !== undefined) {
+          return refuse(callback);
         }
         return original(sql, params, callback);
       };

@@ -1,4 +1,5 @@
 import { ForeignKeyViolationError, UniqueViolationError } from 'objection';
+import { DATABASE_FILE_LOST_REASON } from './DatabaseFileGuard.js';
 
 interface DriverError {
   readonly code?: unknown;
@@ -78,7 +79,7 @@ export function unwritableReason(error: unknown): string | undefined {
     case '25006':
       return 'the database cannot be written (read-only or unopenable)';
     case 'PLAZA_DATABASE_FILE_LOST':
-      return messageOf(native);
+      return DATABASE_FILE_LOST_REASON;
     default:
       return undefined;
   }
