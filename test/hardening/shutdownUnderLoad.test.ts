@@ -6,6 +6,7 @@ import test from 'ava';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
 import { runCli } from '../support/cliProcess.js';
+import { integrityCheck, openDatabase } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
 
 const LANES = 16;
@@ -19,6 +20,8 @@ const OK_BEFORE_SIGNAL = 300;
 const SHUTDOWN_TIMEOUT_MS = 60_000;
 /** A functional ceiling far below both 60 s waits; a prompt stop takes a second or two. */
 const EXIT_WITHIN_MS = 20_000;
+/** Clients that send a write and leave at once. */
+const GONE_CLIENTS = 1500;
 
 interface Answer {
   readonly status: number;
@@ -209,4 +212,91 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
   );
   t.deepEqual(unhandled, [], 'nothing is logged as unhandled');
   t.true(cli.stdout().includes('"stopped"'));
+});
+
+test('SIGTERM just after clients sent writes and went away: the stop waits for the handlers, not the connections, exits promptly, and nothing is logged as unhandled', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plaza-shutdown-gone-'));
+  const databaseUrl = `sqlite:${join(dir, 'plaza.sqlite')}`;
+  const cli = runCli([], {
+    cwd: dir,
+    env: {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PLAZA_PROVIDERS: 'fake',
+      SCRYPT_LOG_N: '10',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    },
+  });
+  t.teardown(() => {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+  });
+  const url = await cli.listening;
+  const api = new Api(url);
+  const user = await signUp(api);
+  const postId = await createPost(api, user.token);
+
+  // Each write on a connection of its own, closed by the client as soon as the request is
+  // sent: the server's connections are gone while its handlers still wait for the commit.
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  t.teardown(() => agent.destroy());
+  const payload = JSON.stringify({ title: 'sent and left', text: 'nobody waits for this' });
+  const sent = await Promise.all(
+    Array.from(
+      { length: GONE_CLIENTS },
+      () =>
+        new Promise<void>((resolve) => {
+          const req = request(`${url}/post/data`, {
+            method: 'POST',
+            agent,
+            headers: {
+              authorization: `JWT ${user.token}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+            },
+          });
+          req.on('error', () => resolve());
+          req.end(payload, () => {
+            req.destroy();
+            resolve();
+          });
+        }),
+    ),
+  );
+  t.is(sent.length, GONE_CLIENTS);
+  const signalledAt = Date.now();
+  cli.child.kill('SIGTERM');
+
+  const late = Symbol('late');
+  let timer: NodeJS.Timeout | undefined;
+  const exit = await Promise.race([
+    cli.exited,
+    new Promise<typeof late>((resolve) => {
+      timer = setTimeout(() => resolve(late), EXIT_WITHIN_MS + 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  const exitedAfterMs = Date.now() - signalledAt;
+  const unhandled = cli
+    .stdout()
+    .split('\n')
+    .filter((line) => /unhandled/i.test(line));
+  t.log(`exit ${String(exit)} ${exitedAfterMs} ms after SIGTERM; ${unhandled.length} unhandled`);
+  t.not(exit, late, `still running ${EXIT_WITHIN_MS + 10_000} ms after SIGTERM`);
+  t.is(exit, 0);
+  t.true(
+    exitedAfterMs < EXIT_WITHIN_MS,
+    `exited ${exitedAfterMs} ms after SIGTERM, not within ${EXIT_WITHIN_MS} ms`,
+  );
+  t.deepEqual(unhandled, [], 'nothing is logged as unhandled');
+  // The writes the server had taken in hand were committed, none cut by the closing pool.
+  const db = openDatabase(databaseUrl);
+  try {
+    const posts = await db('posts').whereNot('id', postId).count({ n: '*' }).first();
+    t.log(`${String(posts?.['n'])} of the ${GONE_CLIENTS} abandoned posts were committed`);
+    t.is(await integrityCheck(db), 'ok');
+  } finally {
+    await db.destroy();
+  }
 });
