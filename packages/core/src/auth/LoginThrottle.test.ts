@@ -185,7 +185,7 @@ test('"Ada", "ADA" and "ａｄａ" share one count; the counter does not hold th
   await locked(t, auth.login(rightPassword), 900);
 });
 
-test('twenty concurrent failures are all counted', async (t) => {
+test('twenty concurrent failures are all counted, per pair, address and name', async (t) => {
   const { auth, counters } = await throttledAuth(t, { maxFailures: 100, ipMaxFailures: 100 });
   await Promise.all(
     Array.from({ length: 20 }, () =>
@@ -195,13 +195,17 @@ test('twenty concurrent failures are all counted', async (t) => {
     ),
   );
   t.deepEqual(
-    (await counters()).map(({ failures }) => failures),
-    [20, 20],
+    (await counters()).map(({ key, failures }) => [key.slice(0, key.indexOf(':')), failures]),
+    [
+      ['ip', 20],
+      ['name', 20],
+      ['pair', 20],
+    ],
   );
 });
 
-test('twenty concurrent failures against the default limit cost four lockouts', async (t) => {
-  const { auth, counters } = await throttledAuth(t);
+test('twenty concurrent failures against the default limit: five are hashed, then the username is locked', async (t) => {
+  const { auth, counters, hasher } = await throttledAuth(t);
   const answers = await Promise.allSettled(
     Array.from({ length: 20 }, () => auth.login({ username: 'ada', password: WRONG })),
   );
@@ -209,17 +213,68 @@ test('twenty concurrent failures against the default limit cost four lockouts', 
     answer.status === 'rejected' && answer.reason instanceof PlazaError ? answer.reason.code : '',
   );
   t.true(
-    codes.every((code) => code === 'AUT_02' || code === 'AUT_03'),
+    codes.every((code) => code === 'AUT_02' || code === 'AUT_03' || code === 'RAT_01'),
     codes.join(),
   );
-  const failed = codes.filter((code) => code === 'AUT_02').length;
-  const [counter] = await counters();
-  t.is(
-    (counter?.lockouts ?? 0) * 5 + (counter?.failures ?? 0),
-    failed,
-    'every failure that reached scrypt counted',
+  t.is(codes.filter((code) => code === 'AUT_02').length, 5, codes.join());
+  t.is(hasher.verifications, 5, 'each attempt is reserved before hashing');
+  t.like(await counters(), [{ failures: 0, lockouts: 1 }]);
+  await locked(t, auth.login(rightPassword), 900);
+});
+
+test('a hundred concurrent attempts from one address at a limit of 3: three are hashed', async (t) => {
+  const { auth, hasher } = await throttledAuth(t, { maxFailures: 3 });
+  const answers = await Promise.allSettled(
+    Array.from({ length: 100 }, () =>
+      auth.login({ username: 'ada', password: WRONG }, { clientIp: ELSEWHERE }),
+    ),
   );
-  await rejectsWithPlazaError(t, auth.login(rightPassword), { code: 'AUT_03' });
+  t.is(answers.filter((answer) => answer.status === 'rejected').length, 100);
+  t.is(hasher.verifications, 3);
+  await locked(t, auth.login(rightPassword, { clientIp: ELSEWHERE }), 900);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.99' })).userId, 1);
+});
+
+test('lock the pair, slow the name: past the name-wide limit only clean addresses may try', async (t) => {
+  const { auth, hasher } = await throttledAuth(t, { maxFailures: 3, nameMaxFailures: 6 });
+  for (let i = 0; i < 3; i += 1) await fail(t, auth, 'ada', '192.0.2.1');
+  await locked(t, auth.login(rightPassword, { clientIp: '192.0.2.1' }), 900);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.2' })).userId, 1, 'pair only');
+
+  for (let i = 0; i < 3; i += 1) await fail(t, auth, 'ada', '192.0.2.3');
+  // Six failures of the name: it is slowed. A clean address gets one attempt...
+  await fail(t, auth, 'ada', '192.0.2.4');
+  const spent = hasher.verifications;
+  // ...and once it has failed, no more while the name is slowed (its pair is not locked).
+  await locked(t, auth.login(rightPassword, { clientIp: '192.0.2.4' }), 900);
+  t.is(hasher.verifications, spent);
+  // The owner, from an address that has not failed for the name, still gets in.
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.2' })).userId, 1);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.5' })).userId, 1);
+});
+
+test('password checks are rate limited per account and per address, right ones too: RAT_01', async (t) => {
+  const { auth } = await throttledAuth(t, { accountLoginsPerMinute: 3, ipLoginsPerMinute: 5 });
+  for (let i = 0; i < 3; i += 1) {
+    t.is((await auth.login(rightPassword, { clientIp: `192.0.2.${i}` })).userId, 1);
+  }
+  const error = await rejectsWithPlazaError(
+    t,
+    auth.login(rightPassword, { clientIp: '192.0.2.9' }),
+    {
+      code: 'RAT_01',
+    },
+  );
+  t.is(error.retryAfterSeconds, 20);
+
+  for (let i = 0; i < 5; i += 1) await fail(t, auth, `someone${i}`, '198.51.100.1');
+  await rejectsWithPlazaError(
+    t,
+    auth.login({ username: 'other', password: WRONG }, { clientIp: '198.51.100.1' }),
+    {
+      code: 'RAT_01',
+    },
+  );
 });
 
 test('the per-client limit refuses a client spraying many usernames, and only that client', async (t) => {
@@ -246,12 +301,18 @@ test('an IPv6 client is counted by its /64, and an IPv4-mapped address as IPv4',
   t.is((await auth.login(rightPassword, { clientIp: '2001:db8:1:3::1' })).userId, 1);
 
   await fail(t, auth, 'four', '::ffff:192.0.2.1');
-  const keys = (await counters()).map(({ key }) => key).filter((key) => key.startsWith('ip:'));
+  const keys = (await counters())
+    .filter(({ key, failures, lockouts }) => key.startsWith('ip:') && failures + lockouts > 0)
+    .map(({ key }) => key);
   t.deepEqual(keys, ['ip:192.0.2.1', 'ip:2001:db8:1:2::/64']);
 });
 
 test('a limit of 0 turns that count off', async (t) => {
-  const { auth, counters } = await throttledAuth(t, { maxFailures: 0, ipMaxFailures: 0 });
+  const { auth, counters } = await throttledAuth(t, {
+    maxFailures: 0,
+    ipMaxFailures: 0,
+    nameMaxFailures: 0,
+  });
   for (let i = 0; i < 12; i += 1) await fail(t, auth, 'ada', ELSEWHERE);
   t.is((await auth.login(rightPassword, { clientIp: ELSEWHERE })).userId, 1);
   t.deepEqual(await counters(), []);
@@ -290,8 +351,8 @@ test('a lockout is logged, without the username', async (t) => {
   t.deepEqual(
     lockouts.map((call) => call.fields),
     [
-      { locked: 'username', lockouts: 1, seconds: 900 },
       { locked: 'ip', client: ELSEWHERE, lockouts: 1, seconds: 900 },
+      { locked: 'pair', client: ELSEWHERE, lockouts: 1, seconds: 900 },
     ],
   );
   t.false(JSON.stringify(calls).toLowerCase().includes('ada'));

@@ -80,6 +80,8 @@ interface Counter {
   readonly key: string;
   readonly kind: 'username' | 'pair' | 'ip';
   readonly maxFailures: number;
+  /** The client's network, for the log: never the username. */
+  readonly client?: string;
 }
 
 /** An attempt `admit` let through: the reservations it holds, to be settled by the outcome. */
@@ -170,7 +172,12 @@ export class LoginThrottle {
 
     const counters: Counter[] = [];
     if (network !== undefined && ipMaxFailures > 0) {
-      counters.push({ key: `ip:${network}`, kind: 'ip', maxFailures: ipMaxFailures });
+      counters.push({
+        key: `ip:${network}`,
+        kind: 'ip',
+        maxFailures: ipMaxFailures,
+        client: network,
+      });
     }
     if (maxFailures > 0) {
       counters.push(
@@ -180,6 +187,7 @@ export class LoginThrottle {
               key: `pair:${createHash('sha256').update(`${digest}/${network}`).digest('hex')}`,
               kind: 'pair',
               maxFailures,
+              client: network,
             },
       );
     }
@@ -303,7 +311,7 @@ export class LoginThrottle {
 
   #logLockout(counter: Counter, row: CounterRow, now: number): void {
     const seconds = Math.ceil((Number(row.locked_until) - now) / 1000);
-    const client = counter.kind === 'ip' ? { client: counter.key.slice('ip:'.length) } : {};
+    const client = counter.client === undefined ? {} : { client: counter.client };
     this.#logger.warn(
       { locked: counter.kind, ...client, lockouts: Number(row.lockouts), seconds },
       counter.key.startsWith('name:')
