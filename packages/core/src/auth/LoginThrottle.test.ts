@@ -27,7 +27,7 @@ import {
   loginThrottleSettings,
   type LoginThrottleSettings,
 } from './LoginThrottle.js';
-import { PasswordHasher } from './PasswordHasher.js';
+import { PasswordHasher, type HashingLimits } from './PasswordHasher.js';
 import { TokenIssuer } from './TokenIssuer.js';
 
 /** Counts the scrypt verifications, real and dummy (which goes through `verify`), logins cost. */
@@ -57,10 +57,11 @@ async function throttledAuth(
   t: ExecutionContext,
   settings: Partial<LoginThrottleSettings> = {},
   logger = silentLogger,
+  hashing: Partial<HashingLimits> = {},
 ): Promise<Throttled> {
   const db = await migratedDatabase(t);
   let now = START;
-  const hasher = new CountingHasher({ ...FAST_SCRYPT, r: 8, p: 1 });
+  const hasher = new CountingHasher({ ...FAST_SCRYPT, r: 8, p: 1 }, hashing);
   const BoundUser = User.bindKnex(db);
   const createdAt = new Date(START).toISOString();
   await BoundUser.query().insert({
@@ -68,7 +69,8 @@ async function throttledAuth(
     username_key: usernameKey('Ada'),
     email: 'ada@example.com',
     email_verdict: 'skipped',
-    password_hash: await hasher.hash(STRONG_PASSWORD),
+    // Hashed aside: `hashing` may leave this hasher no room.
+    password_hash: await new PasswordHasher({ ...FAST_SCRYPT, r: 8, p: 1 }).hash(STRONG_PASSWORD),
     created_at: createdAt,
     updated_at: createdAt,
   });
@@ -251,6 +253,29 @@ test('lock the pair, slow the name: past the name-wide limit only clean addresse
   // The owner, from an address that has not failed for the name, still gets in.
   t.is((await auth.login(rightPassword, { clientIp: '192.0.2.2' })).userId, 1);
   t.is((await auth.login(rightPassword, { clientIp: '192.0.2.5' })).userId, 1);
+});
+
+test('an attempt refused by a full hash queue (OFF_01) is not counted as a failure', async (t) => {
+  // No room at all: every hash is refused as if the queue were full.
+  const { auth, counters } = await throttledAuth(t, {}, silentLogger, {
+    concurrency: 0,
+    queue: 0,
+  });
+  for (let i = 0; i < 6; i += 1) {
+    await rejectsWithPlazaError(
+      t,
+      auth.login({ username: 'ada', password: WRONG }, { clientIp: ELSEWHERE }),
+      { code: 'OFF_01' },
+    );
+  }
+  t.deepEqual(
+    (await counters()).map(({ failures, lockouts }) => [failures, lockouts]),
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    'the pair and the address hold nothing, and nothing is locked',
+  );
 });
 
 test('password checks are rate limited per account and per address, right ones too: RAT_01', async (t) => {
