@@ -25,7 +25,7 @@ export type TextProblem = 'control' | 'invisible';
 const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_LINE_BREAKS_AND_TABS = /(?![\t\n\r])\p{Cc}/u;
 const INVISIBLE =
-  /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\p{Cs}\p{Noncharacter_Code_Point}]/u;
+  /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\p{Cs}\p{Noncharacter_Code_Point}]/gu;
 
 const EMOJI_BEFORE_JOINER = String.raw`[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{FE0F}]`;
 const JOINING_SCRIPTS = [
@@ -47,8 +47,11 @@ const JOINING_SCRIPTS = [
   .map((script) => String.raw`\p{Script_Extensions=${script}}`)
   .join('');
 
-/** The invisible characters `line` and `multiline` text may hold, where they do their job. */
-const ALLOWED_JOINERS = new RegExp(
+/**
+ * The invisible characters `line` and `multiline` text may hold, where they do their job;
+ * tried (sticky) only where an invisible character is, so plain text costs one scan.
+ */
+const ALLOWED_JOINER = new RegExp(
   [
     // 👩‍💻: a ZWJ between two emoji.
     String.raw`(?<=${EMOJI_BEFORE_JOINER})\u200D(?=\p{Extended_Pictographic})`,
@@ -59,7 +62,7 @@ const ALLOWED_JOINERS = new RegExp(
     // می‌خواهم, क्‍ष: ZWNJ and ZWJ between two letters of a script shaped with them.
     String.raw`(?<=[${JOINING_SCRIPTS}])[\u200C\u200D](?=[${JOINING_SCRIPTS}])`,
   ].join('|'),
-  'gu',
+  'uy',
 );
 
 /**
@@ -70,8 +73,16 @@ const ALLOWED_JOINERS = new RegExp(
 export function textProblem(value: string, shape: TextShape): TextProblem | undefined {
   const control = shape === 'multiline' ? CONTROL_BUT_LINE_BREAKS_AND_TABS : CONTROL;
   if (control.test(value)) return 'control';
-  const rest = shape === 'identifier' ? value : value.replace(ALLOWED_JOINERS, '');
-  return INVISIBLE.test(rest) ? 'invisible' : undefined;
+  INVISIBLE.lastIndex = 0;
+  let allowedUntil = 0;
+  for (let found = INVISIBLE.exec(value); found !== null; found = INVISIBLE.exec(value)) {
+    if (found.index < allowedUntil) continue;
+    if (shape === 'identifier') return 'invisible';
+    ALLOWED_JOINER.lastIndex = found.index;
+    if (!ALLOWED_JOINER.test(value)) return 'invisible';
+    allowedUntil = ALLOWED_JOINER.lastIndex;
+  }
+  return undefined;
 }
 
 /** True when `value` keeps the rule for its shape. */

@@ -12,12 +12,12 @@ const mustBeString = (name: string) => z.string({ error: `${name} must be a stri
 
 /** Adds the stored-text rule for its shape (see storedText.ts) after a field's own checks. */
 const keepingTextRule = (schema: z.ZodType<string>, name: string, shape: TextShape) =>
-  schema
-    .refine((value) => textProblem(value, shape) !== 'control', textProblemMessage(name, 'control'))
-    .refine(
-      (value) => textProblem(value, shape) !== 'invisible',
-      textProblemMessage(name, 'invisible'),
-    );
+  schema.superRefine((value, ctx) => {
+    const problem = textProblem(value, shape);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: textProblemMessage(name, problem) });
+    }
+  });
 
 /** A single-line string of at most `max` characters, without control or invisible characters. */
 export const line = (name: string, max: number) =>
