@@ -198,7 +198,8 @@ function assemble(
   let closing = false;
   const translate = <T extends object>(service: T): T =>
     translateDatabaseFaults(service, writeHealth, () => closing);
-  const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt });
+  const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt }, {}, logger);
+  const rateLimits = chooseRateLimitStore(db, options, logger);
   const policy = new PasswordPolicy({
     minLength: limits.minLength,
     maxLength: limits.maxLength,
@@ -228,7 +229,13 @@ function assemble(
     logger,
     enrichment,
   });
-  const throttle = new LoginThrottle(db, loginThrottleSettings(options.loginThrottle), logger);
+  const throttle = new LoginThrottle(
+    db,
+    loginThrottleSettings(options.loginThrottle),
+    logger,
+    Date.now,
+    rateLimits,
+  );
   const versions = new TokenVersions(db, tokenVersionSettings(options.tokenVersionCacheMs));
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
@@ -270,7 +277,7 @@ function assemble(
     events,
     emailVerifier: verifier,
     profileEnricher: enricher,
-    rateLimits: chooseRateLimitStore(db, options, logger),
+    rateLimits,
     async health() {
       await db.raw('select 1');
       let reason = writeHealth.unwritable();
