@@ -3,6 +3,7 @@ import { Agent, request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { sharedDatabaseUrl } from '@plaza/core/testing';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
 import { runCli } from '../support/cliProcess.js';
@@ -86,7 +87,7 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
     env: {
       PORT: '0',
       LOG_LEVEL: 'info',
-      DATABASE_URL: `sqlite:${join(dir, 'plaza.sqlite')}`,
+      DATABASE_URL: sharedDatabaseUrl(dir),
       JWT_SECRET: TEST_JWT_SECRET,
       PLAZA_PROVIDERS: 'fake',
       SCRYPT_LOG_N: '10',
@@ -216,7 +217,7 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
 
 test('SIGTERM just after clients sent writes and went away: the stop waits for the handlers, not the connections, exits promptly, and nothing is logged as unhandled', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'plaza-shutdown-gone-'));
-  const databaseUrl = `sqlite:${join(dir, 'plaza.sqlite')}`;
+  const databaseUrl = sharedDatabaseUrl(dir);
   const cli = runCli([], {
     cwd: dir,
     env: {
