@@ -18,7 +18,7 @@ const AFTER_FLOOD_MS = 3_000;
  * The other client's bound: before the fix `/healthz` stayed silent for over 11 s after 1 s
  * of flood. A ceiling for a busy machine, not a speed target (p99 is recorded, not asserted).
  */
-const OTHER_CLIENT_LIMIT_MS = 5_000;
+const OTHER_CLIENT_LIMIT_MS = 10_000;
 /** Before the fix one connection grew the server past 2 GB. */
 const RSS_LIMIT_MB = 500;
 
