@@ -221,18 +221,20 @@ interface PipelinedAnswer {
 
 /**
  * Writes `requests` at once on one connection and reads its answers until the server closes
- * it or `expected` answers are in.
+ * it or `expected` answers are in; `more`, if given, is written once the first answer is in.
  */
 async function pipeline(
   baseUrl: string,
   requests: readonly string[],
   expected = Number.POSITIVE_INFINITY,
+  more: readonly string[] = [],
 ): Promise<{ answers: PipelinedAnswer[]; closed: boolean }> {
   const socket = await connectRaw(baseUrl);
   socket.on('error', () => undefined);
   let received = Buffer.alloc(0);
   const answers: PipelinedAnswer[] = [];
   let closed = false;
+  let wroteMore = false;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`${answers.length} answers after ${WAIT_LIMIT_MS} ms`));
@@ -260,6 +262,10 @@ async function pipeline(
         const body = received.subarray(end + 4, end + 4 + length).toString('utf8');
         received = received.subarray(end + 4 + length);
         answers.push({ status: Number(statusLine.split(' ')[1]), headers, body });
+      }
+      if (answers.length > 0 && more.length > 0 && !wroteMore) {
+        wroteMore = true;
+        socket.write(more.join(''));
       }
       if (answers.length >= expected) finish();
     });
@@ -295,6 +301,31 @@ test('pipelined requests past the in-flight limit wait their turn and are all an
   t.deepEqual(
     answers.map((answer) => answer.headers['x-request-id']),
     ids,
+  );
+  t.true(answers.every((answer) => answer.status === 200));
+});
+
+test('a connection is not read while its pipelined requests wait: more of them later are all answered', async (t) => {
+  const target = await startInProcessTarget();
+  t.teardown(() => target.close());
+  const api = new Api(target.baseUrl);
+  const author = await signUp(api);
+  const postId = await createPost(api, author.token);
+  // Each batch fits what may wait; both together do not, unless the second is read only
+  // once the first is through.
+  const first = Array.from({ length: 200 }, (_, index) => `first-${index}`);
+  const second = Array.from({ length: 200 }, (_, index) => `second-${index}`);
+
+  const { answers } = await pipeline(
+    target.baseUrl,
+    first.map((id) => readRequest(postId, id)),
+    first.length + second.length,
+    second.map((id) => readRequest(postId, id)),
+  );
+
+  t.deepEqual(
+    answers.map((answer) => answer.headers['x-request-id']),
+    [...first, ...second],
   );
   t.true(answers.every((answer) => answer.status === 200));
 });

@@ -104,16 +104,14 @@ export class ConnectionLimiter {
       this.#start(state, request, response, listener);
     } else {
       state.waiting.push([request, response]);
-      if (!state.pausedByUs) {
-        state.pausedByUs = true;
-        request.socket.pause();
-      }
+      state.pausedByUs = true;
+      stopReading(request.socket);
     }
   }
 
   /**
    * Answered by the app, OFF_01, at once and without the database; the connection closes
-   * after it. Not counted in flight: Node sends answers in the order of the requests, so this
+   * after it and is not read again. Not counted in flight: Node sends answers in the order of the requests, so this
    * one goes out after those before it, however late they are handled.
    */
   #refuse(
@@ -125,6 +123,9 @@ export class ConnectionLimiter {
     state.closing = true;
     response.shouldKeepAlive = false;
     this.#refused.add(request);
+    // Nothing it sends from now on would be served: it is not read again.
+    state.pausedByUs = true;
+    stopReading(request.socket);
     listener(request, response);
   }
 
@@ -153,20 +154,59 @@ export class ConnectionLimiter {
       const [request, response] = state.waiting.shift() as [IncomingMessage, ServerResponse];
       this.#start(state, request, response, listener);
     }
-    if (state.waiting.length === 0 && state.pausedByUs) {
+    if (state.waiting.length === 0 && state.pausedByUs && !state.closing) {
       state.pausedByUs = false;
-      // Node pauses the socket itself while answers pile up unsent (its `_paused`), and
-      // resumes it on 'drain': that pause is not ours to lift.
-      if ((socket as Socket & { _paused?: boolean })._paused !== true) socket.resume();
+      startReading(socket);
     }
   }
 
   #stateOf(socket: Socket): ConnectionState {
     let state = this.#connections.get(socket);
     if (state === undefined) {
-      state = { received: 0, inFlight: 0, waiting: [], closing: false, pausedByUs: false };
+      const created: ConnectionState = {
+        received: 0,
+        inFlight: 0,
+        waiting: [],
+        closing: false,
+        pausedByUs: false,
+      };
+      // Node resumes a paused connection on 'drain' (its own pause, for answers piling up):
+      // after Node's listener, ours stops it again while requests wait or it is closing.
+      socket.on('drain', function keepStopped() {
+        if (created.pausedByUs) stopReading(socket);
+      });
+      state = created;
       this.#connections.set(socket, state);
     }
     return state;
   }
+}
+
+/** What Node's HTTP server keeps on a connection's socket to pause it (see `stopReading`). */
+interface HttpSocket extends Socket {
+  _paused?: boolean;
+  parser?: { pause(): void; resume(): void } | null;
+}
+
+/**
+ * Stops reading a connection as Node's HTTP server itself does when answers pile up unsent
+ * (`_http_server.js`): its `_paused` flag, which also keeps a request's body reads and the
+ * dumping of a finished request from resuming the socket, and `pause()`, which stops the
+ * socket's handle. Node pauses the parser too once the chunk being parsed is done. A plain
+ * `socket.pause()` is undone by the next answer that finishes.
+ */
+function stopReading(socket: Socket): void {
+  const http = socket as HttpSocket;
+  if (http._paused === true) return;
+  http._paused = true;
+  socket.pause();
+}
+
+/** Undoes `stopReading`, as Node does on 'drain'. */
+function startReading(socket: Socket): void {
+  const http = socket as HttpSocket;
+  if (http._paused !== true) return;
+  http._paused = false;
+  http.parser?.resume();
+  socket.resume();
 }
