@@ -170,9 +170,10 @@ export class ConnectionLimiter {
         closing: false,
         pausedByUs: false,
       };
-      // Node resumes a paused connection on 'drain' (its own pause, for answers piling up):
-      // after Node's listener, ours stops it again while requests wait or it is closing.
-      socket.on('drain', function keepStopped() {
+      // Node resumes a paused connection on 'drain' (its own pause, for answers piling up),
+      // and a resume scheduled before a pause starts the socket's handle reading again: ours
+      // runs after Node's 'resume' listener and stops it while requests wait or it closes.
+      socket.on('resume', function keepStopped() {
         if (created.pausedByUs) stopReading(socket);
       });
       state = created;
@@ -186,6 +187,7 @@ export class ConnectionLimiter {
 interface HttpSocket extends Socket {
   _paused?: boolean;
   parser?: { pause(): void; resume(): void } | null;
+  _handle?: { reading?: boolean; readStop?(): number } | null;
 }
 
 /**
@@ -197,15 +199,19 @@ interface HttpSocket extends Socket {
  */
 function stopReading(socket: Socket): void {
   const http = socket as HttpSocket;
-  if (http._paused === true) return;
   http._paused = true;
   socket.pause();
+  // What Node's 'pause' listener does, for a socket whose stream was paused already.
+  const handle = http._handle;
+  if (handle?.reading === true && handle.readStop !== undefined) {
+    handle.reading = false;
+    handle.readStop();
+  }
 }
 
 /** Undoes `stopReading`, as Node does on 'drain'. */
 function startReading(socket: Socket): void {
   const http = socket as HttpSocket;
-  if (http._paused !== true) return;
   http._paused = false;
   http.parser?.resume();
   socket.resume();
