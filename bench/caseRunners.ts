@@ -245,6 +245,7 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
       name: databaseName('login', context.deployment),
       jwtSecret: context.jwtSecret,
       dir: context.dir,
+      unthrottledLogins: true,
     });
     try {
       const { credentials } = await signUpUsers(target.plaza, 'login', 1);

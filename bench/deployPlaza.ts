@@ -1,4 +1,10 @@
-import { createPlaza, InProcessEventBus, type Plaza, type ScryptCost } from '@plaza/core';
+import {
+  createPlaza,
+  InProcessEventBus,
+  type LoginThrottleOptions,
+  type Plaza,
+  type ScryptCost,
+} from '@plaza/core';
 import type { BenchDatabases } from './BenchDatabases.js';
 import { deploymentLabel, type Deployment } from './deployments.js';
 import { startPlazaServer, type PlazaServerProcess } from './plazaServerProcess.js';
@@ -37,7 +43,20 @@ export interface DeployOptions {
   readonly dir: string;
   /** Omitted: the default (OWASP) cost, as production runs. */
   readonly scrypt?: Partial<ScryptCost>;
+  /**
+   * Turns the login throttle off (its per-account rate and its limit on checks in flight
+   * would refuse most of a load of one account's logins): the login case measures hashing.
+   */
+  readonly unthrottledLogins?: boolean;
 }
+
+const UNTHROTTLED: LoginThrottleOptions = {
+  maxFailures: 0,
+  ipMaxFailures: 0,
+  nameMaxFailures: 0,
+  accountLoginsPerMinute: 0,
+  ipLoginsPerMinute: 0,
+};
 
 /**
  * Deploys Plaza on a fresh database: one instance as the default bench hosts it (in this
@@ -51,7 +70,12 @@ export async function deployPlaza(options: DeployOptions): Promise<DeployedPlaza
   const database = databases.cpuOf(deployment.database);
   const scrypt = options.scrypt === undefined ? {} : { scrypt: options.scrypt };
   if (deployment.instances === 1) {
-    const target = await startPlazaTarget({ databaseUrl, jwtSecret, ...scrypt });
+    const target = await startPlazaTarget({
+      databaseUrl,
+      jwtSecret,
+      ...scrypt,
+      ...(options.unthrottledLogins === true ? { loginThrottle: UNTHROTTLED } : {}),
+    });
     return {
       deployment,
       origins: [target.origin],
@@ -86,6 +110,7 @@ export async function deployPlaza(options: DeployOptions): Promise<DeployedPlaza
           jwtSecret,
           cwd: options.dir,
           ...(options.scrypt?.logN === undefined ? {} : { scryptLogN: options.scrypt.logN }),
+          ...(options.unthrottledLogins === true ? { unthrottledLogins: true } : {}),
         }),
       ),
     );

@@ -22,11 +22,21 @@ export interface PlazaServerProcess {
   close(): Promise<void>;
 }
 
+const UNTHROTTLED_LOGIN_ENV = {
+  LOGIN_MAX_FAILURES: '0',
+  LOGIN_IP_MAX_FAILURES: '0',
+  LOGIN_NAME_MAX_FAILURES: '0',
+  LOGIN_ACCOUNT_PER_MINUTE: '0',
+  LOGIN_IP_PER_MINUTE: '0',
+};
+
 export interface PlazaServerOptions {
   readonly databaseUrl: string;
   readonly jwtSecret: string;
   /** SCRYPT_LOG_N; omitted: the default (OWASP) cost. */
   readonly scryptLogN?: number;
+  /** Turns the login throttle off, every limit of it (for the login case, which measures hashing). */
+  readonly unthrottledLogins?: boolean;
   /** The working folder: plaza-server reads a `.env` there, so not the repository's. */
   readonly cwd: string;
 }
@@ -55,6 +65,7 @@ export async function startPlazaServer(options: PlazaServerOptions): Promise<Pla
       PLAZA_PROVIDERS: 'fake',
       LOG_LEVEL: 'info',
       ...(options.scryptLogN === undefined ? {} : { SCRYPT_LOG_N: String(options.scryptLogN) }),
+      ...(options.unthrottledLogins === true ? UNTHROTTLED_LOGIN_ENV : {}),
       ...(threadpool === undefined ? {} : { UV_THREADPOOL_SIZE: threadpool }),
     },
     stdio: ['ignore', devNull, 'pipe'],

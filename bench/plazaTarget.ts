@@ -1,4 +1,10 @@
-import { createPlaza, type EnrichmentOptions, type Plaza, type ScryptCost } from '@plaza/core';
+import {
+  createPlaza,
+  type EnrichmentOptions,
+  type LoginThrottleOptions,
+  type Plaza,
+  type ScryptCost,
+} from '@plaza/core';
 import { createLogger, createServer } from '@plaza/server-koa';
 import { listenOnLoopback, type BenchTarget } from './listen.js';
 
@@ -14,6 +20,8 @@ export interface PlazaTargetOptions {
   readonly scrypt?: Partial<ScryptCost>;
   /** Omitted: the offline fake provider, as `providers: 'fake'` chooses. */
   readonly enrichment?: EnrichmentOptions;
+  /** Omitted: the default login throttle. */
+  readonly loginThrottle?: LoginThrottleOptions;
 }
 
 /**
@@ -32,6 +40,7 @@ export async function startPlazaTarget(options: PlazaTargetOptions): Promise<Pla
     logger,
     ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
     ...(options.enrichment === undefined ? {} : { enrichment: options.enrichment }),
+    ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle }),
   });
   try {
     const { app, attach, close: closeUserWatch } = createServer(plaza, { logger });

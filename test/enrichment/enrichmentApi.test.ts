@@ -148,6 +148,46 @@ test('URLs and numbers from Clearbit are validated before they are stored', asyn
   t.like(profile, { city: 'Nowhere', avatar: null, site: null, lat: null, lng: null });
 });
 
+test('text from Clearbit with control, bidi or invisible characters is not stored', async (t) => {
+  const { api, clearbit } = t.context;
+  const email = aPerson('trudy');
+  clearbit.respondWith(email, {
+    kind: 'person',
+    person: {
+      name: { fullName: null, givenName: 'Ada\u200e', familyName: 'Love\u200blace' },
+      location: 'London\u0000',
+      bio: 'Reads \u202egnp.exe',
+      site: 'https://ada.example.com/\u202egnp.exe',
+      avatar: 'https://img.example.com/a\r\nb.png',
+      geo: {
+        city: 'Lon\u2066don',
+        state: 'Eng\u007fland',
+        stateCode: null,
+        country: 'United Kingdom',
+        countryCode: null,
+        lat: null,
+        lng: null,
+      },
+    },
+  });
+  const user = await signUp(api, { email });
+  const profile = await eventually('the profile to be filled', async () => {
+    const current = await ownProfile(api, user);
+    return current['country'] === null ? undefined : current;
+  });
+  t.like(profile, {
+    country: 'United Kingdom',
+    first_name: null,
+    last_name: null,
+    location: null,
+    city: null,
+    state: null,
+    bio: null,
+    site: null,
+    avatar: null,
+  });
+});
+
 test("Clearbit's key never reaches the logs", async (t) => {
   const { api, target } = t.context;
   await signUp(api, { email: aPerson('logcheck') });

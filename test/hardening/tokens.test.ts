@@ -1,7 +1,12 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import jwt from 'jsonwebtoken';
 import { PlazaApiError } from '@plaza/client-sdk';
 import { TOKEN_REVOKED_CLOSE_CODE } from '@plaza/server-koa';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
+import {
+  startInProcessTarget,
+  TEST_JWT_SECRET,
+  type InProcessTarget,
+} from '../support/apiTarget.js';
 import { createPost, signUp, strongPassword, type SignedUpUser } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';
 import {
@@ -324,4 +329,77 @@ test('likes of a revoked token are refused too (the hot path checks the version)
     t,
     await t.context.api.post('/post/unlike', { post_id: postId }, { token: ada.token }),
   );
+});
+
+// --- lifetimes ----------------------------------------------------------------------------
+
+/** The claims of a token Plaza issued, re-signed with the server's own secret as changed. */
+function resigned(token: string, change: (claims: jwt.JwtPayload) => jwt.JwtPayload): string {
+  const claims = change({ ...(jwt.decode(token) as jwt.JwtPayload) });
+  // jsonwebtoken adds an `iat` of now unless told not to.
+  return jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+/** 2500-01-01: what the attack's token claimed. */
+const YEAR_2500 = Math.floor(Date.UTC(2500, 0, 1) / 1000);
+
+/** The token is refused over HTTP (AUT_01) and by both `/user-watch` protocols. */
+async function refusedEverywhere(t: T, token: string): Promise<void> {
+  refusedToken(t, await ownProfile(t, token));
+  const verify = await t.context.api.post('/api-token-verify/', { token });
+  refusedToken(t, verify);
+  const text = await openWatchSocket(t.context.target.baseUrl);
+  t.teardown(() => text.close());
+  text.send(`/auth ${token}`);
+  t.is(await text.next(), 'error: cannot authenticate');
+  const json = await openWatchSocket(t.context.target.baseUrl, { format: 'json' });
+  t.teardown(() => json.close());
+  json.send(JSON.stringify({ type: 'auth', token }));
+  t.deepEqual(await json.nextJson(), {
+    type: 'error',
+    code: 'AUT_01',
+    message: 'The auth token is invalid.',
+  });
+}
+
+test('a token signed with the real secret that claims to live until 2500 is refused', async (t) => {
+  const ada = await signUp(t.context.api);
+  const forever = resigned(ada.token, (claims) => ({ ...claims, iat: now(), exp: YEAR_2500 }));
+
+  await refusedEverywhere(t, forever);
+  // The token it was made from is untouched.
+  await tokenWorks(t, ada, ada.token);
+  await openAuthenticated(t.context.target.baseUrl, ada.token, ada.userId).then((c) => c.close());
+});
+
+test('a token that outlives the configured lifetime by a minute is refused; one within it works', async (t) => {
+  const ada = await signUp(t.context.api);
+  const { iat, exp } = jwt.decode(ada.token) as { iat: number; exp: number };
+  const lifetime = exp - iat;
+
+  await refusedEverywhere(
+    t,
+    resigned(ada.token, (claims) => ({ ...claims, exp: exp + 60 })),
+  );
+  await tokenWorks(
+    t,
+    ada,
+    resigned(ada.token, (claims) => ({ ...claims, iat: iat - 60, exp: exp - 60 })),
+  );
+  t.true(lifetime > 60, 'the lifetime is the configured one');
+});
+
+test('a token without iat, or issued in the future, is refused: its lifetime cannot be told', async (t) => {
+  const ada = await signUp(t.context.api);
+  const withoutIat = resigned(ada.token, ({ iat: _iat, ...claims }) => claims);
+  await refusedEverywhere(t, withoutIat);
+
+  // Issued "in 2499" for an hour: a lifetime within the limit, but valid for centuries.
+  const inTheFuture = resigned(ada.token, (claims) => ({
+    ...claims,
+    iat: YEAR_2500 - 3600,
+    exp: YEAR_2500,
+  }));
+  await refusedEverywhere(t, inTheFuture);
 });

@@ -117,6 +117,8 @@ test('limits default as documented and bad ones are refused with a clear error',
     pingIntervalMs: 30_000,
     maxBufferedBytes: 256 * 1024,
     maxSocketsPerUser: 16,
+    messagesPerSecond: 5,
+    messageBurst: 20,
   });
   const make = (webSocket: Record<string, unknown>) => () =>
     createServer(target.plaza, { webSocket });
@@ -126,6 +128,7 @@ test('limits default as documented and bad ones are refused with a clear error',
   t.throws(make({ maxFrameBytes: 1.5 }), { message: /webSocket\.maxFrameBytes .* it is 1\.5/ });
   t.throws(make({ maxSocketsPerUser: '16' }), { message: /maxSocketsPerUser .* it is "16"/ });
   t.throws(make({ pingIntervalMs: 2 ** 31 }), { message: /pingIntervalMs must be at most/ });
+  t.throws(make({ messageBurst: 0 }), { message: /webSocket\.messageBurst .* it is 0/ });
   t.throws(make({ authTimeout: 5 }), { message: /webSocket\.authTimeout is not a limit/ });
   t.notThrows(make({ authTimeoutMs: undefined, maxSocketsPerUser: 1 }));
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { WebSocketLimits } from '@plaza/server-koa';
+import { DEFAULT_WEB_SOCKET_LIMITS, type WebSocketLimits } from '@plaza/server-koa';
 import { signUp, type SignedUpUser } from '../support/builders.js';
 import { Api } from '../support/http.js';
 import { enrichedProfile } from '../support/profiles.js';
@@ -130,4 +130,59 @@ test('a user may hold maxSocketsPerUser authenticated sockets; one more is close
   await notify(target, ada);
   t.is(await second.next(), RECEIVED);
   t.is(await again.next(), RECEIVED);
+});
+
+/** Junk sent as fast as the client can, until the server closes the socket or this many went. */
+const FLOOD_LIMIT = 200_000;
+
+/** Sends `frame` (or pings) in batches as fast as the socket takes them, while it is open. */
+async function flood(client: WatchClient, send: () => void): Promise<number> {
+  let sent = 0;
+  while (client.socket.readyState === client.socket.OPEN && sent < FLOOD_LIMIT) {
+    for (let index = 0; index < 100; index += 1) send();
+    sent += 100;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return sent;
+}
+
+test("a socket flooding junk is closed with 1008 within its burst; another user's socket keeps its events", async (t) => {
+  const { target, user } = await serverWith(t, {});
+  const [ada, bob] = await Promise.all([user(), user()]);
+  const bobs = await openAuthenticated(target.baseUrl, bob.token, bob.userId);
+  const flooder = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
+
+  const flooding = flood(flooder, () => flooder.send('junk'));
+  await notify(target, bob);
+  t.is(await bobs.next(), RECEIVED, 'events reach other users during the flood');
+  t.deepEqual(await flooder.closed(), { code: 1008, reason: 'too many messages' });
+  const sent = await flooding;
+  const answered = flooder.pending;
+  t.log(`${sent} messages sent before the close; ${answered} answered`);
+  // The burst, and a second's refill for a busy machine: the flood all arrives at once.
+  const { messageBurst, messagesPerSecond } = DEFAULT_WEB_SOCKET_LIMITS;
+  t.true(answered <= messageBurst + messagesPerSecond, `${answered} answered`);
+  t.regex(target.logs(), /"msg":"user-watch socket closed: too many messages"/);
+
+  await notify(target, bob);
+  t.is(await bobs.next(), RECEIVED, 'and after it');
+});
+
+test('a socket flooding pings is closed with 1008 too', async (t) => {
+  const { target, user } = await serverWith(t, {});
+  const ada = await user();
+  const flooder = await openAuthenticated(target.baseUrl, ada.token, ada.userId);
+
+  await flood(flooder, () => flooder.socket.ping());
+  t.deepEqual(await flooder.closed(), { code: 1008, reason: 'too many messages' });
+});
+
+test('messagesPerSecond and messageBurst are configurable; messages within them are answered', async (t) => {
+  const { target } = await serverWith(t, { messagesPerSecond: 1, messageBurst: 3 });
+  const socket = await open(target);
+  // Sent together, so that no second passes between them to refill the allowance.
+  for (let index = 0; index < 5; index += 1) socket.send('junk');
+  t.deepEqual(await socket.closed(), { code: 1008, reason: 'too many messages' });
+  t.is(socket.pending, 3, 'the burst is answered, the messages past it are not');
+  for (let index = 0; index < 3; index += 1) t.is(await socket.next(), 'error: syntax');
 });

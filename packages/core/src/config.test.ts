@@ -65,6 +65,9 @@ const badValues: ReadonlyArray<readonly [string, string]> = [
   ['LOGIN_LOCKOUT_SECONDS', 'soon'],
   ['LOGIN_LOCKOUT_MAX_SECONDS', '0'],
   ['LOGIN_IP_MAX_FAILURES', '1e3'],
+  ['LOGIN_NAME_MAX_FAILURES', '-5'],
+  ['LOGIN_ACCOUNT_PER_MINUTE', 'many'],
+  ['LOGIN_IP_PER_MINUTE', '2.5'],
 ];
 
 for (const [key, value] of badValues) {
@@ -90,6 +93,9 @@ test('plazaOptionsFromEnv reads the failed-login limits', (t) => {
     LOGIN_LOCKOUT_SECONDS: '60',
     LOGIN_LOCKOUT_MAX_SECONDS: '3600',
     LOGIN_IP_MAX_FAILURES: '0',
+    LOGIN_NAME_MAX_FAILURES: '40',
+    LOGIN_ACCOUNT_PER_MINUTE: '10',
+    LOGIN_IP_PER_MINUTE: '0',
   });
   t.deepEqual(options.loginThrottle, {
     maxFailures: 3,
@@ -97,6 +103,9 @@ test('plazaOptionsFromEnv reads the failed-login limits', (t) => {
     lockoutSeconds: 60,
     lockoutMaxSeconds: 3600,
     ipMaxFailures: 0,
+    nameMaxFailures: 40,
+    accountLoginsPerMinute: 10,
+    ipLoginsPerMinute: 0,
   });
   t.deepEqual(plazaOptionsFromEnv({ LOGIN_MAX_FAILURES: '7' }).loginThrottle, { maxFailures: 7 });
 });

@@ -68,12 +68,18 @@ export interface EnrichmentOptions {
 
 /**
  * Failed-login counting, kept in the database so that it holds across restarts and
- * instances. Defaults: 5 failures of one username within 15 minutes lock it for 15 minutes,
- * doubling with each further lockout up to a day; 50 failures from one client (an IPv4
- * address or an IPv6 /64) within the window lock that client out the same way.
+ * instances. Defaults: 5 failures of one username from one client (an IPv4 address or an
+ * IPv6 /64) within 15 minutes lock that username for that client for 15 minutes, doubling
+ * with each further lockout up to a day; 50 failures from one client lock the client out
+ * the same way; 100 failures of one username from all clients slow it: then only clients
+ * that have not failed for it in the window get an attempt. Password checks, right or
+ * wrong, are also limited to 30 a minute per username and 300 a minute per client (RAT_01).
  */
 export interface LoginThrottleOptions {
-  /** Failed logins of one username, within the window, that lock it (default 5; 0: off). */
+  /**
+   * Failed logins of one username from one client, within the window, that lock that pair;
+   * without a client address, of the username (default 5; 0: off).
+   */
   readonly maxFailures?: number;
   /** How long failures are counted together (default 900 s). */
   readonly windowSeconds?: number;
@@ -83,6 +89,12 @@ export interface LoginThrottleOptions {
   readonly lockoutMaxSeconds?: number;
   /** Failed logins from one client address, within the window, that lock it (default 50; 0: off). */
   readonly ipMaxFailures?: number;
+  /** Failed logins of one username from all clients, within the window, that slow it (default 100; 0: off). */
+  readonly nameMaxFailures?: number;
+  /** Password checks of one username per minute, right or wrong (default 30; 0: off). */
+  readonly accountLoginsPerMinute?: number;
+  /** Password checks from one client address per minute, right or wrong (default 300; 0: off). */
+  readonly ipLoginsPerMinute?: number;
 }
 
 /**
@@ -300,6 +312,9 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     lockoutSeconds: integerSetting(env, 'LOGIN_LOCKOUT_SECONDS', 1, 31 * 24 * 3600),
     lockoutMaxSeconds: integerSetting(env, 'LOGIN_LOCKOUT_MAX_SECONDS', 1, 366 * 24 * 3600),
     ipMaxFailures: integerSetting(env, 'LOGIN_IP_MAX_FAILURES', 0, 1_000_000),
+    nameMaxFailures: integerSetting(env, 'LOGIN_NAME_MAX_FAILURES', 0, 1_000_000),
+    accountLoginsPerMinute: integerSetting(env, 'LOGIN_ACCOUNT_PER_MINUTE', 0, 1_000_000),
+    ipLoginsPerMinute: integerSetting(env, 'LOGIN_IP_PER_MINUTE', 0, 1_000_000),
   });
   return definedOnly({
     databaseUrl,

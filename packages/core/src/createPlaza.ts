@@ -158,7 +158,8 @@ function assemble(
   events: EventBus,
   limits: { jwtTtlSeconds: number; minLength: number; maxLength: number; minScore: number },
 ): Plaza {
-  const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt });
+  const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt }, {}, logger);
+  const rateLimits = chooseRateLimitStore(db, options, logger);
   const policy = new PasswordPolicy({
     minLength: limits.minLength,
     maxLength: limits.maxLength,
@@ -188,7 +189,13 @@ function assemble(
     logger,
     enrichment,
   });
-  const throttle = new LoginThrottle(db, loginThrottleSettings(options.loginThrottle), logger);
+  const throttle = new LoginThrottle(
+    db,
+    loginThrottleSettings(options.loginThrottle),
+    logger,
+    Date.now,
+    rateLimits,
+  );
   const versions = new TokenVersions(db, tokenVersionSettings(options.tokenVersionCacheMs));
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
@@ -230,7 +237,7 @@ function assemble(
     events,
     emailVerifier: verifier,
     profileEnricher: enricher,
-    rateLimits: chooseRateLimitStore(db, options, logger),
+    rateLimits,
     async health() {
       await db.raw('select 1');
     },

@@ -165,7 +165,8 @@ export const PLAZA_SETTINGS: readonly SettingDescription[] = [
   {
     key: 'LOGIN_MAX_FAILURES',
     default: String(throttle.maxFailures),
-    meaning: 'failed logins of one username within the window that lock it: AUT_03 (0: off)',
+    meaning:
+      'failed logins of one username from one client within the window that lock that pair: AUT_03 (0: off)',
   },
   {
     key: 'LOGIN_WINDOW_SECONDS',
@@ -186,5 +187,22 @@ export const PLAZA_SETTINGS: readonly SettingDescription[] = [
     key: 'LOGIN_IP_MAX_FAILURES',
     default: String(throttle.ipMaxFailures),
     meaning: 'failed logins from one client address within the window that lock it (0: off)',
+  },
+  {
+    key: 'LOGIN_NAME_MAX_FAILURES',
+    default: String(throttle.nameMaxFailures),
+    meaning:
+      'failed logins of one username from all clients within the window that slow it: then only clients that never failed for it may try (0: off)',
+  },
+  {
+    key: 'LOGIN_ACCOUNT_PER_MINUTE',
+    default: String(throttle.accountLoginsPerMinute),
+    meaning: 'password checks (logins, right or wrong) of one username per minute: RAT_01 (0: off)',
+  },
+  {
+    key: 'LOGIN_IP_PER_MINUTE',
+    default: String(throttle.ipLoginsPerMinute),
+    meaning:
+      'password checks (logins, right or wrong) from one client address per minute: RAT_01 (0: off)',
   },
 ];

@@ -106,6 +106,16 @@ const OWN_SETTINGS: readonly SettingDescription[] = [
     default: String(ws.maxSocketsPerUser),
     meaning: "a user's open /user-watch sockets; one more is closed at authentication",
   },
+  {
+    key: 'WS_MESSAGES_PER_SECOND',
+    default: String(ws.messagesPerSecond),
+    meaning: 'messages (pings too) a /user-watch socket may send per second; past it: 1008',
+  },
+  {
+    key: 'WS_MESSAGE_BURST',
+    default: String(ws.messageBurst),
+    meaning: 'messages a /user-watch socket may send at once above that rate',
+  },
 ];
 
 /**

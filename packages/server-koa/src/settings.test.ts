@@ -15,8 +15,17 @@ test('WebSocket limits come from WS_* keys; unset keys keep the defaults', (t) =
       WS_PING_INTERVAL_MS: '15000',
       WS_MAX_BUFFERED_BYTES: '65536',
       WS_MAX_SOCKETS_PER_USER: '4',
+      WS_MESSAGES_PER_SECOND: '2',
+      WS_MESSAGE_BURST: '8',
     }).webSocket,
-    { authTimeoutMs: 2000, pingIntervalMs: 15000, maxBufferedBytes: 65536, maxSocketsPerUser: 4 },
+    {
+      authTimeoutMs: 2000,
+      pingIntervalMs: 15000,
+      maxBufferedBytes: 65536,
+      maxSocketsPerUser: 4,
+      messagesPerSecond: 2,
+      messageBurst: 8,
+    },
   );
 });
 

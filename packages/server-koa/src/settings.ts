@@ -76,6 +76,8 @@ export function serverOptionsFromEnv(env: Env): Settings {
       pingIntervalMs: integerSetting(env, 'WS_PING_INTERVAL_MS', 1000, 3_600_000),
       maxBufferedBytes: integerSetting(env, 'WS_MAX_BUFFERED_BYTES', 4096, 64 * 1024 * 1024),
       maxSocketsPerUser: integerSetting(env, 'WS_MAX_SOCKETS_PER_USER', 1, 10_000),
+      messagesPerSecond: integerSetting(env, 'WS_MESSAGES_PER_SECOND', 1, 10_000),
+      messageBurst: integerSetting(env, 'WS_MESSAGE_BURST', 1, 100_000),
     }),
     trustProxy: trustProxySetting(env),
     rateLimits: definedOnly({

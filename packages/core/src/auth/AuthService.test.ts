@@ -181,6 +181,11 @@ test('a token the test signs itself with the right key verifies (the control for
   t.is(await plaza.auth.verifyToken(sign({ sub: String(ada.id), exp: now() + 60 })), ada.id);
 });
 
+test('a token issued a few seconds ahead of this clock (another instance) verifies', async (t) => {
+  const token = sign({ sub: String(ada.id), iat: now() + 3, exp: now() + 3 + 3600 });
+  t.is(await plaza.auth.verifyToken(token), ada.id);
+});
+
 const badTokens: ReadonlyArray<readonly [string, () => unknown]> = [
   ['garbage', () => 'not-a-token'],
   ['three dots of garbage', () => 'a.b.c'],
@@ -204,6 +209,19 @@ const badTokens: ReadonlyArray<readonly [string, () => unknown]> = [
   ],
   ['an expired one', () => sign({ sub: String(ada.id), iat: now() - 7200, exp: now() - 60 })],
   ['one without exp', () => sign({ sub: String(ada.id) }, { noTimestamp: true })],
+  ['one without iat', () => sign({ sub: String(ada.id), exp: now() + 60 }, { noTimestamp: true })],
+  [
+    'one living a minute longer than JWT_TTL',
+    () => sign({ sub: String(ada.id), iat: now(), exp: now() + 3600 + 60 }),
+  ],
+  [
+    'one expiring in 2500',
+    () => sign({ sub: String(ada.id), iat: now(), exp: Date.UTC(2500, 0, 1) / 1000 }),
+  ],
+  [
+    'one issued a minute from now',
+    () => sign({ sub: String(ada.id), iat: now() + 60, exp: now() + 120 }),
+  ],
   ['one with sub "abc"', () => sign({ sub: 'abc', exp: now() + 3600 })],
   ['one with sub "0"', () => sign({ sub: '0', exp: now() + 3600 })],
   ['one with a numeric sub', () => sign({ sub: ada.id, exp: now() + 3600 })],

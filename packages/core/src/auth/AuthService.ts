@@ -40,8 +40,8 @@ export interface VerifiedToken {
 /** Where a login comes from, as far as the host knows. */
 export interface LoginContext {
   /**
-   * The client's IP address, for the per-client failed-login limit. Without it only the
-   * username's failures are counted.
+   * The client's IP address, for the per-client limits and for locking a username from this
+   * client only. Without it the username's failures lock it for every caller without one.
    */
   readonly clientIp?: string;
 }
@@ -60,8 +60,9 @@ export class AuthService {
   /**
    * Exchanges a username and password for a token. An unknown user and a wrong password
    * get the same AUT_02 after the same amount of hashing, and both count as failures: once
-   * the username (or the client) has too many, every attempt gets AUT_03 until the lockout
-   * ends, the right password included, without any hashing.
+   * the username from this client (or the client) has too many, every attempt from there
+   * gets AUT_03 until the lockout ends, the right password included, without any hashing;
+   * see `LoginThrottle`. Password checks past the account's or the client's rate get RAT_01.
    *
    * @example const { token } = await plaza.auth.login({ username: 'ada', password }, { clientIp })
    */
@@ -76,18 +77,26 @@ export class AuthService {
     // No stored password is this long, so it cannot match; refuse it before any hashing.
     if (policy.isTooLong(password)) return refuse();
 
-    const user = await User.query()
-      .select('id', 'password_hash', 'token_version')
-      .findOne({ username_key: usernameKey(username) });
-    if (!user) {
-      await hasher.verifyAgainstDummy(password);
-      return refuse();
+    let user: Pick<User, 'id' | 'password_hash' | 'token_version'> | undefined;
+    let matches: boolean;
+    try {
+      user = await User.query()
+        .select('id', 'password_hash', 'token_version')
+        .findOne({ username_key: usernameKey(username) });
+      matches =
+        user === undefined
+          ? await hasher.verifyAgainstDummy(password, admitted.lane)
+          : await hasher.verify(user.password_hash, password, admitted.lane);
+    } catch (error) {
+      // Not checked (overloaded, say): not a failure of whoever sent it.
+      await throttle.abandoned(admitted);
+      throw error;
     }
-    if (!(await hasher.verify(user.password_hash, password))) return refuse();
+    if (user === undefined || !matches) return refuse();
     await throttle.succeeded(admitted);
 
     if (hasher.needsRehash(user.password_hash)) {
-      const passwordHash = await hasher.hash(password);
+      const passwordHash = await hasher.hash(password, admitted.lane);
       // Only over the hash just verified: a password changed meanwhile must stay changed.
       await User.query()
         .findById(user.id)

@@ -27,7 +27,7 @@ import {
   loginThrottleSettings,
   type LoginThrottleSettings,
 } from './LoginThrottle.js';
-import { PasswordHasher } from './PasswordHasher.js';
+import { PasswordHasher, type HashingLimits } from './PasswordHasher.js';
 import { TokenIssuer } from './TokenIssuer.js';
 
 /** Counts the scrypt verifications, real and dummy (which goes through `verify`), logins cost. */
@@ -57,10 +57,11 @@ async function throttledAuth(
   t: ExecutionContext,
   settings: Partial<LoginThrottleSettings> = {},
   logger = silentLogger,
+  hashing: Partial<HashingLimits> = {},
 ): Promise<Throttled> {
   const db = await migratedDatabase(t);
   let now = START;
-  const hasher = new CountingHasher({ ...FAST_SCRYPT, r: 8, p: 1 });
+  const hasher = new CountingHasher({ ...FAST_SCRYPT, r: 8, p: 1 }, hashing);
   const BoundUser = User.bindKnex(db);
   const createdAt = new Date(START).toISOString();
   await BoundUser.query().insert({
@@ -68,7 +69,8 @@ async function throttledAuth(
     username_key: usernameKey('Ada'),
     email: 'ada@example.com',
     email_verdict: 'skipped',
-    password_hash: await hasher.hash(STRONG_PASSWORD),
+    // Hashed aside: `hashing` may leave this hasher no room.
+    password_hash: await new PasswordHasher({ ...FAST_SCRYPT, r: 8, p: 1 }).hash(STRONG_PASSWORD),
     created_at: createdAt,
     updated_at: createdAt,
   });
@@ -185,7 +187,7 @@ test('"Ada", "ADA" and "ａｄａ" share one count; the counter does not hold th
   await locked(t, auth.login(rightPassword), 900);
 });
 
-test('twenty concurrent failures are all counted', async (t) => {
+test('twenty concurrent failures are all counted, per pair, address and name', async (t) => {
   const { auth, counters } = await throttledAuth(t, { maxFailures: 100, ipMaxFailures: 100 });
   await Promise.all(
     Array.from({ length: 20 }, () =>
@@ -195,13 +197,17 @@ test('twenty concurrent failures are all counted', async (t) => {
     ),
   );
   t.deepEqual(
-    (await counters()).map(({ failures }) => failures),
-    [20, 20],
+    (await counters()).map(({ key, failures }) => [key.slice(0, key.indexOf(':')), failures]),
+    [
+      ['ip', 20],
+      ['name', 20],
+      ['pair', 20],
+    ],
   );
 });
 
-test('twenty concurrent failures against the default limit cost four lockouts', async (t) => {
-  const { auth, counters } = await throttledAuth(t);
+test('twenty concurrent failures against the default limit: five are hashed, then the username is locked', async (t) => {
+  const { auth, counters, hasher } = await throttledAuth(t);
   const answers = await Promise.allSettled(
     Array.from({ length: 20 }, () => auth.login({ username: 'ada', password: WRONG })),
   );
@@ -209,17 +215,91 @@ test('twenty concurrent failures against the default limit cost four lockouts', 
     answer.status === 'rejected' && answer.reason instanceof PlazaError ? answer.reason.code : '',
   );
   t.true(
-    codes.every((code) => code === 'AUT_02' || code === 'AUT_03'),
+    codes.every((code) => code === 'AUT_02' || code === 'AUT_03' || code === 'RAT_01'),
     codes.join(),
   );
-  const failed = codes.filter((code) => code === 'AUT_02').length;
-  const [counter] = await counters();
-  t.is(
-    (counter?.lockouts ?? 0) * 5 + (counter?.failures ?? 0),
-    failed,
-    'every failure that reached scrypt counted',
+  t.is(codes.filter((code) => code === 'AUT_02').length, 5, codes.join());
+  t.is(hasher.verifications, 5, 'each attempt is reserved before hashing');
+  t.like(await counters(), [{ failures: 0, lockouts: 1 }]);
+  await locked(t, auth.login(rightPassword), 900);
+});
+
+test('a hundred concurrent attempts from one address at a limit of 3: three are hashed', async (t) => {
+  const { auth, hasher } = await throttledAuth(t, { maxFailures: 3 });
+  const answers = await Promise.allSettled(
+    Array.from({ length: 100 }, () =>
+      auth.login({ username: 'ada', password: WRONG }, { clientIp: ELSEWHERE }),
+    ),
   );
-  await rejectsWithPlazaError(t, auth.login(rightPassword), { code: 'AUT_03' });
+  t.is(answers.filter((answer) => answer.status === 'rejected').length, 100);
+  t.is(hasher.verifications, 3);
+  await locked(t, auth.login(rightPassword, { clientIp: ELSEWHERE }), 900);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.99' })).userId, 1);
+});
+
+test('lock the pair, slow the name: past the name-wide limit only clean addresses may try', async (t) => {
+  const { auth, hasher } = await throttledAuth(t, { maxFailures: 3, nameMaxFailures: 6 });
+  for (let i = 0; i < 3; i += 1) await fail(t, auth, 'ada', '192.0.2.1');
+  await locked(t, auth.login(rightPassword, { clientIp: '192.0.2.1' }), 900);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.2' })).userId, 1, 'pair only');
+
+  for (let i = 0; i < 3; i += 1) await fail(t, auth, 'ada', '192.0.2.3');
+  // Six failures of the name: it is slowed. A clean address gets one attempt...
+  await fail(t, auth, 'ada', '192.0.2.4');
+  const spent = hasher.verifications;
+  // ...and once it has failed, no more while the name is slowed (its pair is not locked).
+  await locked(t, auth.login(rightPassword, { clientIp: '192.0.2.4' }), 900);
+  t.is(hasher.verifications, spent);
+  // The owner, from an address that has not failed for the name, still gets in.
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.2' })).userId, 1);
+  t.is((await auth.login(rightPassword, { clientIp: '192.0.2.5' })).userId, 1);
+});
+
+test('an attempt refused by a full hash queue (OFF_01) is not counted as a failure', async (t) => {
+  // No room at all: every hash is refused as if the queue were full.
+  const { auth, counters } = await throttledAuth(t, {}, silentLogger, {
+    concurrency: 0,
+    queue: 0,
+  });
+  for (let i = 0; i < 6; i += 1) {
+    await rejectsWithPlazaError(
+      t,
+      auth.login({ username: 'ada', password: WRONG }, { clientIp: ELSEWHERE }),
+      { code: 'OFF_01' },
+    );
+  }
+  t.deepEqual(
+    (await counters()).map(({ failures, lockouts }) => [failures, lockouts]),
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    'the pair and the address hold nothing, and nothing is locked',
+  );
+});
+
+test('password checks are rate limited per account and per address, right ones too: RAT_01', async (t) => {
+  const { auth } = await throttledAuth(t, { accountLoginsPerMinute: 3, ipLoginsPerMinute: 5 });
+  for (let i = 0; i < 3; i += 1) {
+    t.is((await auth.login(rightPassword, { clientIp: `192.0.2.${i}` })).userId, 1);
+  }
+  const error = await rejectsWithPlazaError(
+    t,
+    auth.login(rightPassword, { clientIp: '192.0.2.9' }),
+    {
+      code: 'RAT_01',
+    },
+  );
+  t.is(error.retryAfterSeconds, 20);
+
+  for (let i = 0; i < 5; i += 1) await fail(t, auth, `someone${i}`, '198.51.100.1');
+  await rejectsWithPlazaError(
+    t,
+    auth.login({ username: 'other', password: WRONG }, { clientIp: '198.51.100.1' }),
+    {
+      code: 'RAT_01',
+    },
+  );
 });
 
 test('the per-client limit refuses a client spraying many usernames, and only that client', async (t) => {
@@ -246,12 +326,18 @@ test('an IPv6 client is counted by its /64, and an IPv4-mapped address as IPv4',
   t.is((await auth.login(rightPassword, { clientIp: '2001:db8:1:3::1' })).userId, 1);
 
   await fail(t, auth, 'four', '::ffff:192.0.2.1');
-  const keys = (await counters()).map(({ key }) => key).filter((key) => key.startsWith('ip:'));
+  const keys = (await counters())
+    .filter(({ key, failures, lockouts }) => key.startsWith('ip:') && failures + lockouts > 0)
+    .map(({ key }) => key);
   t.deepEqual(keys, ['ip:192.0.2.1', 'ip:2001:db8:1:2::/64']);
 });
 
 test('a limit of 0 turns that count off', async (t) => {
-  const { auth, counters } = await throttledAuth(t, { maxFailures: 0, ipMaxFailures: 0 });
+  const { auth, counters } = await throttledAuth(t, {
+    maxFailures: 0,
+    ipMaxFailures: 0,
+    nameMaxFailures: 0,
+  });
   for (let i = 0; i < 12; i += 1) await fail(t, auth, 'ada', ELSEWHERE);
   t.is((await auth.login(rightPassword, { clientIp: ELSEWHERE })).userId, 1);
   t.deepEqual(await counters(), []);
@@ -290,8 +376,8 @@ test('a lockout is logged, without the username', async (t) => {
   t.deepEqual(
     lockouts.map((call) => call.fields),
     [
-      { locked: 'username', lockouts: 1, seconds: 900 },
       { locked: 'ip', client: ELSEWHERE, lockouts: 1, seconds: 900 },
+      { locked: 'pair', client: ELSEWHERE, lockouts: 1, seconds: 900 },
     ],
   );
   t.false(JSON.stringify(calls).toLowerCase().includes('ada'));

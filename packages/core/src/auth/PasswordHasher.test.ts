@@ -112,3 +112,30 @@ test('hashing is bounded: past the queue, a request is refused with OFF_01', asy
   t.true(await hasher.verify(await running, 'first password'));
   t.true(await hasher.verify(await waiting, 'second password'));
 });
+
+test('waiting hashes take turns by lane: one lane’s flood delays another’s by one turn', async (t) => {
+  const hasher = new PasswordHasher({ logN: 12, r: 8, p: 1 }, { concurrency: 1, laneQueue: 100 });
+  const finished: string[] = [];
+  const hashIn = (lane: string, label: string) =>
+    hasher.hash(label, lane).then(() => {
+      finished.push(label);
+    });
+  const flood = Array.from({ length: 8 }, (_, i) => hashIn('203.0.113.5', `flood${i}`));
+  const other = hashIn('198.51.100.7', 'other');
+  await Promise.all([...flood, other]);
+  // flood0 was running; then the lanes alternate: flood1, other, flood2, …
+  t.true(finished.indexOf('other') <= 2, finished.join());
+});
+
+test('a lane past its share of the queue is refused with OFF_01, other lanes still queue', async (t) => {
+  const hasher = new PasswordHasher({ logN: 12, r: 8, p: 1 }, { concurrency: 1, laneQueue: 2 });
+  const flood = Array.from({ length: 4 }, (_, i) => hasher.hash(`flood${i}`, 'flooder'));
+  const settled = Promise.allSettled(flood);
+  const other = hasher.hash('other', 'someone else');
+  const outcomes = (await settled).map((outcome) =>
+    outcome.status === 'fulfilled' ? 'hashed' : (outcome.reason as PlazaError).code,
+  );
+  // One running, two waiting, the fourth refused.
+  t.deepEqual(outcomes, ['hashed', 'hashed', 'hashed', 'OFF_01']);
+  t.false(hasher.needsRehash(await other), 'the other lane’s hash was made');
+});

@@ -1,7 +1,7 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import * as scryptDeclarations from 'scrypt-kdf';
 import type { ScryptCost } from '../config.js';
 import { isPlazaError, overloaded } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 // scrypt-kdf's declarations name named exports, but the module exports one default class.
 const scrypt = (scryptDeclarations as unknown as { default: typeof scryptDeclarations }).default;
@@ -14,46 +14,109 @@ export interface HashingLimits {
   readonly concurrency: number;
   /** Hashes that may wait for a turn; past this, the request is refused with OFF_01. */
   readonly queue: number;
+  /**
+   * Hashes one lane (a client address, or a username) may have waiting; past this, that
+   * lane's next one is refused with OFF_01 while the others' still queue.
+   */
+  readonly laneQueue: number;
 }
 
-export const DEFAULT_HASHING_LIMITS: HashingLimits = { concurrency: 2, queue: 200 };
+export const DEFAULT_HASHING_LIMITS: HashingLimits = { concurrency: 2, queue: 200, laneQueue: 50 };
+
+/** Work without a lane of its own (sign-ups, password changes) shares this one. */
+const SHARED_LANE = '';
+
+interface Waiting {
+  readonly start: () => void;
+}
 
 /**
  * scrypt password hashes in scrypt-kdf's self-describing format (salt and cost inside),
- * stored as base64.
+ * stored as base64. Hashes wait for a turn in lanes (a login's client address), served
+ * round-robin, so that one client's flood of logins delays everyone else's by at most one
+ * hash per turn instead of the whole flood.
  *
  * @example const stored = await hasher.hash('correct horse battery staple')
  */
 export class PasswordHasher {
   readonly #cost: ScryptCost;
-  readonly #limit: LimitFunction;
-  readonly #queueLimit: number;
+  readonly #limits: HashingLimits;
+  readonly #logger: Logger;
+  /** Waiting hashes by lane; a lane is present only while it has some. */
+  readonly #lanes = new Map<string, Waiting[]>();
+  #waiting = 0;
+  #running = 0;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(cost: ScryptCost, limits: HashingLimits = DEFAULT_HASHING_LIMITS) {
+  constructor(
+    cost: ScryptCost,
+    limits: Partial<HashingLimits> = {},
+    logger: Logger = silentLogger,
+  ) {
     this.#cost = cost;
-    this.#limit = pLimit(limits.concurrency);
-    this.#queueLimit = limits.queue;
+    this.#limits = { ...DEFAULT_HASHING_LIMITS, ...limits };
+    this.#logger = logger;
   }
 
-  /** Runs one scrypt computation in turn, or refuses it when too many are waiting. */
-  #inTurn<T>(compute: () => Promise<T>): Promise<T> {
-    if (this.#limit.pendingCount >= this.#queueLimit) return Promise.reject(overloaded());
-    return this.#limit(compute);
+  /** Runs one scrypt computation in its lane's turn, or refuses it when too many are waiting. */
+  #inTurn<T>(lane: string, compute: () => Promise<T>): Promise<T> {
+    const queued = this.#lanes.get(lane);
+    if (
+      this.#running >= this.#limits.concurrency &&
+      (this.#waiting >= this.#limits.queue || (queued?.length ?? 0) >= this.#limits.laneQueue)
+    ) {
+      return Promise.reject(overloaded());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const start = (): void => {
+        this.#running += 1;
+        this.#logger.debug({}, 'password hash computed');
+        compute()
+          .then(resolve, reject)
+          .finally(() => {
+            this.#running -= 1;
+            this.#next();
+          });
+      };
+      if (this.#running < this.#limits.concurrency) {
+        start();
+        return;
+      }
+      if (queued === undefined) this.#lanes.set(lane, [{ start }]);
+      else queued.push({ start });
+      this.#waiting += 1;
+    });
+  }
+
+  /** Starts the first waiting hash of the next lane, which then goes to the back of the turn. */
+  #next(): void {
+    const first = this.#lanes.entries().next();
+    if (first.done === true) return;
+    const [lane, queued] = first.value;
+    const waiting = queued.shift();
+    this.#lanes.delete(lane);
+    // A Map iterates in insertion order: deleting and re-adding the lane moves it last.
+    if (queued.length > 0) this.#lanes.set(lane, queued);
+    if (waiting === undefined) return;
+    this.#waiting -= 1;
+    waiting.start();
   }
 
   get cost(): ScryptCost {
     return this.#cost;
   }
 
-  async hash(password: string): Promise<string> {
-    const key = await this.#inTurn(() => scrypt.kdf(password, this.#cost));
+  /** A new hash of `password`; `lane` says whose turn it waits in. */
+  async hash(password: string, lane = SHARED_LANE): Promise<string> {
+    const key = await this.#inTurn(lane, () => scrypt.kdf(password, this.#cost));
     return Buffer.from(key).toString('base64');
   }
 
-  async verify(storedHash: string, password: string): Promise<boolean> {
+  async verify(storedHash: string, password: string, lane = SHARED_LANE): Promise<boolean> {
     try {
-      return await this.#inTurn(() => scrypt.verify(Buffer.from(storedHash, 'base64'), password));
+      return await this.#inTurn(lane, () =>
+        scrypt.verify(Buffer.from(storedHash, 'base64'), password),
+      );
     } catch (error) {
       if (isPlazaError(error)) throw error;
       return false;
@@ -74,9 +137,9 @@ export class PasswordHasher {
    * Verifies against a hash of the configured cost that matches no password, so that a
    * login for an unknown user takes as long as one with a wrong password.
    */
-  async verifyAgainstDummy(password: string): Promise<false> {
+  async verifyAgainstDummy(password: string, lane = SHARED_LANE): Promise<false> {
     this.#dummyHash ??= this.hash(`dummy-${Math.random()}-${Date.now()}`);
-    await this.verify(await this.#dummyHash, password);
+    await this.verify(await this.#dummyHash, password, lane);
     return false;
   }
 }

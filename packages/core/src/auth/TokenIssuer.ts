@@ -19,8 +19,17 @@ export interface TokenClaims {
 const USER_ID = /^[1-9][0-9]{0,15}$/;
 
 /**
+ * How far ahead of this server's clock a token's `iat` may be: another instance's clock may
+ * run a little ahead. Plaza signs `exp` as `iat` plus the lifetime, so that needs no slack.
+ */
+const CLOCK_SKEW_SECONDS = 5;
+
+/**
  * Signs and verifies HS256 JWTs. The algorithm is pinned on verification, so `alg: none`
- * and tokens signed with another algorithm or key are refused, and `exp` is required.
+ * and tokens signed with another algorithm or key are refused. `exp` and `iat` are required,
+ * `exp - iat` may not exceed the configured lifetime and `iat` may not lie in the future: a
+ * token signed with the secret (a leaked one, or Plaza's own) cannot claim to live longer
+ * than the tokens Plaza issues. Plaza has always put `iat` in its tokens.
  *
  * @example const { token } = issuer.issue(42, user.token_version)
  */
@@ -55,6 +64,9 @@ export class TokenIssuer {
       throw invalidToken(error);
     }
     if (typeof payload !== 'object' || typeof payload.exp !== 'number') throw invalidToken();
+    const { iat, exp } = payload;
+    if (typeof iat !== 'number' || exp - iat > this.#ttlSeconds) throw invalidToken();
+    if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw invalidToken();
     if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) throw invalidToken();
     // Tokens issued before versions existed have none: they count as version 0.
     const version: unknown = 'ver' in payload ? payload['ver'] : 0;

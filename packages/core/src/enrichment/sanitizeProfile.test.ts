@@ -87,10 +87,61 @@ test('drops strings with control or bidi characters', (t) => {
       city: 'Lon\u001bdon',
       state: 'Eng\u202eland',
       country: 'UK\u007f',
+      bio: 'C1\u0085control',
+      site: 'https://example.com/\u0000',
+      avatar: 'https://example.com/\u202egnp.exe',
       location: 'ok',
     }),
     { location: 'ok' },
   );
+});
+
+test('drops strings with invisible characters: bidi marks, zero-width and other format characters', (t) => {
+  const hidden = [
+    '\u200e', // left-to-right mark
+    '\u200f', // right-to-left mark
+    '\u061c', // Arabic letter mark
+    '\u200b', // zero-width space
+    '\u2060', // word joiner
+    '\ufeff', // zero-width no-break space, inside the text
+    '\u2066', // isolate
+    '\u2028', // line separator
+    '\u3164', // Hangul filler
+    '\u{e0041}', // tag letter
+    '\ud800', // lone surrogate
+    '\uffff', // noncharacter
+  ];
+  for (const char of hidden) {
+    const label = `U+${char.codePointAt(0)?.toString(16)}`;
+    t.deepEqual(
+      sanitizeProfile({
+        first_name: `A${char}da`,
+        last_name: `Love${char}lace`,
+        city: `Lon${char}don`,
+        bio: `one\ntwo${char}three`,
+        site: `https://ada.example.com/a${char}b`,
+        avatar: `https://img.example.com/${char}.png`,
+        country: 'UK',
+      }),
+      { country: 'UK' },
+      label,
+    );
+  }
+});
+
+test('keeps what writing needs: emoji sequences, and joiners in scripts shaped with them', (t) => {
+  const profile = {
+    first_name: 'می‌خواهم',
+    last_name: 'क्‍ष',
+    bio: 'Coder 👩‍💻 ❤️ 🏴󠁧󠁢󠁥󠁮󠁧󠁿',
+  };
+  t.deepEqual(sanitizeProfile(profile), profile);
+  t.deepEqual(sanitizeProfile({ first_name: 'Ad\u200da', last_name: 'Ada\u200c' }), {});
+});
+
+test('a cap that cuts an emoji sequence after its joiner drops the value', (t) => {
+  const name = `${'a'.repeat(MAX_NAME_LENGTH - 2)}👩\u200d💻`;
+  t.deepEqual(sanitizeProfile({ first_name: name }), {});
 });
 
 test('a bio may hold line breaks and tabs but no other control characters', (t) => {

@@ -1,3 +1,4 @@
+import { keepsTextRule } from '../shared/storedText.js';
 import type { EnrichedProfile } from './ProfileEnricher.js';
 
 export const MAX_NAME_LENGTH = 150;
@@ -17,18 +18,13 @@ const TEXT_LIMITS: Readonly<Record<TextField, number>> = {
   bio: MAX_BIO_LENGTH,
 };
 
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-// A bio may span lines; nothing else may.
-const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /(?![\n\r\t])\p{Cc}/u;
-// Bidi overrides and isolates can make text read differently from what it is.
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Keeps only the profile fields Plaza stores, from provider data that may hold anything:
  * nulls and wrong types are dropped, strings trimmed and capped (names 150, places 255,
- * bio 5000 characters), strings with control characters dropped, `site`/`avatar` kept only as
+ * bio 5000 characters), strings that break the stored-text rule (control, bidi or invisible
+ * characters; see shared/storedText.ts) dropped, not cut, `site`/`avatar` kept only as
  * http(s) URLs of at most 2048 characters, `lat`/`lng` only as finite numbers in range.
  *
  * @example sanitizeProfile({ first_name: ' Ada ', lat: 91 }) // { first_name: 'Ada' }
@@ -57,9 +53,13 @@ function cleanText(value: unknown, max: number, multiline: boolean): string | un
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
-  const forbidden = multiline ? CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS : CONTROL_CHARACTERS;
-  if (forbidden.test(trimmed) || BIDI_CONTROLS.test(trimmed)) return undefined;
-  return capCodePoints(trimmed, max).trimEnd();
+  // A bio may span lines; nothing else may. What breaks the rule is dropped whole: a name
+  // with a hidden character cut out may not be the name the provider meant.
+  const shape = multiline ? 'multiline' : 'line';
+  if (!keepsTextRule(trimmed, shape)) return undefined;
+  const capped = capCodePoints(trimmed, max).trimEnd();
+  // A cut through an emoji sequence can leave its joiner last, joining nothing.
+  return keepsTextRule(capped, shape) ? capped : undefined;
 }
 
 /** Cuts at `max` code points, so an emoji is never split into a lone surrogate. */
@@ -85,7 +85,7 @@ function httpUrl(value: unknown): string | undefined {
   const trimmed = value.trim();
   // A cut URL points elsewhere: too long means dropped, not truncated.
   if (trimmed === '' || trimmed.length > MAX_PROFILE_URL_LENGTH) return undefined;
-  if (CONTROL_CHARACTERS.test(trimmed) || BIDI_CONTROLS.test(trimmed)) return undefined;
+  if (!keepsTextRule(trimmed, 'identifier')) return undefined;
   if (!URL.canParse(trimmed)) return undefined;
   const url = new URL(trimmed);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /(?![\n\r\t])\p{Cc}/u;
-// Bidi overrides and isolates can make text read differently from what it is.
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
+import { textProblem, textProblemMessage, type TextShape } from './storedText.js';
 
 /** Length in code points, as a person counts characters (an emoji is one). */
 export const codePointLength = (value: string): number => {
@@ -14,24 +10,36 @@ export const codePointLength = (value: string): number => {
 
 const mustBeString = (name: string) => z.string({ error: `${name} must be a string.` });
 
-/** A single-line string of at most `max` characters, without control characters. */
+/** Adds the stored-text rule for its shape (see storedText.ts) after a field's own checks. */
+const keepingTextRule = (schema: z.ZodType<string>, name: string, shape: TextShape) =>
+  schema.superRefine((value, ctx) => {
+    const problem = textProblem(value, shape);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: textProblemMessage(name, problem) });
+    }
+  });
+
+/** A single-line string of at most `max` characters, without control or invisible characters. */
 export const line = (name: string, max: number) =>
-  mustBeString(name)
-    .refine((value) => codePointLength(value) <= max, `${name} must be at most ${max} characters.`)
-    .refine(
-      (value) => !CONTROL_CHARACTERS.test(value) && !BIDI_CONTROLS.test(value),
-      `${name} must not contain control characters.`,
-    );
+  keepingTextRule(
+    mustBeString(name).refine(
+      (value) => codePointLength(value) <= max,
+      `${name} must be at most ${max} characters.`,
+    ),
+    name,
+    'line',
+  );
 
 /** A multi-line text of at most `max` characters: line breaks and tabs allowed. */
 export const text = (name: string, max: number) =>
-  mustBeString(name)
-    .refine((value) => codePointLength(value) <= max, `${name} must be at most ${max} characters.`)
-    .refine(
-      (value) =>
-        !CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS.test(value) && !BIDI_CONTROLS.test(value),
-      `${name} must not contain control characters.`,
-    );
+  keepingTextRule(
+    mustBeString(name).refine(
+      (value) => codePointLength(value) <= max,
+      `${name} must be at most ${max} characters.`,
+    ),
+    name,
+    'multiline',
+  );
 
 const DIGITS = /^[0-9]{1,15}$/;
 
@@ -109,39 +117,51 @@ const isHttpUrl = (value: string): boolean => {
 
 /** An absolute http or https URL. */
 export const httpUrl = (name: string) =>
-  mustBeString(name)
-    .refine(
-      (value) => value.length <= MAX_URL_LENGTH,
-      `${name} must be at most ${MAX_URL_LENGTH} characters.`,
-    )
-    .refine(isHttpUrl, `${name} must be an http or https URL.`);
+  keepingTextRule(
+    mustBeString(name)
+      .refine(
+        (value) => value.length <= MAX_URL_LENGTH,
+        `${name} must be at most ${MAX_URL_LENGTH} characters.`,
+      )
+      .refine(isHttpUrl, `${name} must be an http or https URL.`),
+    name,
+    'identifier',
+  );
 
 export const MAX_EMAIL_LENGTH = 254;
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]_]+\.[^\s@"(),:;<>[\\\]_]+$/u;
 
 /** An email address of a plausible shape; deliverability is the EmailVerifier's business. */
 export const email = (name: string) =>
-  mustBeString(name)
-    .refine(
-      (value) => value.length <= MAX_EMAIL_LENGTH,
-      `${name} must be at most ${MAX_EMAIL_LENGTH} characters.`,
-    )
-    .refine((value) => EMAIL.test(value), `${name} must be an email address.`);
+  keepingTextRule(
+    mustBeString(name)
+      .refine(
+        (value) => value.length <= MAX_EMAIL_LENGTH,
+        `${name} must be at most ${MAX_EMAIL_LENGTH} characters.`,
+      )
+      .refine((value) => EMAIL.test(value), `${name} must be an email address.`),
+    name,
+    'identifier',
+  );
 
 export const MAX_USERNAME_LENGTH = 150;
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
 
 /** Django's rule, kept for old clients: letters, digits and @ . + - _ only. */
 export const username = (name: string) =>
-  mustBeString(name)
-    .refine(
-      (value) => codePointLength(value) <= MAX_USERNAME_LENGTH,
-      `${name} must be at most ${MAX_USERNAME_LENGTH} characters.`,
-    )
-    .refine(
-      (value) => USERNAME.test(value),
-      `${name} may contain only letters, digits and @ . + - _ characters.`,
-    );
+  keepingTextRule(
+    mustBeString(name)
+      .refine(
+        (value) => codePointLength(value) <= MAX_USERNAME_LENGTH,
+        `${name} must be at most ${MAX_USERNAME_LENGTH} characters.`,
+      )
+      .refine(
+        (value) => USERNAME.test(value),
+        `${name} may contain only letters, digits and @ . + - _ characters.`,
+      ),
+    name,
+    'identifier',
+  );
 
 /** Any string; its length and strength are the password policy's business. */
 export const secret = (name: string) => mustBeString(name);

@@ -9,6 +9,8 @@ export class User extends Model {
   declare id: number;
   declare username: string;
   declare username_key: string;
+  /** What the name looks like (usernameSkeleton); null only for look-alikes older than it. */
+  declare username_skeleton: string | null;
   declare email: string;
   declare email_verdict: string;
   declare password_hash: string;

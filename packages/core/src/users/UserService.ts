@@ -10,6 +10,7 @@ import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
 import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
+import { usernameSkeleton } from './usernameSkeleton.js';
 
 /** What `GET /user/data` shows; `email` only to the user themself. */
 export interface Profile {
@@ -68,8 +69,16 @@ export class UserService {
     const strength = policy.check(input.password, [input.username, input.email]);
     if (!strength.acceptable) throw passwordTooWeak('password', strength.hint);
 
+    // A name is taken when it is one in another case or width (its key), and when it only
+    // looks like one (its confusable skeleton: "аdmin" in Cyrillic beside "admin").
     const key = usernameKey(input.username);
-    if (await User.query().select('id').findOne({ username_key: key })) throw usernameTaken();
+    const skeleton = usernameSkeleton(input.username);
+    const taken = await User.query()
+      .select('id')
+      .where('username_key', key)
+      .orWhere('username_skeleton', skeleton)
+      .first();
+    if (taken) throw usernameTaken();
 
     const verdict = await verifier.verify(input.email);
     if (!verdict.deliverable) throw emailDoesNotVerify();
@@ -86,6 +95,7 @@ export class UserService {
           ...profile,
           username: input.username,
           username_key: key,
+          username_skeleton: skeleton,
           email: input.email,
           email_verdict: verdict.status,
           password_hash: passwordHash,

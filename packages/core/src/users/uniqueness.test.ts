@@ -1,4 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
+import type { Knex } from 'knex';
+import { dialectOf, schemaOf } from '../adapters/db/createKnex.js';
+import { migrationSource } from '../adapters/db/migrationSource.js';
+import { migrationTables } from '../adapters/db/migrationTables.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { PlazaError, USERNAME_TAKEN_MESSAGE } from '../errors.js';
 import { rejectsWithPlazaError } from '../testing/assertions.js';
@@ -14,6 +18,7 @@ import {
   TEST_JWT_SECRET,
   uniqueUsername,
 } from '../testing/builders.js';
+import { openDatabase } from '../testing/testDatabase.js';
 import type { SignUpResult } from './UserService.js';
 
 // A slow verifier lets concurrent sign-ups all pass the "is it taken?" query before any of
@@ -142,4 +147,83 @@ test('concurrent sign-ups of one name through two instances on one database: one
   assertOneWinner(t, outcomes);
   const rows = await readUsers(databaseUrl);
   t.is(rows.length, 1);
+});
+
+test('a username that only looks like a taken one is taken; case and width as before', async (t) => {
+  const name = uniqueUsername('admin');
+  await plaza.users.signUp(aUser({ username: name }));
+  for (const lookAlike of [
+    `\u0430${name.slice(1)}`, // Cyrillic а
+    `\u0391${name.slice(1).toUpperCase()}`, // Greek capital Α
+    name.replace('m', 'rn'),
+    name.toUpperCase(),
+    fullwidth(name),
+  ]) {
+    t.not(lookAlike, name);
+    await rejectsWithPlazaError(
+      t,
+      plaza.users.signUp(aUser({ username: lookAlike })),
+      usernameTaken,
+    );
+  }
+  await t.notThrowsAsync(plaza.users.signUp(aUser({ username: `${name}x` })));
+});
+
+test('concurrent sign-ups of look-alikes: exactly one wins', async (t) => {
+  const name = uniqueUsername('race');
+  const outcomes = await Promise.allSettled(
+    [name, `r\u0430${name.slice(2)}`, name.replace('r', '\u0433')].map((username) =>
+      plaza.users.signUp(aUser({ username })),
+    ),
+  );
+  assertOneWinner(t, outcomes);
+});
+
+/** The migrations up to and including `last`, as an older Plaza had them. */
+const migrationsUpTo = (last: string): Knex.MigrationSource<string> => ({
+  ...migrationSource,
+  getMigrations: async (loadExtensions) =>
+    (await migrationSource.getMigrations(loadExtensions)).filter((name) => name <= last),
+});
+
+test('the skeleton migration keeps look-alikes that already exist, the oldest guarding the name', async (t) => {
+  const databaseUrl = databaseUrlIn(await temporaryDirectory(t));
+  const db = openDatabase(databaseUrl);
+  t.teardown(() => db.destroy());
+  if (dialectOf(db) === 'postgres') await db.raw('create schema if not exists ??', [schemaOf(db)]);
+  await db.migrate.latest({
+    migrationSource: migrationsUpTo('20261202000001_rate_limits'),
+    ...migrationTables(db),
+  });
+  const now = new Date().toISOString();
+  const existing = ['admin', '\u0430dmin', 'adrnin', 'ada'];
+  for (const username of existing) {
+    await db('users').insert({
+      username,
+      username_key: username,
+      email: `${existing.indexOf(username)}@example.com`,
+      email_verdict: 'valid',
+      password_hash: 'not-a-real-hash',
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  const upgraded = await createPlaza(testOptions({ databaseUrl }));
+  t.teardown(() => upgraded.close());
+  const rows = await readUsers(databaseUrl);
+  t.deepEqual(
+    rows.map((row) => [row.username, row['username_skeleton']]),
+    [
+      ['admin', 'adrnin'],
+      ['\u0430dmin', null],
+      ['adrnin', null],
+      ['ada', 'ada'],
+    ],
+  );
+  for (const username of ['ADMIN', '\u0391DMIN', 'Ada']) {
+    await rejectsWithPlazaError(t, upgraded.users.signUp(aUser({ username })), usernameTaken);
+  }
+  const { user_id: id } = await upgraded.users.signUp(aUser({ username: 'bob' }));
+  t.is((await readUsers(databaseUrl)).find((row) => row.id === id)?.['username_skeleton'], 'bob');
 });

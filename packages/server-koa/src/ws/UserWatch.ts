@@ -23,6 +23,12 @@ const AUTH_TIMEOUT = 'authentication timeout';
 const TOO_MANY_SOCKETS = 'too many sockets for this user';
 const TOKEN_REVOKED = 'token revoked';
 const TOO_MANY_AUTHS = 'too many authentication messages';
+const TOO_MANY_MESSAGES = 'too many messages';
+/**
+ * How long a socket closed for flooding has to take its close frame before it is cut off;
+ * its messages are no longer read meanwhile.
+ */
+const FLOOD_CLOSE_GRACE_MS = 1000;
 /**
  * Authentication messages of one socket waiting for their check. A client needs one or two;
  * the bound keeps a flood from queueing work without end.
@@ -108,7 +114,7 @@ export class UserWatch implements WatchSocketOwner {
   }
 
   received(socket: WatchSocket, data: RawData, isBinary: boolean): void {
-    if (socket.readyState !== WebSocket.OPEN) return;
+    if (!this.#withinRate(socket)) return;
     const protocol = socket.watchProtocol;
     if (isBinary) {
       this.#send(socket, protocol.syntaxError('Binary messages are not accepted.'));
@@ -122,9 +128,15 @@ export class UserWatch implements WatchSocketOwner {
     this.#authenticate(socket, command.token);
   }
 
+  pinged(socket: WatchSocket): void {
+    this.#withinRate(socket);
+  }
+
   closed(socket: WatchSocket, code: number): void {
     clearTimeout(socket.authTimer);
     socket.authTimer = undefined;
+    clearTimeout(socket.cutTimer);
+    socket.cutTimer = undefined;
     this.#sockets.delete(socket);
     if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
     if (this.#logger.isLevelEnabled('debug')) {
@@ -143,6 +155,8 @@ export class UserWatch implements WatchSocketOwner {
     this.#serial += 1;
     socket.watch(this, protocol, this.#serial);
     socket.authTimer = setTimeout(authTimedOut, this.#limits.authTimeoutMs, socket);
+    socket.messageAllowance = this.#limits.messageBurst;
+    socket.allowanceAt = performance.now();
     this.#sockets.add(socket);
     this.#subscribe();
     this.#sweep ??= setInterval(() => this.#pingAll(), this.#limits.pingIntervalMs).unref();
@@ -152,6 +166,34 @@ export class UserWatch implements WatchSocketOwner {
         'user-watch socket opened',
       );
     }
+  }
+
+  /**
+   * Counts one message of an open socket against its allowance (a token bucket:
+   * `messageBurst` at once, refilled at `messagesPerSecond`). A socket past it is closed with
+   * 1008 and no longer read: a flood of even cheap messages would take the process's time
+   * from every other socket.
+   */
+  #withinRate(socket: WatchSocket): boolean {
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    const { messagesPerSecond, messageBurst } = this.#limits;
+    const now = performance.now();
+    const refill = ((now - socket.allowanceAt) * messagesPerSecond) / 1000;
+    socket.messageAllowance = Math.min(messageBurst, socket.messageAllowance + refill);
+    socket.allowanceAt = now;
+    if (socket.messageAllowance >= 1) {
+      socket.messageAllowance -= 1;
+      return true;
+    }
+    socket.endReason ??= TOO_MANY_MESSAGES;
+    this.#logger.warn(
+      { socket_id: socket.serial, user_id: socket.userId, messages_per_second: messagesPerSecond },
+      'user-watch socket closed: too many messages',
+    );
+    socket.close(1008, TOO_MANY_MESSAGES);
+    socket.pause();
+    socket.cutTimer = setTimeout(cutOff, FLOOD_CLOSE_GRACE_MS, socket);
+    return false;
   }
 
   #authenticate(socket: WatchSocket, token: string | undefined): void {
@@ -304,6 +346,11 @@ function authTimedOut(socket: WatchSocket): void {
   socket.authTimer = undefined;
   socket.endReason ??= AUTH_TIMEOUT;
   socket.close(1008, AUTH_TIMEOUT);
+}
+
+function cutOff(socket: WatchSocket): void {
+  socket.cutTimer = undefined;
+  socket.terminate();
 }
 
 function textOf(data: RawData): string {

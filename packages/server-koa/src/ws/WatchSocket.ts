@@ -9,6 +9,8 @@ import type { WatchProtocol } from './WatchProtocol.js';
  */
 export interface WatchSocketOwner {
   received(socket: WatchSocket, data: RawData, isBinary: boolean): void;
+  /** A ping from the peer (ws answers it itself); it counts as a message. */
+  pinged(socket: WatchSocket): void;
   closed(socket: WatchSocket, code: number): void;
 }
 
@@ -38,6 +40,11 @@ export class WatchSocket extends WebSocket {
   /** Why the server ended the socket (or the error ws saw), for the close log line. */
   endReason: string | undefined = undefined;
   owner: WatchSocketOwner | undefined = undefined;
+  /** Messages the socket may still send now (a token bucket), and when it was last filled. */
+  messageAllowance = 0;
+  allowanceAt = 0;
+  /** Ends a socket closed for flooding, whether or not its peer answers the close. */
+  cutTimer: NodeJS.Timeout | undefined = undefined;
 
   /** Starts listening for the owner; called once, right after the handshake. */
   watch(owner: WatchSocketOwner, protocol: WatchProtocol, serial: number): void {
@@ -45,6 +52,7 @@ export class WatchSocket extends WebSocket {
     this.watchProtocol = protocol;
     this.serial = serial;
     this.on('message', onMessage);
+    this.on('ping', onPing);
     this.on('pong', onPong);
     this.on('error', onError);
     this.on('close', onClose);
@@ -54,6 +62,10 @@ export class WatchSocket extends WebSocket {
 // Typed as ws hands them over; the instanceof checks narrow to our subclass for free.
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   if (this instanceof WatchSocket) this.owner?.received(this, data, isBinary);
+}
+
+function onPing(this: WebSocket): void {
+  if (this instanceof WatchSocket) this.owner?.pinged(this);
 }
 
 function onPong(this: WebSocket): void {

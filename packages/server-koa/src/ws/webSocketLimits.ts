@@ -14,6 +14,14 @@ export interface WebSocketLimits {
   readonly maxBufferedBytes: number;
   /** Authenticated sockets one user may hold at once. */
   readonly maxSocketsPerUser: number;
+  /**
+   * Messages (pings included) a socket may send per second, on average; a socket that sends
+   * more than `messageBurst` beyond that rate is closed with 1008. Clients send one
+   * authentication message per connection (and one per token change).
+   */
+  readonly messagesPerSecond: number;
+  /** Messages a socket may send at once, above `messagesPerSecond`. */
+  readonly messageBurst: number;
 }
 
 /**
@@ -27,6 +35,8 @@ export const DEFAULT_WEB_SOCKET_LIMITS: WebSocketLimits = {
   pingIntervalMs: 30_000,
   maxBufferedBytes: 256 * 1024,
   maxSocketsPerUser: 16,
+  messagesPerSecond: 5,
+  messageBurst: 20,
 };
 
 /** Node's timers overflow past this (about 24.8 days) and fire at once. */

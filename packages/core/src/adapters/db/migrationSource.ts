@@ -5,6 +5,7 @@ import * as loginThrottle from './migrations/20261201000000_login_throttle.js';
 import * as tokenVersions from './migrations/20261201000001_token_versions.js';
 import * as scaleOut from './migrations/20261202000000_scale_out.js';
 import * as rateLimits from './migrations/20261202000001_rate_limits.js';
+import * as usernameSkeletons from './migrations/20261207000004_username_skeletons.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201000001_token_versions', tokenVersions],
   ['20261202000000_scale_out', scaleOut],
   ['20261202000001_rate_limits', rateLimits],
+  ['20261207000004_username_skeletons', usernameSkeletons],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
