@@ -126,6 +126,11 @@ export interface PlazaOptions {
   readonly sqliteBusyTimeoutMs?: number;
   /** PostgreSQL: the most connections this instance opens, besides one for events (default 10). */
   readonly databasePoolSize?: number;
+  /**
+   * Queries that may wait for a database connection at once (default 500); past it a request
+   * gets OFF_01 at once instead of queuing.
+   */
+  readonly databaseQueueLimit?: number;
   /** Failed-login limits (AUT_03); see `LoginThrottleOptions`. */
   readonly loginThrottle?: LoginThrottleOptions;
   /**
@@ -323,6 +328,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     providers: choiceSetting(env, 'PLAZA_PROVIDERS', ['real', 'fake'] as const),
     sqliteBusyTimeoutMs: integerSetting(env, 'SQLITE_BUSY_TIMEOUT_MS', 0, 600_000),
     databasePoolSize: integerSetting(env, 'DATABASE_POOL_SIZE', 1, 1000),
+    databaseQueueLimit: integerSetting(env, 'DATABASE_QUEUE_LIMIT', 1, 1_000_000),
     loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
     tokenVersionCacheMs: integerSetting(env, 'TOKEN_VERSION_CACHE_MS', 0, 3_600_000),
   });

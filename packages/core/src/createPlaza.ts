@@ -130,6 +130,7 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   const { db, moved, applied } = await startDatabase(databaseUrl, location, {
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
     ...(options.databasePoolSize === undefined ? {} : { poolSize: options.databasePoolSize }),
+    ...(options.databaseQueueLimit === undefined ? {} : { queueLimit: options.databaseQueueLimit }),
     logger,
     ...(fileGuard === undefined ? {} : { fileGuard }),
   });

@@ -1,4 +1,7 @@
-import { DEFAULT_POSTGRES_POOL_SIZE } from './adapters/db/createKnex.js';
+import {
+  DEFAULT_DATABASE_QUEUE_LIMIT,
+  DEFAULT_POSTGRES_POOL_SIZE,
+} from './adapters/db/createKnex.js';
 import { DEFAULT_LOGIN_THROTTLE } from './auth/LoginThrottle.js';
 import { DEFAULT_TOKEN_VERSION_SETTINGS } from './auth/TokenVersions.js';
 import {
@@ -41,6 +44,11 @@ export const PLAZA_SETTINGS: readonly SettingDescription[] = [
     key: 'DATABASE_POOL_SIZE',
     default: String(DEFAULT_POSTGRES_POOL_SIZE),
     meaning: 'PostgreSQL: the most connections one instance opens (plus one for events)',
+  },
+  {
+    key: 'DATABASE_QUEUE_LIMIT',
+    default: String(DEFAULT_DATABASE_QUEUE_LIMIT),
+    meaning: 'queries waiting for a database connection; past it a request gets OFF_01 at once',
   },
   {
     key: 'SQLITE_BUSY_TIMEOUT_MS',

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { pino, type Logger } from 'pino';
@@ -6,6 +6,7 @@ import type { Plaza } from '@plaza/core';
 import { bodyParser, DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import { trustedHops, type TrustProxy } from './middleware/clientIp.js';
 import { cors } from './middleware/cors.js';
+import { connectionRefusals } from './middleware/connectionRefusals.js';
 import { answerClientErrors } from './middleware/clientErrors.js';
 import { errorHandler } from './middleware/errors.js';
 import { protocolChecks } from './middleware/protocolChecks.js';
@@ -18,6 +19,11 @@ import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
+import {
+  ConnectionLimiter,
+  resolveConnectionLimits,
+  type ConnectionLimits,
+} from './ConnectionLimiter.js';
 import { UserWatch } from './ws/UserWatch.js';
 import { userWatchUpgrade } from './ws/userWatchUpgrade.js';
 import { resolveWebSocketLimits, type WebSocketLimits } from './ws/webSocketLimits.js';
@@ -44,6 +50,8 @@ export interface ServerOptions {
   readonly trustProxy?: TrustProxy;
   /** Sign-up and write rates (RAT_01); see `DEFAULT_RATE_LIMITS`. */
   readonly rateLimits?: Partial<RateLimits>;
+  /** Requests per connection, and at once per connection; see `DEFAULT_CONNECTION_LIMITS`. */
+  readonly connections?: Partial<ConnectionLimits>;
 }
 
 export interface ServerTimeouts {
@@ -65,8 +73,9 @@ export interface PlazaServer {
   /** The Koa application; mount it, or serve `app.callback()`. */
   readonly app: Koa;
   /**
-   * Applies Plaza's timeouts to a Node HTTP server that serves `app.callback()`, and serves
-   * the `/user-watch` WebSocket endpoint on it. Call it before `server.listen()`. Requests
+   * Applies Plaza's timeouts and connection limits to a Node HTTP server that serves
+   * `app.callback()` (its request listeners are wrapped: add them first), and serves the
+   * `/user-watch` WebSocket endpoint on it. Call it before `server.listen()`. Requests
    * Node cannot read get SPEC's error format and an `X-Request-Id`; Node's own refusal of an
    * HTTP/1.1 request without Host, or with an `Expect` other than `100-continue`, is turned
    * off so that the app refuses them the same way (a host app's other routes see them too).
@@ -96,6 +105,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
     logger,
     limits: resolveWebSocketLimits(options.webSocket),
   });
+  const connections = new ConnectionLimiter(resolveConnectionLimits(options.connections));
   const limits = rateLimiters(resolveRateLimits(options.rateLimits), plaza.rateLimits);
   const app = new Koa();
   app.silent = true;
@@ -115,6 +125,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   // Above the error handler, so that pages of allowed origins can read error answers too.
   if (origins.corsEnabled) app.use(cors(origins));
   app.use(errorHandler(logger));
+  app.use(connectionRefusals((request) => connections.isRefused(request)));
   app.use(protocolChecks());
   app.use(unmatchedRoutes());
   app.use(bodyParser(options.bodyLimit ?? DEFAULT_BODY_LIMIT));
@@ -133,6 +144,15 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
         (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
           interval;
       }
+      // Every request goes through the connection limits, the app's and a host app's alike.
+      const listeners = server.listeners('request') as RequestListener[];
+      server.removeAllListeners('request');
+      server.on(
+        'request',
+        connections.wrap(function callListeners(request, response) {
+          for (const listener of listeners) listener.call(server, request, response);
+        }),
+      );
       server.on('upgrade', userWatchUpgrade(userWatch, origins));
       server.on('clientError', answerClientErrors(logger));
       // Node itself answers an HTTP/1.1 request without Host and an Expect it cannot meet,

@@ -15,6 +15,7 @@ export { TOKEN_REVOKED_CLOSE_CODE } from './ws/UserWatch.js';
 export { ANY_ORIGIN, type CorsOptions } from './OriginPolicy.js';
 export { HTTP_STATUS, INTERNAL_ERROR_CODE, type ErrorBody } from './middleware/errors.js';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rateLimit.js';
+export { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './ConnectionLimiter.js';
 export type { TrustProxy } from './middleware/clientIp.js';
 export { serve, type RunningServer, type ServeOptions } from './serve.js';
 export { createLogger, type LoggerOptions } from './logger.js';

@@ -40,6 +40,7 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
     webSocket: settings.webSocket,
     trustProxy: settings.trustProxy,
     rateLimits: settings.rateLimits,
+    connections: settings.connections,
     ...(settings.cors === undefined ? {} : { cors: settings.cors }),
   });
   const server = createHttpServer();

@@ -1,5 +1,6 @@
 import { PLAZA_SETTINGS, type SettingDescription } from '@plaza/core';
 import { DEFAULT_TIMEOUTS } from './app.js';
+import { DEFAULT_CONNECTION_LIMITS } from './ConnectionLimiter.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import { DEFAULT_RATE_LIMITS } from './middleware/rateLimit.js';
 import { DEFAULT_WEB_SOCKET_LIMITS } from './ws/webSocketLimits.js';
@@ -39,6 +40,16 @@ const OWN_SETTINGS: readonly SettingDescription[] = [
     key: 'REQUEST_TIMEOUT_MS',
     default: String(DEFAULT_TIMEOUTS.requestTimeoutMs),
     meaning: 'how long a client may take to send a whole request',
+  },
+  {
+    key: 'MAX_REQUESTS_PER_CONNECTION',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxRequestsPerConnection),
+    meaning: 'requests one connection may make; the last answer closes it (0: no limit)',
+  },
+  {
+    key: 'MAX_IN_FLIGHT_PER_CONNECTION',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxInFlightPerConnection),
+    meaning: 'pipelined requests of one connection handled at once; the rest wait, unread',
   },
   {
     key: 'SHUTDOWN_TIMEOUT_MS',

@@ -9,6 +9,7 @@ import {
   type PlazaOptions,
 } from '@plaza/core';
 import type { ServerTimeouts } from './app.js';
+import type { ConnectionLimits } from './ConnectionLimiter.js';
 import type { WebSocketLimits } from './ws/webSocketLimits.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import type { RateLimits } from './middleware/rateLimit.js';
@@ -34,6 +35,7 @@ export interface Settings {
   /** TRUST_PROXY: how many proxies' `X-Forwarded-For` entries are believed (0: none). */
   readonly trustProxy: number;
   readonly rateLimits: Partial<RateLimits>;
+  readonly connections: Partial<ConnectionLimits>;
   /** From CORS_ORIGINS; absent: no CORS. */
   readonly cors?: CorsOptions;
   readonly plaza: PlazaOptions;
@@ -83,6 +85,15 @@ export function serverOptionsFromEnv(env: Env): Settings {
       writesPerUserPerMinute: integerSetting(env, 'WRITES_PER_USER_PER_MINUTE', 0, 1_000_000),
       writesPerIpPerMinute: integerSetting(env, 'WRITES_PER_IP_PER_MINUTE', 0, 1_000_000),
       limitLoopback: booleanSetting(env, 'RATE_LIMIT_LOOPBACK'),
+    }),
+    connections: definedOnly({
+      maxRequestsPerConnection: integerSetting(
+        env,
+        'MAX_REQUESTS_PER_CONNECTION',
+        0,
+        1_000_000_000,
+      ),
+      maxInFlightPerConnection: integerSetting(env, 'MAX_IN_FLIGHT_PER_CONNECTION', 1, 1000),
     }),
     ...(cors === undefined ? {} : { cors }),
     plaza: plazaOptionsFromEnv(env),

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { isPlazaError, type ErrorCode } from '@plaza/core';
 import type { Logger } from 'pino';
-import { requestIdOf } from './requestLog.js';
+import { noteRefusal, requestIdOf } from './requestLog.js';
 
 /** The one table from error code to HTTP status. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -80,10 +80,8 @@ export function errorHandler(logger: Logger): Middleware {
           ...(error.hint === undefined ? {} : { hint: error.hint }),
         } satisfies ErrorBody;
         if (error.code === 'EXT_01' || error.code === 'OFF_01') {
-          logger.warn(
-            { req_id: requestIdOf(ctx), code: error.code, reason: describeCause(error.cause) },
-            error.message,
-          );
+          // On the request's own log line (at warn): a flood of refusals is one line each.
+          noteRefusal(ctx, { code: error.code, reason: describeCause(error.cause) });
         }
         return;
       }

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import test from 'ava';
 import { temporaryDirectory } from '../../testing/builders.js';
 import { migratedDatabase } from '../../testing/testDatabase.js';
-import { createKnex } from './createKnex.js';
+import { waitUntil } from '../../testing/waits.js';
+import { createKnex, DatabaseQueueFull } from './createKnex.js';
+import { isDatabaseBusy } from './dbErrors.js';
 import { migrateToLatest } from './migrateToLatest.js';
 
 test('database errors name the SQL but never the values bound to it', async (t) => {
@@ -43,4 +45,32 @@ test('migrations wait for another connection that holds the SQLite write lock pa
 
   t.true((await migrated).applied.length > 0, 'the migrations were applied');
   t.true(await starting.schema.hasTable('users'));
+});
+
+// The pool is SQLite's one connection, so in both suites.
+test('past the queue limit a query is refused at once as busy, and the queued ones still run', async (t) => {
+  const db = createKnex(
+    { client: 'sqlite', filename: ':memory:' },
+    { busyTimeoutMs: 1000, queueLimit: 2 },
+  );
+  t.teardown(() => db.destroy());
+  const pool = (db.client as { pool: { numPendingAcquires(): number } }).pool;
+  // Holds the one connection until committed.
+  const holder = await db.transaction();
+  const queued = [
+    Promise.resolve(db.raw('select 1 as one')),
+    Promise.resolve(db.raw('select 2 as two')),
+  ];
+  await waitUntil('two queries waiting', () => pool.numPendingAcquires() === 2);
+
+  // Refused while the connection is still held: it did not wait for it.
+  const error = await t.throwsAsync(Promise.resolve(db.raw('select 3 as three')), {
+    instanceOf: DatabaseQueueFull,
+  });
+  t.true(isDatabaseBusy(error));
+  t.is(pool.numPendingAcquires(), 2);
+
+  await holder.commit();
+  t.deepEqual(await Promise.all(queued), [[{ one: 1 }], [{ two: 2 }]]);
+  t.deepEqual(await db.raw('select 4 as four'), [{ four: 4 }]);
 });

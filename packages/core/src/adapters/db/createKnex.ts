@@ -19,6 +19,11 @@ export interface DatabaseOptions {
   readonly logger?: Logger;
   /** SQLite file: refuses writes once the file is deleted or replaced under the process. */
   readonly fileGuard?: DatabaseFileGuard;
+  /**
+   * Queries that may wait for a connection at once; one more fails at once with
+   * `DatabaseQueueFull` (OFF_01) instead of queuing (default `DEFAULT_DATABASE_QUEUE_LIMIT`).
+   */
+  readonly queueLimit?: number;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -31,6 +36,18 @@ export const schemaOf = (db: Knex): string =>
   (db.client as { config: Knex.Config & { plazaSchema?: string } }).config.plazaSchema ?? 'public';
 
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+/**
+ * Queries waiting for a connection, at most. A query takes a fraction of a millisecond on
+ * SQLite, so a full queue is still worked off well within a second; work that arrives faster
+ * than that is refused at once rather than left to wait for a minute and time out.
+ */
+export const DEFAULT_DATABASE_QUEUE_LIMIT = 500;
+
+/** A query found `queueLimit` others waiting for a connection: the database is overloaded. */
+export class DatabaseQueueFull extends Error {
+  override readonly name = 'DatabaseQueueFull';
+}
+
 /** A request waiting this long for a connection gets OFF_01 (try again). */
 export const ACQUIRE_CONNECTION_TIMEOUT_MS = 10_000;
 
@@ -51,8 +68,37 @@ function knexLog(logger: Logger | undefined): Knex.Logger {
  * - PostgreSQL: a pool of connections whose `search_path` is Plaza's schema.
  */
 export function createKnex(location: DatabaseLocation, options: DatabaseOptions): Knex {
-  if (location.client === 'postgres') return createPostgresKnex(location, options);
-  const { filename } = location;
+  const db =
+    location.client === 'postgres'
+      ? createPostgresKnex(location, options)
+      : createSqliteKnex(location.filename, options);
+  return boundQueue(db, options.queueLimit ?? DEFAULT_DATABASE_QUEUE_LIMIT);
+}
+
+interface PooledClient {
+  readonly pool?: { numPendingAcquires(): number };
+  acquireConnection(): Promise<unknown>;
+}
+
+/**
+ * Every query and transaction asks Knex's client for a connection, and waits in the pool's
+ * queue for one. Past `limit` waiting, the next is refused at once: without a bound, a flood
+ * of reads queued tens of thousands deep, for longer than the acquire timeout.
+ */
+function boundQueue(db: Knex, limit: number): Knex {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError('queueLimit must be a whole number, 1 or more.');
+  }
+  const client = db.client as PooledClient;
+  const acquire = client.acquireConnection.bind(client);
+  client.acquireConnection = () =>
+    (client.pool?.numPendingAcquires() ?? 0) >= limit
+      ? Promise.reject(new DatabaseQueueFull(`${limit} queries are waiting for a connection`))
+      : acquire();
+  return db;
+}
+
+function createSqliteKnex(filename: string, options: DatabaseOptions): Knex {
   if (!isInMemory(filename)) mkdirSync(dirname(filename), { recursive: true });
   const pragmas = [
     // First, so that switching to WAL waits for another process's lock instead of failing.

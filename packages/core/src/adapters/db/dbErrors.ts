@@ -37,11 +37,16 @@ export function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
- * The database stayed locked past the busy timeout, or no connection came free in time:
- * the request is safe to retry.
+ * The database stayed locked past the busy timeout, no connection came free in time, or too
+ * many queries were waiting for one: the request is safe to retry.
  */
 export function isDatabaseBusy(error: unknown): boolean {
-  if (error instanceof Error && error.name === 'KnexTimeoutError') return true;
+  if (
+    error instanceof Error &&
+    (error.name === 'KnexTimeoutError' || error.name === 'DatabaseQueueFull')
+  ) {
+    return true;
+  }
   const native = driverError(error);
   return (
     native.code === 'SQLITE_BUSY' || native.code === 'SQLITE_LOCKED' || native.code === '55P03'
