@@ -17,6 +17,10 @@ export const SQLITE_ONLY = [
   'packages/core/dist/adapters/db/WriteBatcher.test.js',
   // SQLite's file lock and busy timeout under another writer.
   'test/dist/hardening/durabilityBusy.test.js',
+  // A SQLite file deleted under the server, a full disk under a SQLite file, and the guard
+  // that notices the file gone.
+  'test/dist/hardening/storageFaults.test.js',
+  'packages/core/dist/adapters/db/DatabaseFileGuard.test.js',
 ];
 
 export default {

@@ -1,8 +1,10 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import { AuthService } from './auth/AuthService.js';
 import {
   assertStrongSecret,
+  jwtSecretPathFor,
   resolveJwtSecret,
   resolveJwtSecretInDatabase,
 } from './auth/jwtSecret.js';
@@ -12,7 +14,9 @@ import { TokenIssuer } from './auth/TokenIssuer.js';
 import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
 import { isInMemory } from './adapters/db/createKnex.js';
 import { startDatabase } from './adapters/db/startDatabase.js';
-import { isDatabaseBusy } from './adapters/db/dbErrors.js';
+import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
+import { DatabaseWriteHealth } from './adapters/db/DatabaseWriteHealth.js';
+import { isDatabaseBusy, unwritableReason } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
 import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
 import { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
@@ -28,7 +32,7 @@ import {
   parseDatabaseUrl,
   type PlazaOptions,
 } from './config.js';
-import { ConfigError, overloaded } from './errors.js';
+import { ConfigError, OVERLOADED_MESSAGE, overloaded, PlazaError } from './errors.js';
 import { chooseProfileEnricher } from './enrichment/chooseProfileEnricher.js';
 import { EnrichmentJobs } from './enrichment/EnrichmentJobs.js';
 import { EnrichmentService } from './enrichment/EnrichmentService.js';
@@ -73,7 +77,10 @@ export interface Plaza {
   readonly rateLimits: RateLimitStore;
   /** Resolves when the database answers. */
   health(): Promise<void>;
-  /** Stops the job worker (jobs in hand finish first) and closes the database. */
+  /**
+   * Stops the job worker (jobs in hand finish first), commits the writes already accepted
+   * (later ones get OFF_01), and closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -107,14 +114,36 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
     throw new ConfigError('passwordMinScore must be a whole number from 0 to 4 (a zxcvbn score).');
   }
 
+  // Looked at before the database is opened, which creates the file if it is missing.
+  const lostBeforeStart = databaseFile !== undefined && databaseLooksLost(databaseFile);
+  const fileGuard =
+    databaseFile === undefined
+      ? undefined
+      : new DatabaseFileGuard(databaseFile, () =>
+          logger.error(
+            { path: databaseFile },
+            'the database file was deleted or replaced while Plaza ran: writes are refused ' +
+              '(OFF_01) and /healthz fails until a restart; restore the file from a backup ' +
+              'before restarting, or the restart begins with an empty database',
+          ),
+        );
   const { db, moved, applied } = await startDatabase(databaseUrl, location, {
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
     ...(options.databasePoolSize === undefined ? {} : { poolSize: options.databasePoolSize }),
     ...(options.databaseQueueLimit === undefined ? {} : { queueLimit: options.databaseQueueLimit }),
     logger,
+    ...(fileGuard === undefined ? {} : { fileGuard }),
   });
   let bus: EventBus | undefined;
   try {
+    if (lostBeforeStart) {
+      logger.warn(
+        { path: databaseFile, secret_file: jwtSecretPathFor(databaseFile) },
+        'WARNING: started on a new, empty database, but a JWT secret file beside it says a ' +
+          'database was here before: was the database file deleted or moved? Stop Plaza and ' +
+          'restore it unless starting afresh is intended',
+      );
+    }
     if (moved.length > 0) {
       logger.info(
         { migrations: moved },
@@ -137,12 +166,20 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
             logger,
           })
         : new InProcessEventBus(logger));
-    return assemble(db, options, logger, secret, bus, {
-      jwtTtlSeconds,
-      minLength,
-      maxLength,
-      minScore,
-    });
+    return assemble(
+      db,
+      options,
+      logger,
+      secret,
+      bus,
+      new DatabaseWriteHealth(fileGuard, databaseFile),
+      {
+        jwtTtlSeconds,
+        minLength,
+        maxLength,
+        minScore,
+      },
+    );
   } catch (error) {
     if (bus !== options.eventBus) await bus?.close();
     await db.destroy();
@@ -156,8 +193,12 @@ function assemble(
   logger: Logger,
   secret: string,
   events: EventBus,
+  writeHealth: DatabaseWriteHealth,
   limits: { jwtTtlSeconds: number; minLength: number; maxLength: number; minScore: number },
 ): Plaza {
+  let closing = false;
+  const translate = <T extends object>(service: T): T =>
+    translateDatabaseFaults(service, writeHealth, () => closing);
   const hasher = new PasswordHasher({ ...OWASP_SCRYPT_COST, ...options.scrypt }, {}, logger);
   const rateLimits = chooseRateLimitStore(db, options, logger);
   const policy = new PasswordPolicy({
@@ -211,7 +252,7 @@ function assemble(
     versions,
     events,
   });
-  const writes = new WriteBatcher(db);
+  const writes = new WriteBatcher(db, undefined, writeHealth);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });
@@ -229,20 +270,42 @@ function assemble(
   }
 
   return {
-    users: translateBusy(users),
-    auth: translateBusy(auth),
-    posts: translateBusy(posts),
-    likes: translateBusy(likes),
-    enrichment: translateBusy(enrichment),
+    users: translate(users),
+    auth: translate(auth),
+    posts: translate(posts),
+    likes: translate(likes),
+    enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,
     profileEnricher: enricher,
     rateLimits,
     async health() {
       await db.raw('select 1');
+      let reason = writeHealth.unwritable();
+      if (reason !== undefined && writeHealth.worthProbing()) {
+        // The last write failed: one small write says whether storage has recovered since.
+        await writes
+          .write((trx) =>
+            trx('plaza_settings')
+              .insert({ key: 'health_probe', value: new Date().toISOString() })
+              .onConflict('key')
+              .merge(),
+          )
+          .catch(() => undefined);
+        reason = writeHealth.unwritable();
+      }
+      if (reason !== undefined) {
+        throw new PlazaError('OFF_01', OVERLOADED_MESSAGE, {
+          hint: `The database cannot be written: ${reason}.`,
+        });
+      }
     },
     async close() {
+      closing = true;
+      // In this order: the worker's last jobs save through the batcher, and the batcher's
+      // last commits must land before the pool goes.
       await worker?.stop();
+      await writes.close();
       await announcer.settled();
       await events.close();
       await db.destroy();
@@ -276,10 +339,28 @@ function chooseEmailVerifier(options: PlazaOptions, logger: Logger): EmailVerifi
 }
 
 /**
- * Wraps a service so that a database that stayed locked past its busy timeout surfaces as
- * OFF_01 ("safe to retry") rather than an internal error.
+ * Whether a database file is missing or empty while the JWT secret generated beside it at an
+ * earlier start is there: the database was most likely deleted or moved.
  */
-function translateBusy<T extends object>(service: T): T {
+function databaseLooksLost(databaseFile: string): boolean {
+  if (!existsSync(jwtSecretPathFor(databaseFile))) return false;
+  try {
+    return statSync(databaseFile).size === 0;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Wraps a service so that the database's faults surface as OFF_01 ("safe to retry") rather
+ * than internal errors: locked past its busy timeout, storage refusing writes (full disk,
+ * I/O error, file lost), or closed under a request while Plaza stops.
+ */
+function translateDatabaseFaults<T extends object>(
+  service: T,
+  writeHealth: DatabaseWriteHealth,
+  closing: () => boolean,
+): T {
   return new Proxy(service, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -288,7 +369,12 @@ function translateBusy<T extends object>(service: T): T {
         const result: unknown = value.apply(target, args);
         if (!(result instanceof Promise)) return result;
         return result.catch((error: unknown) => {
-          throw isDatabaseBusy(error) ? overloaded(error) : error;
+          writeHealth.noteFailure(error);
+          const fault =
+            isDatabaseBusy(error) ||
+            unwritableReason(error) !== undefined ||
+            (closing() && !(error instanceof PlazaError));
+          throw fault ? overloaded(error) : error;
         });
       };
     },

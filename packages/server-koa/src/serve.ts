@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createPlaza, type Plaza } from '@plaza/core';
 import { createServer } from './app.js';
+import { InFlightRequests } from './InFlightRequests.js';
 import { ListenAddressUnavailable } from './ListenAddressUnavailable.js';
 import type { Settings } from './settings.js';
 
@@ -17,9 +18,10 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   readonly url: string;
   /**
-   * Closes the WebSocket connections (1001), stops accepting connections, lets requests in
-   * flight finish (up to the shutdown timeout, then cuts what is left), and closes the
-   * database.
+   * Closes the WebSocket connections (1001) and idle connections, stops accepting
+   * connections, lets requests in flight finish with `Connection: close` (up to the shutdown
+   * timeout, then cuts what is left), waits for their handlers, and closes the database once
+   * its pending writes are committed.
    */
   close(): Promise<void>;
 }
@@ -41,7 +43,11 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
     connections: settings.connections,
     ...(settings.cors === undefined ? {} : { cors: settings.cors }),
   });
-  const server = createHttpServer(plazaServer.app.callback());
+  const server = createHttpServer();
+  const requests = new InFlightRequests(plazaServer.app.callback(), () =>
+    server.closeIdleConnections(),
+  );
+  server.on('request', requests.listener);
   plazaServer.attach(server);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -65,9 +71,14 @@ export async function serve({ settings, logger }: ServeOptions): Promise<Running
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      const deadline = Date.now() + settings.shutdownTimeoutMs;
+      requests.stopKeepingAlive();
       // First: server.close() would wait for upgraded sockets, which only we can end.
       await plazaServer.close();
       await stopAccepting(server, settings.shutdownTimeoutMs);
+      // A handler can outlive its connection (the client left, or was cut at the deadline):
+      // the database stays open until the handlers are done with it.
+      await requests.settled(Math.max(deadline - Date.now(), 1000));
       await plaza.close();
     })();
     return closing;

@@ -1,14 +1,17 @@
 import type Router from '@koa/router';
-import { overloaded, type Plaza } from '@plaza/core';
+import { isPlazaError, overloaded, type Plaza } from '@plaza/core';
 import { ok } from './respond.js';
 
-/** `GET /healthz`: 200 when the database answers, OFF_01 (503) when it does not. */
+/**
+ * `GET /healthz`: 200 when the database answers and takes writes; OFF_01 (503) when it does
+ * not, with a `hint` when storage refuses writes (a full disk, the file deleted).
+ */
 export function healthRoutes(router: Router, plaza: Plaza): void {
   router.get('/healthz', async function health(ctx) {
     try {
       await plaza.health();
     } catch (error) {
-      throw overloaded(error);
+      throw isPlazaError(error) ? error : overloaded(error);
     }
     ok(ctx, { status: 'ok' });
   });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { Knex } from 'knex';
+import { PlazaError } from '../../errors.js';
 import { createKnex } from './createKnex.js';
 import { WriteBatcher } from './WriteBatcher.js';
 
@@ -68,4 +69,19 @@ test('any other failure rolls the whole batch back and rejects every caller', as
   // The batcher goes on working afterwards.
   await batcher.write((trx) => trx('children').insert({ id: 5, parent_id: 1 }));
   t.is((await db('children').count({ n: '*' }))[0]?.['n'], 1);
+});
+
+test('close() commits and answers the writes already queued, then refuses new ones with OFF_01', async (t) => {
+  const db = await database(t);
+  const batcher = new WriteBatcher(db);
+  const queued = [1, 2, 3].map((id) =>
+    batcher.write((trx) => trx('children').insert({ id, parent_id: 1 })),
+  );
+  await batcher.close();
+  // Answered by the time close() resolves: the database may be closed now.
+  t.is((await db('children').count({ n: '*' }).first())?.['n'], 3);
+  await Promise.all(queued);
+  const late = batcher.write((trx) => trx('children').insert({ id: 4, parent_id: 1 }));
+  const refused = await t.throwsAsync(late, { instanceOf: PlazaError });
+  t.is(refused.code, 'OFF_01');
 });

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { overloaded } from '../../errors.js';
 import { dialectOf } from './createKnex.js';
+import type { DatabaseWriteHealth } from './DatabaseWriteHealth.js';
 import { isForeignKeyViolation, isUniqueViolation } from './dbErrors.js';
 
 interface QueuedWrite {
@@ -29,6 +31,9 @@ const isStatementLevelFailure = (error: unknown): boolean =>
  * parallel, the server groups their commits, and a failed statement would abort a shared
  * transaction.
  *
+ * `close()` drains: the writes already queued (or running) commit and are answered, and any
+ * later one is refused with OFF_01, so the database can then be closed with nothing on it.
+ *
  * @example await batcher.write((trx) => trx('likes').insert(row).onConflict().ignore())
  */
 export class WriteBatcher {
@@ -36,34 +41,66 @@ export class WriteBatcher {
   readonly #maxBatch: number;
   readonly #grouped: boolean;
   #queue: QueuedWrite[] = [];
-  #flushing = false;
+  /** The flush under way, which runs until the queue is empty. */
+  #flushing: Promise<void> | undefined;
+  /** PostgreSQL writes under way (each on its own connection). */
+  readonly #direct = new Set<Promise<unknown>>();
+  #closed = false;
+  readonly #health: DatabaseWriteHealth | undefined;
 
-  constructor(db: Knex, maxBatch = 500) {
+  constructor(db: Knex, maxBatch = 500, health?: DatabaseWriteHealth) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#health = health;
     this.#grouped = dialectOf(db) === 'sqlite';
   }
 
   /** Runs one statement; it is durable when the promise resolves. */
   write<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(overloaded());
     // A single statement commits on its own.
-    if (!this.#grouped) return Promise.resolve(work(this.#db));
+    if (!this.#grouped) return this.#track(Promise.resolve(work(this.#db)));
     return this.#enqueue(work);
   }
 
   /** Runs several statements that must commit together or not at all. */
   writeAtomically<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
-    if (!this.#grouped) return this.#db.transaction(async (trx) => await work(trx));
+    if (this.#closed) return Promise.reject(overloaded());
+    if (!this.#grouped) return this.#track(this.#db.transaction(async (trx) => await work(trx)));
     return this.#enqueue(work);
+  }
+
+  /**
+   * Refuses new writes (OFF_01) and resolves once every write already accepted has committed
+   * (or failed) and its caller has been answered.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#flushing;
+    await Promise.allSettled(this.#direct);
+  }
+
+  #track<T>(write: Promise<T>): Promise<T> {
+    this.#direct.add(write);
+    write.then(
+      () => {
+        this.#direct.delete(write);
+        this.#health?.noteCommitted();
+      },
+      (error: unknown) => {
+        this.#direct.delete(write);
+        this.#health?.noteFailure(error);
+      },
+    );
+    return write;
   }
 
   #enqueue<T>(work: (db: Knex) => PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        setImmediate(() => void this.#flush());
-      }
+      this.#flushing ??= new Promise<void>((flushed) => {
+        setImmediate(() => void this.#flush().finally(flushed));
+      });
     });
   }
 
@@ -72,16 +109,18 @@ export class WriteBatcher {
       const batch = this.#queue.splice(0, this.#maxBatch);
       try {
         const outcomes = await this.#db.transaction((trx) => runEach(trx, batch));
+        this.#health?.noteCommitted();
         batch.forEach((write, index) => {
           const outcome = outcomes[index];
           if (outcome?.ok) write.resolve(outcome.value);
           else write.reject(outcome?.error);
         });
       } catch (error) {
+        this.#health?.noteFailure(error);
         for (const write of batch) write.reject(error);
       }
     }
-    this.#flushing = false;
+    this.#flushing = undefined;
   }
 }
 

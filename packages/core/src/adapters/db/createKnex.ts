@@ -4,6 +4,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import type { DatabaseFileGuard } from './DatabaseFileGuard.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
@@ -16,6 +17,8 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Where Knex's own warnings go (at debug level); default: nowhere. */
   readonly logger?: Logger;
+  /** SQLite file: refuses writes once the file is deleted or replaced under the process. */
+  readonly fileGuard?: DatabaseFileGuard;
   /**
    * Queries that may wait for a connection at once; one more fails at once with
    * `DatabaseQueueFull` (OFF_01) instead of queuing (default `DEFAULT_DATABASE_QUEUE_LIMIT`).
@@ -122,6 +125,7 @@ function createSqliteKnex(filename: string, options: DatabaseOptions): Knex {
         done: (error: Error | null, connection: SqliteConnection) => void,
       ) => {
         cacheStatements(connection);
+        options.fileGuard?.watch(connection);
         connection.exec(pragmas, (error) => done(error, connection));
       },
     },

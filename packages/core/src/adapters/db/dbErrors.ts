@@ -1,4 +1,5 @@
 import { ForeignKeyViolationError, UniqueViolationError } from 'objection';
+import { DATABASE_FILE_LOST_REASON } from './DatabaseFileGuard.js';
 
 interface DriverError {
   readonly code?: unknown;
@@ -60,4 +61,31 @@ export function toIsoTimestamp(value: unknown): string {
   if (typeof value === 'string' && ISO_UTC.test(value)) return value;
   if (typeof value === 'number') return new Date(value).toISOString();
   return new Date(String(value)).toISOString();
+}
+
+export const DISK_FULL_REASON = 'the disk is full';
+
+/**
+ * Why the database refused a write for a reason of its storage (a full disk, an I/O error, a
+ * read-only or lost file), or undefined for any other failure. Such a request is answered
+ * OFF_01, and the health check reports the database unwritable until a write succeeds.
+ */
+export function unwritableReason(error: unknown): string | undefined {
+  const native = driverError(error);
+  switch (native.code) {
+    case 'SQLITE_FULL':
+    case '53100':
+      return DISK_FULL_REASON;
+    case 'SQLITE_IOERR':
+    case '58030':
+      return 'the disk reported an I/O error';
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case '25006':
+      return 'the database cannot be written (read-only or unopenable)';
+    case 'PLAZA_DATABASE_FILE_LOST':
+      return DATABASE_FILE_LOST_REASON;
+    default:
+      return undefined;
+  }
 }
