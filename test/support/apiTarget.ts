@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -25,6 +25,8 @@ export interface InProcessTarget extends ApiTarget {
   readonly plaza: Plaza;
   /** What `createServer` returned: `close()` ends the `/user-watch` sockets. */
   readonly plazaServer: PlazaServer;
+  /** The Node HTTP server the app is attached to. */
+  readonly httpServer: Server;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -91,6 +93,7 @@ export async function startInProcessTarget(
     hunter,
     plaza,
     plazaServer,
+    httpServer: server,
     logs: () => logged,
     async close() {
       await plazaServer.close();
