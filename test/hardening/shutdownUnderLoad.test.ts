@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { Agent, request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { sharedDatabaseUrl } from '@plaza/core/testing';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
-import { runCli } from '../support/cliProcess.js';
+import { runCli, type CliRun } from '../support/cliProcess.js';
 import { integrityCheck, openDatabase } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
 
@@ -34,6 +34,26 @@ interface Outcome {
   readonly sentAfterSignal: boolean;
   readonly answer?: Answer;
   readonly error?: { readonly code: string; readonly reusedSocket: boolean };
+}
+
+/** `plaza-server` on `databaseUrl`, killed at the test's end if it is still running. */
+function startServer(t: ExecutionContext, cwd: string, databaseUrl: string): CliRun {
+  const cli = runCli([], {
+    cwd,
+    env: {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PLAZA_PROVIDERS: 'fake',
+      SCRYPT_LOG_N: '10',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    },
+  });
+  t.teardown(() => {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+  });
+  return cli;
 }
 
 /** One request over the keep-alive agent, with the socket error (if any) kept apart. */
@@ -82,21 +102,7 @@ function send(
 
 test('SIGTERM in the middle of a write load over keep-alive connections answers every request in flight and exits promptly, with nothing unhandled', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'plaza-shutdown-load-'));
-  const cli = runCli([], {
-    cwd: dir,
-    env: {
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: sharedDatabaseUrl(dir),
-      JWT_SECRET: TEST_JWT_SECRET,
-      PLAZA_PROVIDERS: 'fake',
-      SCRYPT_LOG_N: '10',
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    },
-  });
-  t.teardown(() => {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-  });
+  const cli = startServer(t, dir, sharedDatabaseUrl(dir));
   const url = await cli.listening;
   const api = new Api(url);
   const users: SignedUpUser[] = [];
@@ -218,21 +224,7 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
 test('SIGTERM just after clients sent writes and went away: the stop waits for the handlers, not the connections, exits promptly, and nothing is logged as unhandled', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'plaza-shutdown-gone-'));
   const databaseUrl = sharedDatabaseUrl(dir);
-  const cli = runCli([], {
-    cwd: dir,
-    env: {
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: TEST_JWT_SECRET,
-      PLAZA_PROVIDERS: 'fake',
-      SCRYPT_LOG_N: '10',
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    },
-  });
-  t.teardown(() => {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-  });
+  const cli = startServer(t, dir, databaseUrl);
   const url = await cli.listening;
   const api = new Api(url);
   const user = await signUp(api);
