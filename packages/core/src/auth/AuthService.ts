@@ -85,8 +85,8 @@ export class AuthService {
         .findOne({ username_key: usernameKey(username) });
       matches =
         user === undefined
-          ? await hasher.verifyAgainstDummy(password, admitted.lane)
-          : await hasher.verify(user.password_hash, password, admitted.lane);
+          ? await hasher.verifyAgainstDummy(password, admitted)
+          : await hasher.verify(user.password_hash, password, admitted);
     } catch (error) {
       // Not checked (overloaded, say): not a failure of whoever sent it.
       await throttle.abandoned(admitted);
@@ -96,7 +96,7 @@ export class AuthService {
     await throttle.succeeded(admitted);
 
     if (hasher.needsRehash(user.password_hash)) {
-      const passwordHash = await hasher.hash(password, admitted.lane);
+      const passwordHash = await hasher.hash(password, admitted);
       // Only over the hash just verified: a password changed meanwhile must stay changed.
       await User.query()
         .findById(user.id)

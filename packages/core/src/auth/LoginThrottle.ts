@@ -92,6 +92,8 @@ export interface AdmittedLogin {
   readonly name: Counter | undefined;
   /** Whose turn the password hash waits in: the client's network, else the username. */
   readonly lane: string;
+  /** The username's account, whose hashes wait a few at a time whatever their lanes. */
+  readonly account: string;
 }
 
 interface CounterRow {
@@ -215,7 +217,8 @@ export class LoginThrottle {
       await this.#release(reserved);
       throw tooManyRequests(wait);
     }
-    return { counters: reserved, name, lane: network === undefined ? `user:${digest}` : network };
+    const account = `user:${digest}`;
+    return { counters: reserved, name, lane: network ?? account, account };
   }
 
   /** A failed login keeps its reservations: the ones at their limit lock; the name is counted. */

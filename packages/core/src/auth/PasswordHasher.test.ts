@@ -117,7 +117,7 @@ test('waiting hashes take turns by lane: one lane’s flood delays another’s b
   const hasher = new PasswordHasher({ logN: 12, r: 8, p: 1 }, { concurrency: 1, laneQueue: 100 });
   const finished: string[] = [];
   const hashIn = (lane: string, label: string) =>
-    hasher.hash(label, lane).then(() => {
+    hasher.hash(label, { lane }).then(() => {
       finished.push(label);
     });
   const flood = Array.from({ length: 8 }, (_, i) => hashIn('203.0.113.5', `flood${i}`));
@@ -129,13 +129,32 @@ test('waiting hashes take turns by lane: one lane’s flood delays another’s b
 
 test('a lane past its share of the queue is refused with OFF_01, other lanes still queue', async (t) => {
   const hasher = new PasswordHasher({ logN: 12, r: 8, p: 1 }, { concurrency: 1, laneQueue: 2 });
-  const flood = Array.from({ length: 4 }, (_, i) => hasher.hash(`flood${i}`, 'flooder'));
+  const flood = Array.from({ length: 4 }, (_, i) => hasher.hash(`flood${i}`, { lane: 'flooder' }));
   const settled = Promise.allSettled(flood);
-  const other = hasher.hash('other', 'someone else');
+  const other = hasher.hash('other', { lane: 'someone else' });
   const outcomes = (await settled).map((outcome) =>
     outcome.status === 'fulfilled' ? 'hashed' : (outcome.reason as PlazaError).code,
   );
   // One running, two waiting, the fourth refused.
   t.deepEqual(outcomes, ['hashed', 'hashed', 'hashed', 'OFF_01']);
   t.false(hasher.needsRehash(await other), 'the other lane’s hash was made');
+});
+
+test('one account’s hashes wait a few at a time whatever their lanes: a flood from many addresses delays another user by a few turns', async (t) => {
+  const hasher = new PasswordHasher({ logN: 12, r: 8, p: 1 }, { concurrency: 1, accountQueue: 2 });
+  const finished: string[] = [];
+  const flood = Array.from({ length: 12 }, (_, i) =>
+    hasher.hash(`flood${i}`, { lane: `203.0.113.${i}`, account: 'user:victim' }).then(
+      () => finished.push(`flood${i}`),
+      (error: PlazaError) => error.code,
+    ),
+  );
+  const other = hasher
+    .hash('other', { lane: '198.51.100.7', account: 'user:someone' })
+    .then(() => finished.push('other'));
+  const outcomes = await Promise.all(flood);
+  await other;
+  // One running and two waiting, the other nine refused at once; the other user's is next.
+  t.is(outcomes.filter((outcome) => outcome === 'OFF_01').length, 9);
+  t.deepEqual(finished, ['flood0', 'flood1', 'flood2', 'other']);
 });
