@@ -146,7 +146,7 @@ test('one account’s hashes wait a few at a time whatever their lanes: a flood 
   const flood = Array.from({ length: 12 }, (_, i) =>
     hasher.hash(`flood${i}`, { lane: `203.0.113.${i}`, account: 'user:victim' }).then(
       () => finished.push(`flood${i}`),
-      (error: PlazaError) => error.code,
+      (error: unknown) => (error as PlazaError).code,
     ),
   );
   const other = hasher
