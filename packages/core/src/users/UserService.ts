@@ -10,7 +10,7 @@ import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
 import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
-import { usernameSkeleton } from './usernameSkeleton.js';
+import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
 
 /** What `GET /user/data` shows; `email` only to the user themself. */
 export interface Profile {
@@ -70,13 +70,14 @@ export class UserService {
     if (!strength.acceptable) throw passwordTooWeak('password', strength.hint);
 
     // A name is taken when it is one in another case or width (its key), and when it only
-    // looks like one (its confusable skeleton: "аdmin" in Cyrillic beside "admin").
+    // looks like one (its confusable skeleton: "аdmin" in Cyrillic beside "admin"; or that of
+    // the name as typed: Cherokee "Ꭺdam" beside "adam").
     const key = usernameKey(input.username);
     const skeleton = usernameSkeleton(input.username);
     const taken = await User.query()
       .select('id')
       .where('username_key', key)
-      .orWhere('username_skeleton', skeleton)
+      .orWhereIn('username_skeleton', lookAlikeSkeletons(input.username))
       .first();
     if (taken) throw usernameTaken();
 

@@ -158,6 +158,8 @@ test('a username that only looks like a taken one is taken; case and width as be
     name.replace('m', 'rn'),
     name.toUpperCase(),
     fullwidth(name),
+    // Cherokee capital A: its lower case looks like no Latin letter, the capital like "A".
+    `\u13aa${name.slice(1)}`,
   ]) {
     t.not(lookAlike, name);
     await rejectsWithPlazaError(
@@ -167,6 +169,17 @@ test('a username that only looks like a taken one is taken; case and width as be
     );
   }
   await t.notThrowsAsync(plaza.users.signUp(aUser({ username: `${name}x` })));
+});
+
+test('a capital that looks like a taken name’s letter is taken, where its lower case does not: “Iris” beside “lris”', async (t) => {
+  const name = uniqueUsername('lris');
+  await plaza.users.signUp(aUser({ username: name }));
+  await rejectsWithPlazaError(
+    t,
+    plaza.users.signUp(aUser({ username: `I${name.slice(1)}` })),
+    usernameTaken,
+  );
+  await t.notThrowsAsync(plaza.users.signUp(aUser({ username: `i${name.slice(1)}` })));
 });
 
 test('concurrent sign-ups of look-alikes: exactly one wins', async (t) => {

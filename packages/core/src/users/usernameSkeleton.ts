@@ -13,3 +13,16 @@ import { usernameKey } from './User.js';
  */
 export const usernameSkeleton = (username: string): string =>
   unhomoglyph(usernameKey(username).normalize('NFD')).normalize('NFD').toLowerCase();
+
+/**
+ * The skeletons a new username must not share with a taken name's: its own, and that of the
+ * name as typed, whose capitals can look like letters their lower case does not: Cherokee
+ * "Ꭺ" is "A", its lower case "ꭺ" a small capital; a capital "I" is "l".
+ *
+ * @example lookAlikeSkeletons('\u13aadam').includes(usernameSkeleton('adam')) // true
+ */
+export function lookAlikeSkeletons(username: string): string[] {
+  const asTyped = usernameSkeleton(unhomoglyph(username.normalize('NFKC').normalize('NFD')));
+  const own = usernameSkeleton(username);
+  return asTyped === own ? [own] : [own, asTyped];
+}
