@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { Agent, request, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -9,6 +10,7 @@ import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';
 import { integrityCheck, openDatabase } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
+import { withTimeout } from '../support/watchSocket.js';
 
 const LANES = 16;
 const USERS = 8;
@@ -289,6 +291,69 @@ test('SIGTERM just after clients sent writes and went away: the stop waits for t
     const posts = await db('posts').whereNot('id', postId).count({ n: '*' }).first();
     t.log(`${String(posts?.['n'])} of the ${GONE_CLIENTS} abandoned posts were committed`);
     t.is(await integrityCheck(db), 'ok');
+  } finally {
+    await db.destroy();
+  }
+});
+
+/** Pipelined on each connection of the test below: far more than a connection has in hand. */
+const PIPELINED = 100;
+
+test('SIGTERM while connections pipeline posts: every post the server committed was answered, and nothing after the last answer was done', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plaza-shutdown-pipelined-'));
+  const databaseUrl = sharedDatabaseUrl(dir);
+  const cli = startServer(t, dir, databaseUrl);
+  const url = await cli.listening;
+  const user = await signUp(new Api(url));
+  const { hostname, port } = new URL(url);
+
+  const post = (connection: number, index: number): string => {
+    const body = JSON.stringify({ title: `pipelined ${connection}-${index}`, text: 'at the stop' });
+    return [
+      'POST /post/data HTTP/1.1',
+      `Host: ${hostname}`,
+      `Authorization: JWT ${user.token}`,
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+  };
+  const connections = Array.from({ length: 4 }, (_, connection) => {
+    const socket = connect(Number(port), hostname);
+    t.teardown(() => socket.destroy());
+    let received = '';
+    const firstAnswer = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        resolve();
+      });
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write(Array.from({ length: PIPELINED }, (_, index) => post(connection, index)).join(''));
+    return { firstAnswer, closed, received: () => received };
+  });
+  await Promise.all(connections.map((connection) => connection.firstAnswer));
+  cli.child.kill('SIGTERM');
+  t.is(await withTimeout(cli.exited, EXIT_WITHIN_MS, 'the server to exit'), 0);
+  await Promise.all(connections.map((connection) => connection.closed));
+
+  const answered = connections
+    .flatMap((connection) => [...connection.received().matchAll(/"post_id":(\d+)/g)])
+    .map((match) => Number(match[1]));
+  const db = openDatabase(databaseUrl);
+  try {
+    const committed = (await db('posts').where('title', 'like', 'pipelined %').select('id')).map(
+      (row: { id: number | string }) => Number(row.id),
+    );
+    t.log(`${answered.length} answered, ${committed.length} committed`);
+    t.true(answered.length > 0);
+    t.deepEqual(
+      committed.filter((id) => !answered.includes(id)),
+      [],
+      'committed but never answered',
+    );
   } finally {
     await db.destroy();
   }

@@ -70,6 +70,7 @@ export class ConnectionLimiter {
   readonly #limits: ConnectionLimits;
   readonly #connections = new WeakMap<Socket, ConnectionState>();
   readonly #refused = new WeakSet<IncomingMessage>();
+  #stopping = false;
 
   constructor(limits: ConnectionLimits) {
     this.#limits = limits;
@@ -78,6 +79,16 @@ export class ConnectionLimiter {
   /** Whether `request` is to be answered OFF_01 (the app asks, so the answer is in SPEC's format). */
   isRefused(request: IncomingMessage): boolean {
     return this.#refused.has(request);
+  }
+
+  /**
+   * For a stop: a connection with requests under way starts no other, those waiting and any
+   * that come are never handled, and it is ended once its answers are out. Node sends nothing
+   * on a connection after an answer that closes it, so a request handled after the one the
+   * stop closes it with would be done and never answered.
+   */
+  stop(): void {
+    this.#stopping = true;
   }
 
   /** A request listener that hands requests to `listener` within the limits. */
@@ -90,6 +101,10 @@ export class ConnectionLimiter {
   #arrived(request: IncomingMessage, response: ServerResponse, listener: RequestListener): void {
     const state = this.#stateOf(request.socket);
     state.received += 1;
+    if (this.#stopping && (state.inFlight > 0 || state.waiting.length > 0)) {
+      this.#endOnceAnswered(state, request.socket);
+      return;
+    }
     const { maxRequestsPerConnection, maxInFlightPerConnection } = this.#limits;
     if (maxRequestsPerConnection > 0 && state.received === maxRequestsPerConnection) {
       response.shouldKeepAlive = false;
@@ -140,7 +155,8 @@ export class ConnectionLimiter {
     // connection dies first.
     response.once('close', () => {
       state.inFlight -= 1;
-      this.#next(state, request.socket, listener);
+      if (this.#stopping) this.#endOnceAnswered(state, request.socket);
+      else this.#next(state, request.socket, listener);
     });
     listener(request, response);
   }
@@ -158,6 +174,11 @@ export class ConnectionLimiter {
       state.pausedByUs = false;
       startReading(socket);
     }
+  }
+
+  #endOnceAnswered(state: ConnectionState, socket: Socket): void {
+    state.waiting.length = 0;
+    if (state.inFlight === 0 && !socket.destroyed) socket.end();
   }
 
   #stateOf(socket: Socket): ConnectionState {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -14,6 +15,8 @@ export class InFlightRequests {
   readonly #handle: Handler;
   readonly #closeIdleConnections: () => void;
   readonly #running = new Map<ServerResponse, Promise<void>>();
+  /** The running requests of each connection, oldest first: one pipelines several. */
+  readonly #bySocket = new Map<Socket, ServerResponse[]>();
   #stopping = false;
 
   constructor(handle: Handler, closeIdleConnections: () => void) {
@@ -23,9 +26,16 @@ export class InFlightRequests {
 
   /** The request listener to give `http.createServer`. */
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    if (this.#stopping) this.#closeAfterAnswer(res);
+    const { socket } = req;
+    const onSocket = this.#bySocket.get(socket);
+    if (onSocket === undefined) this.#bySocket.set(socket, [res]);
+    else onSocket.push(res);
+    if (this.#stopping) this.#closeAfterLastAnswer(socket);
     const done = (): void => {
       this.#running.delete(res);
+      const left = this.#bySocket.get(socket)?.filter((other) => other !== res) ?? [];
+      if (left.length === 0) this.#bySocket.delete(socket);
+      else this.#bySocket.set(socket, left);
     };
     this.#running.set(res, this.#handle(req, res).then(done, done));
   };
@@ -36,13 +46,15 @@ export class InFlightRequests {
   }
 
   /**
-   * From now on every answer says `Connection: close` and closes its connection, the answers
-   * being prepared included: a keep-alive client then sends its next request elsewhere
-   * instead of keeping the stop waiting, and no request is cut off in the middle.
+   * From now on each connection's last answer says `Connection: close` and closes it, the
+   * answers being prepared included: a keep-alive client then sends its next request
+   * elsewhere instead of keeping the stop waiting, and no request is cut off in the middle.
+   * Only the last: Node sends nothing on a connection after an answer that closes it, so a
+   * pipelined request handled after it would be done and never answered.
    */
   stopKeepingAlive(): void {
     this.#stopping = true;
-    for (const res of this.#running.keys()) this.#closeAfterAnswer(res);
+    for (const socket of this.#bySocket.keys()) this.#closeAfterLastAnswer(socket);
   }
 
   /** Resolves once no handler is running, or after `timeoutMs`; says whether all finished. */
@@ -65,12 +77,20 @@ export class InFlightRequests {
     }
   }
 
-  #closeAfterAnswer(res: ServerResponse): void {
-    if (!res.headersSent) {
-      res.setHeader('Connection', 'close');
+  #closeAfterLastAnswer(socket: Socket): void {
+    const running = this.#bySocket.get(socket) ?? [];
+    const last = running.at(-1);
+    for (const res of running) {
+      if (res !== last && !res.headersSent && res.getHeader('Connection') === 'close') {
+        res.removeHeader('Connection');
+      }
+    }
+    if (last === undefined) return;
+    if (!last.headersSent) {
+      last.setHeader('Connection', 'close');
       return;
     }
     // Too late to say so: close the connection once it is idle again.
-    res.once('close', () => setImmediate(this.#closeIdleConnections));
+    last.once('close', () => setImmediate(this.#closeIdleConnections));
   }
 }

@@ -82,8 +82,10 @@ export interface PlazaServer {
    */
   readonly attach: (server: Server) => void;
   /**
-   * Closes every `/user-watch` socket (code 1001), stops its timers and leaves the event bus.
-   * Call it before `server.close()`, which otherwise waits for upgraded sockets forever.
+   * Closes every `/user-watch` socket (code 1001), stops its timers and leaves the event bus;
+   * a connection pipelining requests starts no more of them, and is ended once those under
+   * way are answered. Call it before `server.close()`, which otherwise waits for upgraded
+   * sockets forever.
    */
   readonly close: () => Promise<void>;
 }
@@ -163,7 +165,10 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
         server.emit('request', request, response);
       });
     },
-    close: () => userWatch.close(),
+    close: () => {
+      connections.stop();
+      return userWatch.close();
+    },
   };
 }
 
