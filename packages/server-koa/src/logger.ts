@@ -4,6 +4,8 @@ export interface LoggerOptions {
   readonly level: string;
   /** A file descriptor or path; default 1 (standard output). */
   readonly destination?: number | string;
+  /** How often buffered lines are written at the latest; default a second. */
+  readonly flushIntervalMs?: number;
 }
 
 /** Keys whose values never reach a log line, wherever a caller puts them. */
@@ -33,9 +35,16 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  // A flush waits for the stream's 'drain'; while one waits (the log is read slowly), another
+  // would add listeners to it, each, until Node warns on standard error.
+  let flushing = false;
   setInterval(() => {
-    logger.flush();
-  }, FLUSH_INTERVAL_MS).unref();
+    if (flushing) return;
+    flushing = true;
+    logger.flush(() => {
+      flushing = false;
+    });
+  }, options.flushIntervalMs ?? FLUSH_INTERVAL_MS).unref();
   return logger;
 }
 
