@@ -58,6 +58,23 @@ function startServer(t: ExecutionContext, cwd: string, databaseUrl: string): Cli
   return cli;
 }
 
+const LATE = Symbol('late');
+
+/** How the server ended, or `LATE` if it was still running well past `EXIT_WITHIN_MS`. */
+async function exitOrLate(cli: CliRun): Promise<Awaited<CliRun['exited']> | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      cli.exited,
+      new Promise<typeof LATE>((resolve) => {
+        timer = setTimeout(() => resolve(LATE), EXIT_WITHIN_MS + 10_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One request over the keep-alive agent, with the socket error (if any) kept apart. */
 function send(
   agent: Agent,
@@ -155,17 +172,9 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
   };
   const lanes = Promise.all(Array.from({ length: LANES }, (_, index) => lane(index)));
 
-  const late = Symbol('late');
-  let timer: NodeJS.Timeout | undefined;
-  const exit = await Promise.race([
-    cli.exited,
-    new Promise<typeof late>((resolve) => {
-      timer = setTimeout(() => resolve(late), EXIT_WITHIN_MS + 10_000);
-    }),
-  ]);
-  clearTimeout(timer);
+  const exit = await exitOrLate(cli);
   const exitedAfterMs = Date.now() - (signalledAt ?? Date.now());
-  if (exit === late) cli.child.kill('SIGKILL');
+  if (exit === LATE) cli.child.kill('SIGKILL');
   await lanes;
 
   const inFlight = outcomes.filter((outcome) => !outcome.sentAfterSignal);
@@ -191,7 +200,7 @@ test('SIGTERM in the middle of a write load over keep-alive connections answers 
       `SIGTERM; exit ${String(exit)} ${exitedAfterMs} ms after SIGTERM`,
   );
 
-  t.not(exit, late, `still running ${EXIT_WITHIN_MS + 10_000} ms after SIGTERM`);
+  t.not(exit, LATE, `still running ${EXIT_WITHIN_MS + 10_000} ms after SIGTERM`);
   t.is(exit, 0);
   t.true(
     exitedAfterMs < EXIT_WITHIN_MS,
@@ -263,22 +272,14 @@ test('SIGTERM just after clients sent writes and went away: the stop waits for t
   const signalledAt = Date.now();
   cli.child.kill('SIGTERM');
 
-  const late = Symbol('late');
-  let timer: NodeJS.Timeout | undefined;
-  const exit = await Promise.race([
-    cli.exited,
-    new Promise<typeof late>((resolve) => {
-      timer = setTimeout(() => resolve(late), EXIT_WITHIN_MS + 10_000);
-    }),
-  ]);
-  clearTimeout(timer);
+  const exit = await exitOrLate(cli);
   const exitedAfterMs = Date.now() - signalledAt;
   const unhandled = cli
     .stdout()
     .split('\n')
     .filter((line) => /unhandled/i.test(line));
   t.log(`exit ${String(exit)} ${exitedAfterMs} ms after SIGTERM; ${unhandled.length} unhandled`);
-  t.not(exit, late, `still running ${EXIT_WITHIN_MS + 10_000} ms after SIGTERM`);
+  t.not(exit, LATE, `still running ${EXIT_WITHIN_MS + 10_000} ms after SIGTERM`);
   t.is(exit, 0);
   t.true(
     exitedAfterMs < EXIT_WITHIN_MS,
