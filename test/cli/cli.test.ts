@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { aGate, freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
+import { aGate, freePort, sharedDatabaseUrl, withDatabase } from '@plaza/testkit';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter } from '../fakes/fakeHunter.js';
 import { CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import { freePort, freshDatabaseUrl } from '@plaza/core/testing';
+import { freePort, freshDatabaseUrl } from '@plaza/testkit';
 import { startLoopbackPlaza } from '../sdk/support/loopbackPlaza.js';
 import { runNodeScript, type ScriptRun } from '../support/nodeScript.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { plazaOptionsFromEnv } from './config.js';
 import { PLAZA_SETTINGS } from './plazaSettings.js';
-import { keysReadBy } from './testing/keysReadBy.js';
+import { keysReadBy } from '@plaza/testkit';
 
 test('the settings table lists exactly the keys plazaOptionsFromEnv reads', (t) => {
   const read = keysReadBy(plazaOptionsFromEnv);

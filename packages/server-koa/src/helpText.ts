@@ -1,4 +1,4 @@
-import type { SettingDescription } from '@plaza/core';
+import type { SettingDescription } from '@plaza/core/host';
 import { SERVER_SETTINGS } from './serverSettings.js';
 
 export const USAGE = `Usage: plaza-server [serve|migrate] [--config FILE]

@@ -1,4 +1,4 @@
-import { PLAZA_SETTINGS, type SettingDescription } from '@plaza/core';
+import { PLAZA_SETTINGS, type SettingDescription } from '@plaza/core/host';
 import { DEFAULT_TIMEOUTS } from './app.js';
 import { DEFAULT_CONNECTION_LIMITS } from './ConnectionLimiter.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError } from '@plaza/core';
-import { keysReadBy } from '@plaza/core/testing';
+import { keysReadBy } from '@plaza/testkit';
 import { loadSettings, serverOptionsFromEnv } from './settings.js';
 import { SERVER_SETTINGS } from './serverSettings.js';
 

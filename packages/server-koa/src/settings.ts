@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import {
-  booleanSetting,
-  ConfigError,
-  definedOnly,
-  integerSetting,
-  plazaOptionsFromEnv,
-  type PlazaOptions,
-} from '@plaza/core';
+import { ConfigError, type PlazaOptions } from '@plaza/core';
+import { booleanSetting, definedOnly, integerSetting, plazaOptionsFromEnv } from '@plaza/core/host';
 import type { ServerTimeouts } from './app.js';
 import type { ConnectionLimits } from './ConnectionLimiter.js';
 import type { WebSocketLimits } from './ws/webSocketLimits.js';

@@ -11,31 +11,11 @@ import type { PasswordPolicy } from './PasswordPolicy.js';
 import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
 import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
+import type { Profile } from './Profile.js';
+import type { SignUpResult } from './Users.js';
 
-/** What `GET /user/data` shows; `email` only to the user themself. */
-export interface Profile {
-  readonly user_id: number;
-  readonly username: string;
-  readonly email?: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly birth_date: string | null;
-  readonly location: string | null;
-  readonly city: string | null;
-  readonly state: string | null;
-  readonly country: string | null;
-  readonly lat: number | null;
-  readonly lng: number | null;
-  readonly bio: string | null;
-  readonly site: string | null;
-  readonly avatar: string | null;
-}
-
-export interface SignUpResult {
-  readonly user_id: number;
-  readonly token: string;
-  readonly expires_at: string;
-}
+export type { Profile } from './Profile.js';
+export type { SignUpResult } from './Users.js';
 
 export interface UserServiceDependencies {
   readonly User: ModelClass<User>;

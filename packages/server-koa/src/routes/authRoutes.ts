@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { loginInput, parseInput, verifyTokenInput, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
+import { loginInput, parseInput, verifyTokenInput } from '@plaza/core/host';
 import { paramsOf } from '../middleware/body.js';
 import { clientIpOf } from '../middleware/clientIp.js';
 import { ok } from './respond.js';

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { createPostInput, listPostsInput, parseInput, postIdInput, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
+import { createPostInput, listPostsInput, parseInput, postIdInput } from '@plaza/core/host';
 import { requireUser, signedInUserId as signedInUser } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';

@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
+import type { Plaza } from '@plaza/core';
 import {
   changePasswordInput,
   invalidToken,
   parseInput,
   profileInput,
   signUpInput,
-  type Plaza,
-} from '@plaza/core';
+} from '@plaza/core/host';
 import { optionalUser, requireUser, signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
