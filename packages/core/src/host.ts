@@ -72,7 +72,6 @@ export {
 } from './enrichment/retryPolicy.js';
 export { DEFAULT_WORKER_SETTINGS } from './enrichment/workerSettings.js';
 export { ENRICHABLE_FIELDS } from './enrichment/fillEmptyFields.js';
-export { sanitizeProfile } from './enrichment/sanitizeProfile.js';
 export { fakeProfileFor } from './adapters/fake/FakeProfileEnricher.js';
 export type { EnrichmentJobRow, EnrichmentJobState } from './enrichment/EnrichmentJobs.js';
 export { enrichmentJobsOf } from './enrichment/enrichmentJobsOf.js';

@@ -48,6 +48,8 @@ export type {
   EnrichmentKind,
   EnrichedProfile,
 } from './enrichment/ProfileEnricher.js';
+// For your own ProfileEnricher: what a provider says, cleaned as Plaza's own adapters clean it.
+export { sanitizeProfile } from './enrichment/sanitizeProfile.js';
 export { ClearbitProfileEnricher } from './adapters/clearbit/ClearbitProfileEnricher.js';
 export { HunterPeopleEnricher } from './adapters/hunter/HunterPeopleEnricher.js';
 export { FakeProfileEnricher } from './adapters/fake/FakeProfileEnricher.js';

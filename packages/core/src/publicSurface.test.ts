@@ -26,6 +26,7 @@ const ROOT_VALUES = [
   'SkippingEmailVerifier',
   'createPlaza',
   'isPlazaError',
+  'sanitizeProfile',
   'silentLogger',
 ];
 
