@@ -50,7 +50,9 @@ function packagesNamedFrom(entry: string): Map<string, string[]> {
     for (const { fileName } of importedFiles) {
       if (fileName.startsWith('.')) {
         const target = resolve(dirname(file), fileName.replace(/\.js$/, '.d.ts'));
-        pending.push(existsSync(target) ? target : join(target.replace(/\.d\.ts$/, ''), 'index.d.ts'));
+        pending.push(
+          existsSync(target) ? target : join(target.replace(/\.d\.ts$/, ''), 'index.d.ts'),
+        );
       } else {
         const where = relative(dirname(entry), file);
         named.set(fileName, [...(named.get(fileName) ?? []), where]);
