@@ -1,6 +1,6 @@
-import { exchangeWithProvider, redact } from '../adapters/providerExchange.js';
+import { exchangeWithProvider, redact } from './providerExchange.js';
 import type { EnricherSettings } from './enricherSettings.js';
-import type { EnrichmentResult } from './ProfileEnricher.js';
+import type { EnrichmentResult } from '../../enrichment/ProfileEnricher.js';
 import { withoutSecret } from './withoutSecret.js';
 
 export interface ProviderLookUp {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 /** What came back from one provider request; never the URL, never the raw error. */
 export type ProviderExchange =

@@ -1,5 +1,5 @@
-import { silentLogger, type Logger } from '../logger.js';
-import { positiveMs, providerBaseUrl, requiredKey } from '../adapters/providerExchange.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { positiveMs, providerBaseUrl, requiredKey } from './providerExchange.js';
 
 /** What every HTTP profile enricher can be told. */
 export interface EnricherOptions {

@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { recordingLogger } from '../testing/recordingLogger.js';
 import { chooseProfileEnricher, enrichmentProviderOf } from './chooseProfileEnricher.js';
-import type { EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
+import type { EnrichmentResult, ProfileEnricher } from '../enrichment/ProfileEnricher.js';
 
 const CLEARBIT_KEY = 'sk_test_clearbit_0123456789abcdef';
 const HUNTER_KEY = 'hunter_test_key_0123456789abcdef';

@@ -9,7 +9,7 @@ import {
 } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ProfileEnricher } from './ProfileEnricher.js';
+import type { ProfileEnricher } from '../enrichment/ProfileEnricher.js';
 
 const hasKey = (key: string | undefined): key is string => key !== undefined && key !== '';
 

@@ -1,4 +1,4 @@
-import type { EnrichmentResult } from './ProfileEnricher.js';
+import type { EnrichmentResult } from '../../enrichment/ProfileEnricher.js';
 
 // Below this, an X-RateLimit-Reset is a number of seconds to wait, not an epoch (2001-09-09).
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;

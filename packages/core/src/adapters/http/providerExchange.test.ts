@@ -1,6 +1,6 @@
 import test from 'ava';
 
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import {
   describeNetworkError,
   exchangeWithProvider,

@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import { dialectOf } from '../adapters/db/createKnex.js';
 import type { PlazaOptions } from '../config.js';
 import type { Logger } from '../logger.js';
-import { DatabaseRateLimitStore } from './DatabaseRateLimitStore.js';
-import { InMemoryRateLimitStore } from './InMemoryRateLimitStore.js';
-import type { RateLimitStore } from './RateLimitStore.js';
+import { DatabaseRateLimitStore } from '../limits/DatabaseRateLimitStore.js';
+import { InMemoryRateLimitStore } from '../limits/InMemoryRateLimitStore.js';
+import type { RateLimitStore } from '../limits/RateLimitStore.js';
 
 /**
  * The store `options` ask for; by default the database on PostgreSQL, where several

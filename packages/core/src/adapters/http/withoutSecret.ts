@@ -1,5 +1,5 @@
-import { redact } from '../adapters/providerExchange.js';
-import type { EnrichedProfile } from './ProfileEnricher.js';
+import { redact } from './providerExchange.js';
+import type { EnrichedProfile } from '../../enrichment/ProfileEnricher.js';
 
 /** Drops every profile field that quotes `secret`: a provider echoing a key is not data. */
 export function withoutSecret(profile: EnrichedProfile, secret: string): EnrichedProfile {
