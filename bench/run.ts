@@ -11,20 +11,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BenchDatabases } from './BenchDatabases.js';
+import { BenchDatabases } from './support/BenchDatabases.js';
 import { BenchFailure, databaseName, RUNNERS, type Context } from './caseRunners.js';
 import { CASES, HTTP_CASE_NAMES, type CaseName } from './cases.js';
-import { deployPlaza, type DeployedPlaza } from './deployPlaza.js';
+import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
   DEFAULT_DEPLOYMENT,
   isDefaultDeployment,
   sameDeployment,
   type Deployment,
-} from './deployments.js';
-import { onExit } from './exitCleanup.js';
-import { seedFixtures, type Fixtures } from './fixtures.js';
-import { machineBusyMicros } from './machineCpu.js';
+} from './support/deployments.js';
+import { onExit } from './support/exitCleanup.js';
+import { seedFixtures, type Fixtures } from './http/fixtures.js';
+import { machineBusyMicros } from './cpu/machineCpu.js';
 import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import {
   caseLabel,

@@ -6,7 +6,7 @@ import {
   type ScryptCost,
 } from '@plaza/core';
 import { createLogger, createServer } from '@plaza/server-koa';
-import { listenOnLoopback, type BenchTarget } from './listen.js';
+import { listenOnLoopback, type BenchTarget } from '../support/listen.js';
 
 export interface PlazaTarget extends BenchTarget {
   readonly plaza: Plaza;

@@ -5,8 +5,8 @@ import {
   type Plaza,
   type ScryptCost,
 } from '@plaza/core';
-import type { BenchDatabases } from './BenchDatabases.js';
-import { deploymentLabel, type Deployment } from './deployments.js';
+import type { BenchDatabases } from '../support/BenchDatabases.js';
+import { deploymentLabel, type Deployment } from '../support/deployments.js';
 import { startPlazaServer, type PlazaServerProcess } from './plazaServerProcess.js';
 import { startPlazaTarget } from './plazaTarget.js';
 import type { CpuSources } from './runLoad.js';

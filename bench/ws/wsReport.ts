@@ -1,5 +1,5 @@
 import type { WsCaseResult, WsFigures } from './wsFigures.js';
-import { formatColumns } from './textTable.js';
+import { formatColumns } from '../support/textTable.js';
 
 /** One WebSocket case's line in the table and in results.json. */
 export interface WsReportRow {

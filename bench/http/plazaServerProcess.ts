@@ -4,10 +4,10 @@ import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@plaza/core/testing';
-import { onExit } from './exitCleanup.js';
+import { onExit } from '../support/exitCleanup.js';
 
 /** The deployable server, as `npm start` runs it. */
-const CLI = fileURLToPath(new URL('../../packages/server-koa/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../packages/server-koa/dist/cli.js', import.meta.url));
 const START_LIMIT_MS = 60_000;
 /** plaza-server lets requests in flight finish for up to 10 s (SHUTDOWN_TIMEOUT_MS) on SIGTERM. */
 const EXIT_LIMIT_MS = 15_000;

@@ -1,8 +1,8 @@
-import type { WsCaseInfo } from './cases.js';
-import type { DatabaseKind } from './deployments.js';
-import type { LatencySummary } from './latencySummary.js';
+import type { WsCaseInfo } from '../cases.js';
+import type { DatabaseKind } from '../support/deployments.js';
+import type { LatencySummary } from '../support/latencySummary.js';
 import type { PhaseCpu } from './phaseCpu.js';
-import type { MemorySnapshot } from './wsServerProtocol.js';
+import type { MemorySnapshot } from './server/wsServerProtocol.js';
 
 /** Server memory for idle authenticated sockets; per socket in KiB. */
 export interface WsMemoryFigures {

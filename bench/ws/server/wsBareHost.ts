@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { fakeProfileFor } from '@plaza/core';
 import jwt from 'jsonwebtoken';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { listenOnLoopback } from './listen.js';
+import { listenOnLoopback } from '../../support/listen.js';
 import { pace } from './pace.js';
-import { textOf } from './textOf.js';
+import { textOf } from '../textOf.js';
 import { benchEmail, TEXT_NOTICE, type WsHost, type WsServerStart } from './wsServerProtocol.js';
 
 const now = (): number => performance.timeOrigin + performance.now();

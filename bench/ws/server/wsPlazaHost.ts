@@ -1,13 +1,13 @@
 import { GatedEnricher } from './GatedEnricher.js';
 import { insertUsers } from './insertUsers.js';
 import { pace } from './pace.js';
-import { startPlazaTarget } from './plazaTarget.js';
+import { startPlazaTarget } from '../../http/plazaTarget.js';
 import { benchEmail, type WsHost, type WsServerStart } from './wsServerProtocol.js';
 
 const now = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Plaza as production hosts it (see plazaTarget.ts), with `/user-watch` and an enrichment
+ * Plaza as production hosts it (see http/plazaTarget.ts), with `/user-watch` and an enrichment
  * worker whose provider is the bench's `GatedEnricher`. The users are inserted straight into
  * the database before the worker could look for jobs (there are none: sign-up queues them,
  * and nobody signed up).

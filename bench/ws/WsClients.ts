@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { textOf } from './textOf.js';
-import { TEXT_NOTICE } from './wsServerProtocol.js';
+import { TEXT_NOTICE } from './server/wsServerProtocol.js';
 
 const now = (): number => performance.timeOrigin + performance.now();
 

@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
-import { onExit } from './exitCleanup.js';
+import { onExit } from '../support/exitCleanup.js';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { GeneratorMessage, LoadPlan, LoadResult } from './loadPlan.js';
-import { machineBusyMicros } from './machineCpu.js';
-import { cpuBetween, cpuOfProcesses, type CpuSnapshot } from './processCpu.js';
-import { startProfiling } from './profiler.js';
+import { machineBusyMicros } from '../cpu/machineCpu.js';
+import { cpuBetween, cpuOfProcesses, type CpuSnapshot } from '../cpu/processCpu.js';
+import { startProfiling } from '../cpu/profiler.js';
 
 /** Where the CPU went while the measured run lasted, in % of one core. */
 export interface CpuDuringRun {

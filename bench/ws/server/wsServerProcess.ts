@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { onExit } from './exitCleanup.js';
+import { onExit } from '../../support/exitCleanup.js';
 import type {
   WsServerAnswers,
   WsServerCall,

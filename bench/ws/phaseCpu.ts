@@ -1,6 +1,6 @@
-import { machineBusyMicros } from './machineCpu.js';
-import { cpuBetween, type CpuSnapshot } from './processCpu.js';
-import type { WsServerProcess } from './wsServerProcess.js';
+import { machineBusyMicros } from '../cpu/machineCpu.js';
+import { cpuBetween, type CpuSnapshot } from '../cpu/processCpu.js';
+import type { WsServerProcess } from './server/wsServerProcess.js';
 
 /** Where the CPU went during a WebSocket case's measured phase, in % of one core. */
 export interface PhaseCpu {

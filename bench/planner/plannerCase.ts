@@ -12,15 +12,15 @@ import {
   type PlannedLike,
   type Random,
 } from '@plaza/example-bot';
-import { BenchFailure } from './BenchFailure.js';
+import { BenchFailure } from '../support/BenchFailure.js';
 import {
   PLANNER_CASES,
   PLANNER_ROUNDS,
   PLANNER_SIZES,
   type PlannerCaseInfo,
   type PlannerSize,
-} from './cases.js';
-import { machineBusyMicros } from './machineCpu.js';
+} from '../cases.js';
+import { machineBusyMicros } from '../cpu/machineCpu.js';
 
 const SEED = 20_260_101;
 const SHOWN_VIOLATIONS = 3;

@@ -3,7 +3,7 @@
  * self time, and self time added up per package, so a profile of the bench reads in a
  * glance.
  *
- * @example node bench/dist/profileSummary.js /tmp/plaza-prof/CPU.*.cpuprofile [--top 25]
+ * @example node bench/dist/cpu/profileSummary.js /tmp/plaza-prof/CPU.*.cpuprofile [--top 25]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -3,7 +3,7 @@ import { startPostgresCluster, type PostgresCluster } from '@plaza/core/testing'
 import pg from 'pg';
 import type { DatabaseKind } from './deployments.js';
 import { onExit } from './exitCleanup.js';
-import { cpuOfProcessTree, parentOf, type CpuSnapshot } from './processCpu.js';
+import { cpuOfProcessTree, parentOf, type CpuSnapshot } from '../cpu/processCpu.js';
 
 /**
  * The cluster's settings beside PostgreSQL's defaults. Durable: fsync and synchronous

@@ -1,5 +1,5 @@
 import { describeSize, type PlannerCaseResult, type PlannerMeasurement } from './plannerCase.js';
-import { formatColumns } from './textTable.js';
+import { formatColumns } from '../support/textTable.js';
 
 const n = (value: number): string => value.toLocaleString('en-US');
 const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(0));

@@ -7,7 +7,7 @@ import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
-import { listenOnLoopback, type BenchTarget } from './listen.js';
+import { listenOnLoopback, type BenchTarget } from '../support/listen.js';
 
 const OK = { code: 'OK' } as const;
 const AUTHORIZATION = /^JWT\s+(\S+)$/;

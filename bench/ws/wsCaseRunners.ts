@@ -4,17 +4,17 @@
  * the sockets and the child are closed whatever happens.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { BenchDatabases } from './BenchDatabases.js';
-import { BenchFailure } from './BenchFailure.js';
-import { WS_CASES, WS_LOAD, type WsCaseInfo, type WsCaseName } from './cases.js';
-import type { DatabaseKind } from './deployments.js';
+import type { BenchDatabases } from '../support/BenchDatabases.js';
+import { BenchFailure } from '../support/BenchFailure.js';
+import { WS_CASES, WS_LOAD, type WsCaseInfo, type WsCaseName } from '../cases.js';
+import type { DatabaseKind } from '../support/deployments.js';
 import { measureClockOffset } from './clockOffset.js';
-import { summarizeLatencies, type LatencySummary } from './latencySummary.js';
+import { summarizeLatencies, type LatencySummary } from '../support/latencySummary.js';
 import { watchCpu, type PhaseCpu } from './phaseCpu.js';
 import { signTokens } from './signTokens.js';
 import type { WsCaseResult } from './wsFigures.js';
 import { WsClients, type ClientSpec } from './WsClients.js';
-import { startWsServer, type WsServerProcess } from './wsServerProcess.js';
+import { startWsServer, type WsServerProcess } from './server/wsServerProcess.js';
 
 /** What the WebSocket cases need from the bench's context. */
 export interface WsContext {

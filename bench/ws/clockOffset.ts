@@ -1,4 +1,4 @@
-import type { WsServerProcess } from './wsServerProcess.js';
+import type { WsServerProcess } from './server/wsServerProcess.js';
 
 const SAMPLES = 20;
 
