@@ -165,9 +165,14 @@ async function otherProcessesPercent(): Promise<number | undefined> {
 }
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let options: BenchOptions;
   try {
-    options = parseBenchOptions(process.argv.slice(2));
+    options = parseBenchOptions(argv);
   } catch (error) {
     if (!(error instanceof BenchUsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);
