@@ -160,7 +160,7 @@ const shown = (params: Params): string =>
     Object.fromEntries(
       Object.entries(params).filter(([key, value]) => VALID_SIGN_UP[key] !== value),
     ),
-  );
+  ).slice(0, 80);
 
 for (const [name, params, as] of REFUSED) {
   const route = ROUTES[name] as Route;
