@@ -23,6 +23,7 @@ export {
   required,
   optional,
   type Parsed,
+  type RawParams,
   type InputSpec,
   type Field,
 } from './shared/input.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
 import { isUniqueViolation } from '../adapters/db/dbErrors.js';
-import { parseInput } from '../shared/input.js';
+import { parseInput, type RawParams } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
@@ -45,7 +45,7 @@ export class UserService {
    *
    * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
    */
-  async signUp(raw: SignUpInput): Promise<SignUpResult> {
+  async signUp(raw: SignUpInput | RawParams): Promise<SignUpResult> {
     const input = parseInput(signUpInput, raw);
     const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
     const strength = policy.check(input.password, [input.username, input.email]);
@@ -100,7 +100,7 @@ export class UserService {
   }
 
   /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */
-  async profile(raw: ProfileInput, viewerId?: number): Promise<Profile> {
+  async profile(raw: ProfileInput | RawParams, viewerId?: number): Promise<Profile> {
     const { user_id: userId } = parseInput(profileInput, raw);
     const user = await this.#deps.User.query().findById(userId);
     if (!user) throw objectNotFound();
