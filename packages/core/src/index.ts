@@ -22,6 +22,8 @@ export {
 } from './errors.js';
 export { DatabaseUnavailable } from './adapters/db/DatabaseUnavailable.js';
 export { silentLogger, type Logger } from './logger.js';
+/** What the services' methods also take: parameters as they arrived, checked by the service. */
+export type { RawParams } from './shared/input.js';
 
 export type { Users, SignUpResult } from './users/Users.js';
 export type { Profile } from './users/Profile.js';

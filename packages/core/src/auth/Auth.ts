@@ -1,3 +1,4 @@
+import type { RawParams } from '../shared/input.js';
 import type { ChangePasswordInput, LoginInput, VerifyTokenInput } from './authInputs.js';
 import type { IssuedToken } from './TokenIssuer.js';
 
@@ -23,7 +24,7 @@ export interface LoginContext {
  */
 export interface Auth {
   /** A token for a username and password; AUT_02 when they do not match, AUT_03 while locked. */
-  login(input: LoginInput, context?: LoginContext): Promise<IssuedToken>;
+  login(input: LoginInput | RawParams, context?: LoginContext): Promise<IssuedToken>;
   /**
    * The user a token stands for and the token version it carries. AUT_01 when the token is
    * missing, malformed, expired, forged, of a deleted user, or older than the user's latest
@@ -34,10 +35,10 @@ export interface Auth {
   verifyToken(token: unknown): Promise<number>;
   /** `POST /api-token-verify/`: the token's user, or AUT_01. */
   checkToken(
-    input: VerifyTokenInput,
+    input: VerifyTokenInput | RawParams,
   ): Promise<{ readonly token: string; readonly user_id: number }>;
   /** Replaces the password, invalidates every earlier token, and returns a fresh one. */
-  changePassword(userId: number, input: ChangePasswordInput): Promise<IssuedToken>;
+  changePassword(userId: number, input: ChangePasswordInput | RawParams): Promise<IssuedToken>;
   /** Invalidates every token of the user issued so far (`auth.tokens_revoked`). */
   logoutAll(userId: number): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { RawParams } from '../shared/input.js';
 import type { PostIdInput } from '../posts/postInputs.js';
 
 /**
@@ -8,6 +9,6 @@ import type { PostIdInput } from '../posts/postInputs.js';
  */
 export interface Likes {
   /** USR_01 when there is no such post. */
-  like(userId: number, input: PostIdInput): Promise<void>;
-  unlike(userId: number, input: PostIdInput): Promise<void>;
+  like(userId: number, input: PostIdInput | RawParams): Promise<void>;
+  unlike(userId: number, input: PostIdInput | RawParams): Promise<void>;
 }

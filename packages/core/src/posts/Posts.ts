@@ -1,3 +1,4 @@
+import type { RawParams } from '../shared/input.js';
 import type { CreatePostInput, ListPostsInput, PostIdInput } from './postInputs.js';
 
 /** A post as `GET /post/read` shows it. */
@@ -25,11 +26,14 @@ export interface PostPage {
  */
 export interface Posts {
   /** A new post by `authorId`; AUT_01 when that user no longer exists. */
-  create(authorId: number, input: CreatePostInput): Promise<{ readonly post_id: number }>;
+  create(
+    authorId: number,
+    input: CreatePostInput | RawParams,
+  ): Promise<{ readonly post_id: number }>;
   /** One post; USR_01 when there is no such post. */
-  read(input: PostIdInput): Promise<PostView>;
+  read(input: PostIdInput | RawParams): Promise<PostView>;
   /** Newest first, optionally one author's, `limit` at a time (at most 100). */
-  list(input: ListPostsInput): Promise<PostPage>;
+  list(input: ListPostsInput | RawParams): Promise<PostPage>;
   /** The ids of the users who like a post, in ascending order; USR_01 when there is no such post. */
-  likers(input: PostIdInput): Promise<{ readonly user_ids: number[] }>;
+  likers(input: PostIdInput | RawParams): Promise<{ readonly user_ids: number[] }>;
 }

@@ -1,3 +1,4 @@
+import type { RawParams } from '../shared/input.js';
 import type { Profile } from './Profile.js';
 import type { ProfileInput, SignUpInput } from './userInputs.js';
 
@@ -19,7 +20,7 @@ export interface Users {
    * a malformed field, USR_03 for an email the verifier refuses, USR_04 for a weak password,
    * USR_05 for a username already taken (or too like one).
    */
-  signUp(input: SignUpInput): Promise<SignUpResult>;
+  signUp(input: SignUpInput | RawParams): Promise<SignUpResult>;
   /** A user's profile as `viewerId` may see it (`email` only to the user themself); USR_01 when there is no such user. */
-  profile(input: ProfileInput, viewerId?: number): Promise<Profile>;
+  profile(input: ProfileInput | RawParams, viewerId?: number): Promise<Profile>;
 }
