@@ -163,6 +163,12 @@ test('GET /docs: a page that loads only files of this server, with the security 
   }
 });
 
+test('GET /docs/ sends the browser to /docs, where the relative links hold', async (t) => {
+  const response = await fetch(`${t.context.target.baseUrl}/docs/`, { redirect: 'manual' });
+  t.is(response.status, 302);
+  t.is(response.headers.get('location'), '../docs');
+});
+
 test('GET /docs/<anything else> is USR_01, whatever the path tries', async (t) => {
   for (const path of ['/docs/package.json', '/docs/..%2Fpackage.json', '/docs/index.html']) {
     const response = await t.context.api.get(path);

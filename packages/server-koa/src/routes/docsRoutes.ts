@@ -84,6 +84,11 @@ export function docsRoutes(router: Router, plaza: Plaza): void {
   });
 
   mountRoute(router, plaza, ROUTES.docsPage, function serveDocsPage(ctx) {
+    if (ctx.path.endsWith('/')) {
+      // The router takes `/docs/` for `/docs`, where the page's relative links would miss.
+      ctx.redirect('../docs');
+      return;
+    }
     ctx.set('Content-Security-Policy', DOCS_POLICY);
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = PAGE;
