@@ -111,6 +111,36 @@ test('every route the router serves is in the document, with its method and auth
   }
 });
 
+test("a route's parameters are its core input spec, described by the core's schemas", async (t) => {
+  const document = await servedDocument(t.context.target.baseUrl);
+  const paths = document['paths'] as Record<string, Record<string, Record<string, unknown>>>;
+  t.deepEqual(paths['/post/read']?.['get']?.['parameters'], [
+    {
+      name: 'post_id',
+      in: 'query',
+      required: true,
+      schema: {
+        description: 'A positive integer id, as a number or a string of digits.',
+        type: ['number', 'string'],
+      },
+    },
+  ]);
+  const body = paths['/post/data']?.['post']?.['requestBody'] as {
+    content: Record<
+      string,
+      { schema: { properties: Record<string, unknown>; required: string[] } }
+    >;
+  };
+  const form = body.content['application/x-www-form-urlencoded']?.schema;
+  t.deepEqual(form, body.content['application/json']?.schema);
+  t.deepEqual(Object.keys(form?.properties ?? {}), Object.keys(ROUTES.createPost.input));
+  t.deepEqual(form?.required, ['title', 'text']);
+  t.deepEqual(form?.properties['title'], {
+    type: 'string',
+    description: 'One line of at most 255 characters.',
+  });
+});
+
 test('/user-watch is described as a WebSocket upgrade, and the server upgrades it', async (t) => {
   const document = await servedDocument(t.context.target.baseUrl);
   const paths = document['paths'] as Record<string, Record<string, Record<string, unknown>>>;
