@@ -159,7 +159,7 @@ function requestBody(input: InputSpec): Json {
 
 /** What a client may send: the input side of a core schema (its refinements are not shown). */
 const inputSchema = (schema: z.ZodType): Json =>
-  embeddable(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json);
+  embeddable(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
 
 function responsesOf(route: RouteDeclaration): Json {
   const { answer } = route;

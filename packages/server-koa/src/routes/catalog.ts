@@ -132,11 +132,12 @@ export const WIRE_SCHEMAS = {
   Error: errorWire,
 } as const;
 
-/** `{"code":"OK"}`, with `data` and any kept top-level fields. */
-const ok = <D extends z.ZodType, E extends z.ZodRawShape = Record<never, never>>(
-  data: D,
-  extra?: E,
-) => z.strictObject({ code: z.literal('OK'), ...(extra ?? ({} as E)), data });
+/** `{"code":"OK","data":…}`. */
+const ok = <D extends z.ZodType>(data: D) => z.strictObject({ code: z.literal('OK'), data });
+
+/** The token routes keep the original service's top-level `token` beside `data`. */
+const okWithToken = <D extends z.ZodType>(data: D) =>
+  z.strictObject({ code: z.literal('OK'), token: z.string(), data });
 
 const okAlone = z.strictObject({ code: z.literal('OK') });
 
@@ -177,7 +178,7 @@ export const ROUTES = {
       'wrong password get the same answer.',
     auth: 'none',
     input: loginInput,
-    answer: { status: 200, schema: ok(sessionWire, { token: z.string() }) },
+    answer: { status: 200, schema: okWithToken(sessionWire) },
     errors: ['PAR_01', 'USR_02', 'AUT_02', 'AUT_03'],
   },
   verifyToken: {
@@ -188,7 +189,7 @@ export const ROUTES = {
     summary: 'Whose is this token, and is it still valid?',
     auth: 'none',
     input: verifyTokenInput,
-    answer: { status: 200, schema: ok(verifiedTokenWire, { token: z.string() }) },
+    answer: { status: 200, schema: okWithToken(verifiedTokenWire) },
     errors: ['PAR_01', 'USR_02', 'AUT_01'],
   },
   signUp: {
