@@ -5,14 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { chromium, type Browser } from 'playwright-core';
 import ts from 'typescript';
 import type * as Sdk from '@plaza/client-sdk';
 import { signUpFields, uniqueUsername } from '../support/builders.js';
 import { withTimeout } from '../support/watchSocket.js';
+import { launchChromium } from './chromium.js';
 import { SDK_DIST, SDK_PATH, startSameOriginPlaza } from './sameOriginPlaza.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Every wait in the page (one request, opening live events, an event to arrive). */
 const PAGE_WAIT_MS = 10_000;
 /** The whole flow in the page, as Node sees it. */
@@ -122,23 +121,6 @@ async function sdkFlow(input: FlowInput): Promise<FlowSummary> {
 function newUser(prefix: string): Sdk.SignUpInput {
   const fields = signUpFields({ username: uniqueUsername(prefix) });
   return { username: fields['username']!, password: fields['password']!, email: fields['email']! };
-}
-
-async function launchChromium(): Promise<Browser> {
-  try {
-    return await chromium.launch({
-      executablePath: CHROMIUM,
-      // CI runs as root, where Chromium refuses to start sandboxed.
-      args: ['--no-sandbox'],
-      timeout: 30_000,
-    });
-  } catch (error) {
-    throw new Error(
-      `Chromium could not start from ${CHROMIUM}; the browser test needs it ` +
-        `(Debian: apt-get install chromium). ${String(error)}`,
-      { cause: error },
-    );
-  }
 }
 
 /** The specifiers `file` imports or re-exports, static or dynamic, read by TypeScript's scanner. */

@@ -1,3 +1,5 @@
+import { openApiAnswers } from './openApiAnswers.js';
+
 /** A parsed JSON answer with its status and headers. */
 export interface ApiResponse {
   readonly status: number;
@@ -62,6 +64,19 @@ export class Api {
     } catch {
       throw new Error(
         `${method} ${path} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`,
+      );
+    }
+    // Every answer the suite receives must be one the OpenAPI document allows.
+    const queryAt = path.indexOf('?');
+    const problem = openApiAnswers().problemWith(
+      method,
+      queryAt === -1 ? path : path.slice(0, queryAt),
+      response.status,
+      parsed,
+    );
+    if (problem !== undefined) {
+      throw new Error(
+        `${method} ${path} answered ${response.status}, not as /openapi.json says: ${problem}\n${text.slice(0, 500)}`,
       );
     }
     return { status: response.status, headers: response.headers, body: parsed, text };

@@ -15,6 +15,7 @@ import { unmatchedRoutes } from './middleware/unmatchedRoutes.js';
 import { requestLog } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { authRoutes } from './routes/authRoutes.js';
+import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
@@ -121,6 +122,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   authRoutes(router, plaza);
   userRoutes(router, plaza, limits);
   postRoutes(router, plaza, limits);
+  docsRoutes(router, plaza);
 
   app.use(requestLog(logger));
   app.use(securityHeaders());

@@ -21,3 +21,12 @@ export { serve, type RunningServer, type ServeOptions } from './serve.js';
 export { createLogger, type LoggerOptions } from './logger.js';
 export { serverOptionsFromEnv, loadSettings, type Settings } from './settings.js';
 export { SERVER_SETTINGS } from './serverSettings.js';
+export { openApiDocument, type OpenApiDocument } from './openapi/openApiDocument.js';
+export {
+  ROUTES,
+  USER_WATCH_ROUTE,
+  WIRE_SCHEMAS,
+  type RouteAuth,
+  type RouteDeclaration,
+  type RouteName,
+} from './routes/catalog.js';

@@ -28,7 +28,7 @@ export const line = (name: string, max: number) =>
     ),
     name,
     'line',
-  );
+  ).meta({ description: `One line of at most ${max} characters.` });
 
 /** A multi-line text of at most `max` characters: line breaks and tabs allowed. */
 export const text = (name: string, max: number) =>
@@ -39,7 +39,7 @@ export const text = (name: string, max: number) =>
     ),
     name,
     'multiline',
-  );
+  ).meta({ description: `Text of at most ${max} characters; line breaks allowed.` });
 
 const DIGITS = /^[0-9]{1,15}$/;
 
@@ -57,7 +57,8 @@ export const id = (name: string) =>
         .int(`${name} must be a positive integer.`)
         .min(1, `${name} must be a positive integer.`)
         .max(MAX_ID, `${name} is too large.`),
-    );
+    )
+    .meta({ description: 'A positive integer id, as a number or a string of digits.' });
 
 /** An integer in [min, max], as a JSON number or a string of digits. */
 export const integerBetween = (name: string, min: number, max: number) =>
@@ -70,7 +71,8 @@ export const integerBetween = (name: string, min: number, max: number) =>
         .int(`${name} must be an integer.`)
         .min(min, `${name} must be between ${min} and ${max}.`)
         .max(max, `${name} must be between ${min} and ${max}.`),
-    );
+    )
+    .meta({ description: `An integer from ${min} to ${max}, as a number or a string of digits.` });
 
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
@@ -89,7 +91,8 @@ export const numberBetween = (name: string, min: number, max: number) =>
           (value) => value >= min && value <= max,
           `${name} must be between ${min} and ${max}.`,
         ),
-    );
+    )
+    .meta({ description: `A number from ${min} to ${max}, as a number or a decimal string.` });
 
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
@@ -105,7 +108,9 @@ const isCalendarDate = (value: string): boolean => {
 
 /** A calendar date written YYYY-MM-DD. */
 export const isoDate = (name: string) =>
-  mustBeString(name).refine(isCalendarDate, `${name} must be a date written YYYY-MM-DD.`);
+  mustBeString(name)
+    .refine(isCalendarDate, `${name} must be a date written YYYY-MM-DD.`)
+    .meta({ description: 'A calendar date, YYYY-MM-DD.' });
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -126,7 +131,7 @@ export const httpUrl = (name: string) =>
       .refine(isHttpUrl, `${name} must be an http or https URL.`),
     name,
     'identifier',
-  );
+  ).meta({ description: `An absolute http or https URL of at most ${MAX_URL_LENGTH} characters.` });
 
 export const MAX_EMAIL_LENGTH = 254;
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]_]+\.[^\s@"(),:;<>[\\\]_]+$/u;
@@ -142,7 +147,7 @@ export const email = (name: string) =>
       .refine((value) => EMAIL.test(value), `${name} must be an email address.`),
     name,
     'identifier',
-  );
+  ).meta({ description: `An email address of at most ${MAX_EMAIL_LENGTH} characters.` });
 
 export const MAX_USERNAME_LENGTH = 150;
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
@@ -161,7 +166,9 @@ export const username = (name: string) =>
       ),
     name,
     'identifier',
-  );
+  ).meta({
+    description: `At most ${MAX_USERNAME_LENGTH} letters, digits and @ . + - _ characters.`,
+  });
 
 /** Any string; its length and strength are the password policy's business. */
 export const secret = (name: string) => mustBeString(name);

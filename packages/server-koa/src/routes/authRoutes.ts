@@ -2,11 +2,13 @@ import type Router from '@koa/router';
 import type { Plaza } from '@plaza/core';
 import { paramsOf } from '../middleware/body.js';
 import { clientIpOf } from '../middleware/clientIp.js';
+import { ROUTES } from './catalog.js';
+import { mountRoute } from './mountRoute.js';
 import { ok } from './respond.js';
 
 /** `POST /api-token-auth/` and `POST /api-token-verify/`: the original JWT endpoints. */
 export function authRoutes(router: Router, plaza: Plaza): void {
-  router.post('/api-token-auth/', async function login(ctx) {
+  mountRoute(router, plaza, ROUTES.login, async function login(ctx) {
     const issued = await plaza.auth.login(paramsOf(ctx), {
       clientIp: clientIpOf(ctx),
     });
@@ -18,7 +20,7 @@ export function authRoutes(router: Router, plaza: Plaza): void {
     );
   });
 
-  router.post('/api-token-verify/', async function verifyToken(ctx) {
+  mountRoute(router, plaza, ROUTES.verifyToken, async function verifyToken(ctx) {
     const { token, user_id } = await plaza.auth.checkToken(paramsOf(ctx));
     ok(ctx, { user_id }, { token });
   });

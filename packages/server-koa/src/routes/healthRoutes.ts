@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import { isPlazaError, type Plaza } from '@plaza/core';
 import { overloaded } from '@plaza/core/host';
+import { ROUTES } from './catalog.js';
+import { mountRoute } from './mountRoute.js';
 import { ok } from './respond.js';
 
 /**
@@ -8,7 +10,7 @@ import { ok } from './respond.js';
  * not, with a `hint` when storage refuses writes (a full disk, the file deleted).
  */
 export function healthRoutes(router: Router, plaza: Plaza): void {
-  router.get('/healthz', async function health(ctx) {
+  mountRoute(router, plaza, ROUTES.health, async function health(ctx) {
     try {
       await plaza.health();
     } catch (error) {

@@ -1,37 +1,38 @@
 import type Router from '@koa/router';
 import type { Plaza } from '@plaza/core';
-import { requireUser, signedInUserId as signedInUser } from '../middleware/auth.js';
+import { signedInUserId as signedInUser } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
+import { ROUTES } from './catalog.js';
+import { mountRoute } from './mountRoute.js';
 import { ok } from './respond.js';
 
 /** Posts and likes; the writes are rate limited per user and per client. */
 export function postRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
-  const authenticate = requireUser(plaza);
   const limitWrites = limits.writes;
 
-  router.post('/post/data', authenticate, limitWrites, async function createPost(ctx) {
+  mountRoute(router, plaza, ROUTES.createPost, limitWrites, async function createPost(ctx) {
     ok(ctx, await plaza.posts.create(signedInUser(ctx), paramsOf(ctx)));
   });
 
-  router.get('/post/read', async function readPost(ctx) {
+  mountRoute(router, plaza, ROUTES.readPost, async function readPost(ctx) {
     ok(ctx, await plaza.posts.read(paramsOf(ctx)));
   });
 
-  router.get('/post/list', async function listPosts(ctx) {
+  mountRoute(router, plaza, ROUTES.listPosts, async function listPosts(ctx) {
     ok(ctx, await plaza.posts.list(paramsOf(ctx)));
   });
 
-  router.get('/post/likes', async function listLikers(ctx) {
+  mountRoute(router, plaza, ROUTES.listLikers, async function listLikers(ctx) {
     ok(ctx, await plaza.posts.likers(paramsOf(ctx)));
   });
 
-  router.post('/post/like', authenticate, limitWrites, async function likePost(ctx) {
+  mountRoute(router, plaza, ROUTES.likePost, limitWrites, async function likePost(ctx) {
     await plaza.likes.like(signedInUser(ctx), paramsOf(ctx));
     ok(ctx);
   });
 
-  router.post('/post/unlike', authenticate, limitWrites, async function unlikePost(ctx) {
+  mountRoute(router, plaza, ROUTES.unlikePost, limitWrites, async function unlikePost(ctx) {
     await plaza.likes.unlike(signedInUser(ctx), paramsOf(ctx));
     ok(ctx);
   });

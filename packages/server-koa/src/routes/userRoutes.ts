@@ -1,9 +1,11 @@
 import type Router from '@koa/router';
 import type { Plaza } from '@plaza/core';
 import { invalidToken } from '@plaza/core/host';
-import { optionalUser, requireUser, signedInUserId, userIdOf } from '../middleware/auth.js';
+import { signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
+import { ROUTES } from './catalog.js';
+import { mountRoute } from './mountRoute.js';
 import { ok, pending } from './respond.js';
 
 /**
@@ -12,12 +14,12 @@ import { ok, pending } from './respond.js';
  * `POST /user/password` and `POST /user/logout-all` (end every earlier session).
  */
 export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
-  router.post('/user/data', limits.signUps, async function signUp(ctx) {
+  mountRoute(router, plaza, ROUTES.signUp, limits.signUps, async function signUp(ctx) {
     const created = await plaza.users.signUp(paramsOf(ctx));
     ok(ctx, created);
   });
 
-  router.get('/user/data', optionalUser(plaza), async function showProfile(ctx) {
+  mountRoute(router, plaza, ROUTES.showProfile, async function showProfile(ctx) {
     const params = paramsOf(ctx);
     const viewerId = userIdOf(ctx);
     const asked = params['user_id'];
@@ -29,9 +31,10 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
     ok(ctx, await plaza.users.profile(asking, viewerId));
   });
 
-  router.post(
-    '/user/request-retrieve-data',
-    requireUser(plaza),
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.requestEnrichment,
     limits.writes,
     async function requestEnrichment(ctx) {
       await plaza.enrichment.request(signedInUserId(ctx));
@@ -39,9 +42,10 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
     },
   );
 
-  router.post(
-    '/user/password',
-    requireUser(plaza),
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.changePassword,
     limits.writes,
     async function changePassword(ctx) {
       const issued = await plaza.auth.changePassword(signedInUserId(ctx), paramsOf(ctx));
@@ -50,9 +54,10 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
     },
   );
 
-  router.post(
-    '/user/logout-all',
-    requireUser(plaza),
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.logoutEverywhere,
     limits.writes,
     async function logoutEverywhere(ctx) {
       await plaza.auth.logoutAll(signedInUserId(ctx));
