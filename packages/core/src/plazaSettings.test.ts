@@ -1,5 +1,5 @@
 import test from 'ava';
-import { plazaOptionsFromEnv } from './config.js';
+import { plazaOptionsFromEnv } from './plazaSettings.js';
 import { PLAZA_SETTINGS } from './plazaSettings.js';
 import { keysReadBy } from './testing/keysReadBy.js';
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createPlaza } from '@plaza/core';
+import { isColorSupported } from 'pino-pretty';
 import { parseCliArgs } from './cliArgs.js';
 import { helpText } from './helpText.js';
 import { announcer, createLogger } from './logger.js';
@@ -25,7 +26,13 @@ async function main(argv: readonly string[]): Promise<number> {
     onWarning: (message) => console.error(`plaza-server: ${message}`),
     ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
-  const logger = createLogger({ level: settings.logLevel });
+  // Unset LOG_FORMAT: readable lines for a person at a terminal, JSON lines for anything else.
+  const terminal = process.stdout.isTTY;
+  const logger = createLogger({
+    level: settings.logLevel,
+    format: settings.logFormat ?? (terminal ? 'pretty' : 'json'),
+    colorize: terminal && isColorSupported,
+  });
   try {
     return request.action === 'migrate'
       ? await migrate(settings, logger)
