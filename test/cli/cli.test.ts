@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { describeSetting } from '@plaza/core';
 import { aGate, freePort, sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter } from '../fakes/fakeHunter.js';
@@ -172,7 +173,7 @@ test('--help lists every setting with its default and meaning, and exits 0', asy
   const help = run.stdout();
   t.regex(help, /Usage: plaza-server/);
   t.true(SERVER_SETTINGS.length > 40);
-  for (const setting of SERVER_SETTINGS) {
+  for (const setting of SERVER_SETTINGS.map(describeSetting)) {
     const entry = new RegExp(`\\n  ${setting.key}  default: (.*)\\n      (.*)`).exec(help);
     t.is(entry?.[1], setting.default, `${setting.key}'s default`);
     t.is(entry?.[2], setting.meaning, `${setting.key}'s meaning`);

@@ -15,16 +15,16 @@ export const USAGE = `Usage: plaza-server [serve|migrate] [--config FILE]
  * settings' declaration: an installed package needs no README.
  */
 export function helpText(settings: readonly Setting[] = SERVER_SETTINGS): string {
-  const entries = settings.map((setting) => {
+  const entries = settings.map((setting, index) => {
     const { key, default: fallback, meaning, accepts } = describeSetting(setting);
     const values = accepts === '' ? '' : `\n      takes ${accepts}`;
-    return `  ${key}  default: ${fallback}\n      ${meaning}${values}`;
+    const group = settings[index - 1]?.group === setting.group ? '' : `\n${setting.group}\n`;
+    return `${group}  ${key}  default: ${fallback}\n      ${meaning}${values}`;
   });
   return `${USAGE}
 
 Settings come from the environment, a .env file in the working folder and --config; the
 environment wins over .env, which wins over the config file.
-
 ${entries.join('\n')}
 `;
 }

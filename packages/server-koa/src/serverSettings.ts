@@ -132,7 +132,7 @@ export const SERVER_SETTING = declareSettings({
   TRUST_PROXY: {
     kind: proxyCount,
     default: 0,
-    defaultText: "the socket's address; `X-Forwarded-For` ignored",
+    defaultText: "no proxy: the socket's address, `X-Forwarded-For` ignored",
     meaning:
       '`true` (one proxy) or the number of proxies in front: the client is the address the outermost saw',
     group: 'HTTP server',
