@@ -20,7 +20,11 @@ test('the committed configuration table is the one the declaration makes', async
 });
 
 test('the committed .env.example is the one the declaration makes', (t) => {
-  t.is(readFileSync(join(ROOT, ENV_EXAMPLE), 'utf8'), envExample(), `${ENV_EXAMPLE} differs: ${FIX}`);
+  t.is(
+    readFileSync(join(ROOT, ENV_EXAMPLE), 'utf8'),
+    envExample(),
+    `${ENV_EXAMPLE} differs: ${FIX}`,
+  );
 });
 
 test('npm run docs:settings would change nothing', async (t) => {
@@ -37,7 +41,7 @@ test('a row edited in the declaration no longer matches the committed table', as
   t.not(envExample(edited), readFileSync(join(ROOT, ENV_EXAMPLE), 'utf8'));
 });
 
-test('the table and .env.example have a row for every key', async (t) => {
+test('the table and .env.example have a row for every key', (t) => {
   const table = committedTable().table;
   const example = readFileSync(join(ROOT, ENV_EXAMPLE), 'utf8');
   for (const { key } of SERVER_SETTINGS) {

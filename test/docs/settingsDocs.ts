@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { defaultOf, describeSetting, type Setting } from '@plaza/core';
+import { defaultOf, defaultValueText, describeSetting, type Setting } from '@plaza/core';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
 
 /** The repository's root folder. */
@@ -31,7 +31,9 @@ function byGroup(settings: readonly Setting[]): Setting[][] {
 const cell = (markdown: string): string => markdown.replaceAll('|', '\\|');
 
 /** The configuration table in Markdown, one table per group, as prettier prints it. */
-export async function settingsTable(settings: readonly Setting[] = SERVER_SETTINGS): Promise<string> {
+export async function settingsTable(
+  settings: readonly Setting[] = SERVER_SETTINGS,
+): Promise<string> {
   const sections = byGroup(settings).map((group) => {
     const rows = group.map(
       (setting) =>
@@ -66,7 +68,7 @@ export function envExample(settings: readonly Setting[] = SERVER_SETTINGS): stri
       const takes = description.accepts === '' ? '' : `takes ${description.accepts}; `;
       // A default that depends on other keys (defaultText) is not one value to uncomment.
       const plainDefault = setting.secret !== true && setting.defaultText === undefined;
-      const example = plainDefault ? String(setting.default ?? '') : '';
+      const example = plainDefault ? (defaultValueText(setting) ?? '') : '';
       return [
         `# ${description.meaning}`,
         `# ${takes}default: ${description.default}`,

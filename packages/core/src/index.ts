@@ -17,6 +17,7 @@ export {
   settingOrDefault,
   describeSetting,
   defaultOf,
+  defaultValueText,
   wholeNumber,
   onOff,
   oneOf,

@@ -47,13 +47,10 @@ const MILLION = 1_000_000;
  */
 export const PLAZA_SETTING = declareSettings({
   DATABASE_URL: {
-    kind: checkedText(
-      (url) => {
-        parseDatabaseUrl(url);
-        return url;
-      },
-      '`sqlite:PATH`, `sqlite::memory:` or `postgres://…`',
-    ),
+    kind: checkedText((url) => {
+      parseDatabaseUrl(url);
+      return url;
+    }, '`sqlite:PATH`, `sqlite::memory:` or `postgres://…`'),
     default: DEFAULT_DATABASE_URL,
     meaning:
       '`sqlite:PATH`, `sqlite::memory:`, or `postgres://user:password@host:5432/db[?schema=NAME]`; see docs/DEPLOYMENT.md',
@@ -68,7 +65,8 @@ export const PLAZA_SETTING = declareSettings({
   DATABASE_QUEUE_LIMIT: {
     kind: wholeNumber(1, MILLION),
     default: DEFAULT_DATABASE_QUEUE_LIMIT,
-    meaning: 'queries waiting for a database connection; past it a request gets OFF_01 (503) at once',
+    meaning:
+      'queries waiting for a database connection; past it a request gets OFF_01 (503) at once',
     group: 'Database',
   },
   SQLITE_BUSY_TIMEOUT_MS: {
@@ -160,7 +158,8 @@ export const PLAZA_SETTING = declareSettings({
   LOGIN_ACCOUNT_PER_MINUTE: {
     kind: wholeNumber(0, MILLION),
     default: throttle.accountLoginsPerMinute,
-    meaning: 'password checks (logins, right or wrong) of one username per minute: RAT_01 (`0`: off)',
+    meaning:
+      'password checks (logins, right or wrong) of one username per minute: RAT_01 (`0`: off)',
     group: 'Failed logins',
   },
   LOGIN_IP_PER_MINUTE: {
@@ -192,7 +191,8 @@ export const PLAZA_SETTING = declareSettings({
   HUNTER_FAIL_OPEN: {
     kind: onOff,
     default: false,
-    meaning: '`true`: accept sign-ups (marked `unverified`) while Hunter is down, instead of EXT_01',
+    meaning:
+      '`true`: accept sign-ups (marked `unverified`) while Hunter is down, instead of EXT_01',
     group: 'Providers',
   },
   PLAZA_PROVIDERS: {
@@ -202,7 +202,9 @@ export const PLAZA_SETTING = declareSettings({
     group: 'Providers',
   },
   ENRICHMENT_PROVIDER: {
-    kind: oneOf(ENRICHMENT_PROVIDERS as readonly [EnrichmentProviderName, ...EnrichmentProviderName[]]),
+    kind: oneOf(
+      ENRICHMENT_PROVIDERS as readonly [EnrichmentProviderName, ...EnrichmentProviderName[]],
+    ),
     defaultText:
       '`clearbit` when a Clearbit key is set, else `none`; `fake` with `PLAZA_PROVIDERS=fake`',
     meaning: "which enriches profiles; `hunter` is Hunter's people/find with `HUNTER_API_KEY`",
@@ -244,7 +246,8 @@ export const PLAZA_SETTING = declareSettings({
   ENRICHMENT_MAX_ATTEMPTS: {
     kind: wholeNumber(1, 100),
     default: worker.maxAttempts,
-    meaning: 'tries before a job that keeps failing (5xx, timeouts, garbage) gives up with a notice',
+    meaning:
+      'tries before a job that keeps failing (5xx, timeouts, garbage) gives up with a notice',
     group: 'Enrichment jobs',
   },
   ENRICHMENT_RETRY_BASE_MS: {
@@ -286,7 +289,11 @@ export const PLAZA_SETTINGS: readonly Setting[] = Object.values(PLAZA_SETTING);
 const S = PLAZA_SETTING;
 
 /** A key that also goes by the name the original service gave it; both set must agree. */
-function aliasedSetting(env: Env, key: Setting<string>, alias: Setting<string>): string | undefined {
+function aliasedSetting(
+  env: Env,
+  key: Setting<string>,
+  alias: Setting<string>,
+): string | undefined {
   const value = readSetting(env, key);
   const aliased = readSetting(env, alias);
   if (value !== undefined && aliased !== undefined && value !== aliased) {

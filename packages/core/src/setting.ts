@@ -105,9 +105,17 @@ export function describeSetting(setting: Setting): SettingDescription {
   };
 }
 
+/** The declared default value as a key's text, or undefined when none is declared. */
+export function defaultValueText(setting: Setting): string | undefined {
+  const value = setting.default;
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** The default in words, with backticks around a literal value. */
 export function defaultOf(setting: Setting): string {
-  const value = setting.default === undefined ? undefined : `\`${String(setting.default)}\``;
+  const text = defaultValueText(setting);
+  const value = text === undefined ? undefined : `\`${text}\``;
   if (value === undefined) return setting.defaultText ?? 'none';
   return setting.defaultText === undefined ? value : `${value}, ${setting.defaultText}`;
 }

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createPlaza } from '@plaza/core';
-import { isColorSupported } from 'pino-pretty';
 import { parseCliArgs } from './cliArgs.js';
 import { helpText } from './helpText.js';
 import { announcer, createLogger } from './logger.js';
@@ -31,7 +30,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger({
     level: settings.logLevel,
     format: settings.logFormat ?? (terminal ? 'pretty' : 'json'),
-    colorize: terminal && isColorSupported,
+    // hasColors() follows NO_COLOR, FORCE_COLOR and TERM.
+    colorize: terminal && process.stdout.hasColors(),
   });
   try {
     return request.action === 'migrate'

@@ -23,7 +23,8 @@ const REDACTED = ['password', 'token', 'apiKey', 'api_key', '*.password', '*.tok
  * The server's logger. JSON lines are buffered (up to 4 KiB, or for at most a second) and
  * written in the background: one write per request would cost a system call each, a third
  * of the server's throughput. Pretty lines (pino-pretty, for a person at a terminal) are
- * written one by one. Either way the redaction applies before a line is formatted. Call
+ * written as they come (`minLength` 1: at once unless a write is under way, which keeps
+ * `flush` waiting for them). Either way the redaction applies before a line is formatted. Call
  * `logger.flush()` before exiting; a crash can lose the last second of lines.
  *
  * @example const logger = createLogger({ level: 'info', format: 'pretty' })
@@ -32,7 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.format === 'pretty';
   const destination = pino.destination({
     dest: options.destination ?? 1,
-    minLength: pretty ? 0 : 4096,
+    minLength: pretty ? 1 : 4096,
     sync: false,
   });
   const logger = pino(

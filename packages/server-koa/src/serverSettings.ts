@@ -140,7 +140,8 @@ export const SERVER_SETTING = declareSettings({
   LOG_LEVEL: {
     kind: oneOf(LOG_LEVELS),
     default: DEFAULT_LOG_LEVEL,
-    meaning: 'the least severe lines written; where the server listens is logged at any but `silent`',
+    meaning:
+      'the least severe lines written; where the server listens is logged at any but `silent`',
     group: 'Logs',
   },
   LOG_FORMAT: {
@@ -184,7 +185,8 @@ export const SERVER_SETTING = declareSettings({
   WS_PING_INTERVAL_MS: {
     kind: wholeNumber(1000, 3_600_000),
     default: ws.pingIntervalMs,
-    meaning: 'how often `/user-watch` sockets are pinged; one silent since the last ping is cut off',
+    meaning:
+      'how often `/user-watch` sockets are pinged; one silent since the last ping is cut off',
     group: 'WebSocket /user-watch',
   },
   WS_MAX_BUFFERED_BYTES: {
