@@ -38,6 +38,7 @@ export {
   required,
   optional,
   type Parsed,
+  type RawParams,
   type InputSpec,
   type Field,
 } from './shared/input.js';
@@ -55,7 +56,8 @@ export {
   type SignUpInput,
   type ProfileInput,
 } from './users/userInputs.js';
-export type { Profile, SignUpResult, UserService } from './users/UserService.js';
+export type { Profile } from './users/Profile.js';
+export type { SignUpResult, UserService } from './users/UserService.js';
 export {
   loginInput,
   verifyTokenInput,

@@ -2,7 +2,7 @@ import type { ModelClass } from 'objection';
 import type { EventBus } from '../events/EventBus.js';
 import { invalidToken, overloaded, passwordTooWeak, wrongCredentials } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseInput } from '../shared/input.js';
+import { parseInput, type RawParams } from '../shared/input.js';
 import type { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { usernameKey, type User } from '../users/User.js';
 import {
@@ -66,7 +66,7 @@ export class AuthService {
    *
    * @example const { token } = await plaza.auth.login({ username: 'ada', password }, { clientIp })
    */
-  async login(raw: LoginInput, context: LoginContext = {}): Promise<IssuedToken> {
+  async login(raw: LoginInput | RawParams, context: LoginContext = {}): Promise<IssuedToken> {
     const { username, password } = parseInput(loginInput, raw);
     const { User, policy, hasher, tokens, throttle, logger } = this.#deps;
     const admitted = await throttle.admit(username, context.clientIp);
@@ -132,7 +132,7 @@ export class AuthService {
 
   /** `POST /api-token-verify/`: the token's user, or AUT_01. */
   async checkToken(
-    raw: VerifyTokenInput,
+    raw: VerifyTokenInput | RawParams,
   ): Promise<{ readonly token: string; readonly user_id: number }> {
     const { token } = parseInput(verifyTokenInput, raw);
     return { token, user_id: await this.verifyToken(token) };
@@ -147,7 +147,7 @@ export class AuthService {
    *
    * @example const { token } = await plaza.auth.changePassword(userId, { old_password, new_password })
    */
-  async changePassword(userId: number, raw: ChangePasswordInput): Promise<IssuedToken> {
+  async changePassword(userId: number, raw: ChangePasswordInput | RawParams): Promise<IssuedToken> {
     const input = parseInput(changePasswordInput, raw);
     const { policy, hasher, tokens, logger } = this.#deps;
     // No stored password is this long, so it cannot match; refused before any hashing.

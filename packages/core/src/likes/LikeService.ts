@@ -3,7 +3,7 @@ import { invalidToken, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { LikeAnnouncer } from './LikeAnnouncer.js';
-import { parseInput } from '../shared/input.js';
+import { parseInput, type RawParams } from '../shared/input.js';
 import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
 
 export interface LikeServiceDependencies {
@@ -24,7 +24,7 @@ export class LikeService {
   }
 
   /** @example await plaza.likes.like(userId, { post_id: 7 }) */
-  async like(userId: number, raw: PostIdInput): Promise<void> {
+  async like(userId: number, raw: PostIdInput | RawParams): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
     let inserted: unknown[];
     try {
@@ -45,7 +45,7 @@ export class LikeService {
     if (inserted.length > 0) this.#deps.announcer.announce('post.liked', postId, userId);
   }
 
-  async unlike(userId: number, raw: PostIdInput): Promise<void> {
+  async unlike(userId: number, raw: PostIdInput | RawParams): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
     const removed = await this.#deps.writes.write((trx) =>
       trx('likes').where({ post_id: postId, user_id: userId }).delete(),

@@ -5,7 +5,7 @@ import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.j
 import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
-import { parseInput } from '../shared/input.js';
+import { parseInput, type RawParams } from '../shared/input.js';
 import { likeCount } from './likeCount.js';
 import type { Post } from './Post.js';
 import {
@@ -64,7 +64,10 @@ export class PostService {
   }
 
   /** @example const { post_id } = await plaza.posts.create(userId, { title: 'Hi', text: '…' }) */
-  async create(authorId: number, raw: CreatePostInput): Promise<{ readonly post_id: number }> {
+  async create(
+    authorId: number,
+    raw: CreatePostInput | RawParams,
+  ): Promise<{ readonly post_id: number }> {
     const input = parseInput(createPostInput, raw);
     const now = new Date().toISOString();
     try {
@@ -94,7 +97,7 @@ export class PostService {
     }
   }
 
-  async read(raw: PostIdInput): Promise<PostView> {
+  async read(raw: PostIdInput | RawParams): Promise<PostView> {
     const { post_id: postId } = parseInput(postIdInput, raw);
     // The hottest read: its SQL is compiled once, not built per request.
     this.#readSql ??= this.#withLikes().where('posts.id', 0).toSQL().sql;
@@ -104,7 +107,7 @@ export class PostService {
   }
 
   /** Newest first, optionally one author's, `limit` at a time (at most 100). */
-  async list(raw: ListPostsInput): Promise<PostPage> {
+  async list(raw: ListPostsInput | RawParams): Promise<PostPage> {
     const input = parseInput(listPostsInput, raw);
     const limit = input.limit ?? DEFAULT_PAGE_SIZE;
     const query = this.#withLikes()
@@ -119,7 +122,7 @@ export class PostService {
   }
 
   /** The ids of the users who like a post, in ascending order. */
-  async likers(raw: PostIdInput): Promise<{ readonly user_ids: number[] }> {
+  async likers(raw: PostIdInput | RawParams): Promise<{ readonly user_ids: number[] }> {
     const { post_id: postId } = parseInput(postIdInput, raw);
     const { db, Post } = this.#deps;
     const [post, likes] = await Promise.all([

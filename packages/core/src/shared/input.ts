@@ -9,6 +9,15 @@ export interface Field<T, Required extends boolean> {
 
 export type InputSpec = Readonly<Record<string, Field<unknown, boolean>>>;
 
+/**
+ * Parameters as they arrive, not yet checked: a form, a query string, a JSON body, or a JS
+ * caller's object. Every service method that takes input accepts these beside its typed input
+ * and checks them itself, once, so an HTTP request and a direct call meet the same rules.
+ *
+ * @example await plaza.posts.read(ctx.query) // PAR_01 / USR_02 as over HTTP when it is bad
+ */
+export type RawParams = Readonly<Record<string, unknown>>;
+
 type RequiredKeys<S extends InputSpec> = {
   [K in keyof S]: S[K] extends Field<unknown, true> ? K : never;
 }[keyof S];

@@ -4,32 +4,14 @@ import type { Logger } from '../logger.js';
 import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
 import { isUniqueViolation } from '../adapters/db/dbErrors.js';
-import { parseInput } from '../shared/input.js';
+import { parseInput, type RawParams } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
-import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
+import { toProfile, type Profile } from './Profile.js';
+import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
 import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
-
-/** What `GET /user/data` shows; `email` only to the user themself. */
-export interface Profile {
-  readonly user_id: number;
-  readonly username: string;
-  readonly email?: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly birth_date: string | null;
-  readonly location: string | null;
-  readonly city: string | null;
-  readonly state: string | null;
-  readonly country: string | null;
-  readonly lat: number | null;
-  readonly lng: number | null;
-  readonly bio: string | null;
-  readonly site: string | null;
-  readonly avatar: string | null;
-}
 
 export interface SignUpResult {
   readonly user_id: number;
@@ -63,7 +45,7 @@ export class UserService {
    *
    * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
    */
-  async signUp(raw: SignUpInput): Promise<SignUpResult> {
+  async signUp(raw: SignUpInput | RawParams): Promise<SignUpResult> {
     const input = parseInput(signUpInput, raw);
     const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
     const strength = policy.check(input.password, [input.username, input.email]);
@@ -118,34 +100,10 @@ export class UserService {
   }
 
   /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */
-  async profile(raw: ProfileInput, viewerId?: number): Promise<Profile> {
+  async profile(raw: ProfileInput | RawParams, viewerId?: number): Promise<Profile> {
     const { user_id: userId } = parseInput(profileInput, raw);
     const user = await this.#deps.User.query().findById(userId);
     if (!user) throw objectNotFound();
     return toProfile(user, viewerId === user.id);
   }
-}
-
-/** The stored fields a profile is made of (a model instance or a plain row). */
-export type ProfileSource = Pick<User, 'id' | 'username' | 'email' | ProfileField>;
-
-/** A user's profile as `GET /user/data` shows it; `email` only when `isOwner`. */
-export function toProfile(user: ProfileSource, isOwner: boolean): Profile {
-  return {
-    user_id: user.id,
-    username: user.username,
-    ...(isOwner ? { email: user.email } : {}),
-    first_name: user.first_name,
-    last_name: user.last_name,
-    birth_date: user.birth_date,
-    location: user.location,
-    city: user.city,
-    state: user.state,
-    country: user.country,
-    lat: user.lat,
-    lng: user.lng,
-    bio: user.bio,
-    site: user.site,
-    avatar: user.avatar,
-  };
 }

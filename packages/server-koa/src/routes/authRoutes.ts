@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { loginInput, parseInput, verifyTokenInput, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
 import { paramsOf } from '../middleware/body.js';
 import { clientIpOf } from '../middleware/clientIp.js';
 import { ok } from './respond.js';
@@ -7,7 +7,7 @@ import { ok } from './respond.js';
 /** `POST /api-token-auth/` and `POST /api-token-verify/`: the original JWT endpoints. */
 export function authRoutes(router: Router, plaza: Plaza): void {
   router.post('/api-token-auth/', async function login(ctx) {
-    const issued = await plaza.auth.login(parseInput(loginInput, paramsOf(ctx)), {
+    const issued = await plaza.auth.login(paramsOf(ctx), {
       clientIp: clientIpOf(ctx),
     });
     // The top-level `token` is kept for the original service's clients.
@@ -19,9 +19,7 @@ export function authRoutes(router: Router, plaza: Plaza): void {
   });
 
   router.post('/api-token-verify/', async function verifyToken(ctx) {
-    const { token, user_id } = await plaza.auth.checkToken(
-      parseInput(verifyTokenInput, paramsOf(ctx)),
-    );
+    const { token, user_id } = await plaza.auth.checkToken(paramsOf(ctx));
     ok(ctx, { user_id }, { token });
   });
 }

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { createPostInput, listPostsInput, parseInput, postIdInput, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
 import { requireUser, signedInUserId as signedInUser } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
@@ -11,29 +11,28 @@ export function postRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
   const limitWrites = limits.writes;
 
   router.post('/post/data', authenticate, limitWrites, async function createPost(ctx) {
-    const input = parseInput(createPostInput, paramsOf(ctx));
-    ok(ctx, await plaza.posts.create(signedInUser(ctx), input));
+    ok(ctx, await plaza.posts.create(signedInUser(ctx), paramsOf(ctx)));
   });
 
   router.get('/post/read', async function readPost(ctx) {
-    ok(ctx, await plaza.posts.read(parseInput(postIdInput, paramsOf(ctx))));
+    ok(ctx, await plaza.posts.read(paramsOf(ctx)));
   });
 
   router.get('/post/list', async function listPosts(ctx) {
-    ok(ctx, await plaza.posts.list(parseInput(listPostsInput, paramsOf(ctx))));
+    ok(ctx, await plaza.posts.list(paramsOf(ctx)));
   });
 
   router.get('/post/likes', async function listLikers(ctx) {
-    ok(ctx, await plaza.posts.likers(parseInput(postIdInput, paramsOf(ctx))));
+    ok(ctx, await plaza.posts.likers(paramsOf(ctx)));
   });
 
   router.post('/post/like', authenticate, limitWrites, async function likePost(ctx) {
-    await plaza.likes.like(signedInUser(ctx), parseInput(postIdInput, paramsOf(ctx)));
+    await plaza.likes.like(signedInUser(ctx), paramsOf(ctx));
     ok(ctx);
   });
 
   router.post('/post/unlike', authenticate, limitWrites, async function unlikePost(ctx) {
-    await plaza.likes.unlike(signedInUser(ctx), parseInput(postIdInput, paramsOf(ctx)));
+    await plaza.likes.unlike(signedInUser(ctx), paramsOf(ctx));
     ok(ctx);
   });
 }

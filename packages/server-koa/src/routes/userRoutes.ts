@@ -1,12 +1,5 @@
 import type Router from '@koa/router';
-import {
-  changePasswordInput,
-  invalidToken,
-  parseInput,
-  profileInput,
-  signUpInput,
-  type Plaza,
-} from '@plaza/core';
+import { invalidToken, type Plaza } from '@plaza/core';
 import { optionalUser, requireUser, signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
@@ -19,7 +12,7 @@ import { ok, pending } from './respond.js';
  */
 export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
   router.post('/user/data', limits.signUps, async function signUp(ctx) {
-    const created = await plaza.users.signUp(parseInput(signUpInput, paramsOf(ctx)));
+    const created = await plaza.users.signUp(paramsOf(ctx));
     ok(ctx, created);
   });
 
@@ -31,11 +24,8 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
       // Without user_id the caller asks for their own profile, which needs a token.
       throw invalidToken();
     }
-    const input = parseInput(
-      profileInput,
-      asked === undefined || asked === '' ? { user_id: viewerId } : params,
-    );
-    ok(ctx, await plaza.users.profile(input, viewerId));
+    const asking = asked === undefined || asked === '' ? { user_id: viewerId } : params;
+    ok(ctx, await plaza.users.profile(asking, viewerId));
   });
 
   router.post(
@@ -53,8 +43,7 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
     requireUser(plaza),
     limits.writes,
     async function changePassword(ctx) {
-      const input = parseInput(changePasswordInput, paramsOf(ctx));
-      const issued = await plaza.auth.changePassword(signedInUserId(ctx), input);
+      const issued = await plaza.auth.changePassword(signedInUserId(ctx), paramsOf(ctx));
       // Every earlier token, this request's included, is invalid now: here is the next one.
       ok(ctx, { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt });
     },
