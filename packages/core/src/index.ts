@@ -1,9 +1,6 @@
 export { createPlaza, type Plaza } from './createPlaza.js';
 export {
-  plazaOptionsFromEnv,
   parseDatabaseUrl,
-  integerSetting,
-  booleanSetting,
   definedOnly,
   OWASP_SCRYPT_COST,
   DEFAULT_DATABASE_URL,
@@ -13,7 +10,25 @@ export {
   type DatabaseLocation,
   type LoginThrottleOptions,
 } from './config.js';
-export { PLAZA_SETTINGS, type SettingDescription } from './plazaSettings.js';
+export { PLAZA_SETTINGS, PLAZA_SETTING, plazaOptionsFromEnv } from './plazaSettings.js';
+export {
+  declareSettings,
+  readSetting,
+  settingOrDefault,
+  describeSetting,
+  defaultOf,
+  defaultValueText,
+  wholeNumber,
+  onOff,
+  oneOf,
+  text,
+  checkedText,
+  type Setting,
+  type SettingSpec,
+  type SettingKind,
+  type SettingGroup,
+  type SettingDescription,
+} from './setting.js';
 export { editDistance } from './shared/editDistance.js';
 export * from './errors.js';
 export { DatabaseUnavailable } from './adapters/db/DatabaseUnavailable.js';
