@@ -1,11 +1,14 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { describeSetting } from '@plaza/core/host';
 import { aGate, freePort, sharedDatabaseUrl, withDatabase } from '@plaza/testkit';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter } from '../fakes/fakeHunter.js';
-import { CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';
+import { CHILD_START_MS, CLI_PATH, runCli, type CliRun } from '../support/cliProcess.js';
 import { strongPassword, uniqueUsername } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
 import { sendBytes } from '../support/rawSocket.js';
@@ -172,7 +175,7 @@ test('--help lists every setting with its default and meaning, and exits 0', asy
   const help = run.stdout();
   t.regex(help, /Usage: plaza-server/);
   t.true(SERVER_SETTINGS.length > 40);
-  for (const setting of SERVER_SETTINGS) {
+  for (const setting of SERVER_SETTINGS.map(describeSetting)) {
     const entry = new RegExp(`\\n  ${setting.key}  default: (.*)\\n      (.*)`).exec(help);
     t.is(entry?.[1], setting.default, `${setting.key}'s default`);
     t.is(entry?.[2], setting.meaning, `${setting.key}'s meaning`);
@@ -307,4 +310,106 @@ test('CLEARBIT_API_KEY and CLEARBIT_API_SECRET that differ exit 2 naming both, n
   t.is(await run.exited, 2);
   t.regex(run.stderr(), /^plaza-server: .*CLEARBIT_API_KEY.*CLEARBIT_API_SECRET.*\n$/);
   t.false((run.stdout() + run.stderr()).includes('_value'));
+});
+
+/** A line of the log that is a JSON object. */
+const isJsonLine = (line: string): boolean => {
+  try {
+    return typeof JSON.parse(line) === 'object';
+  } catch {
+    return false;
+  }
+};
+
+test('LOG_FORMAT=pretty: readable lines, not JSON, and the request line keeps its fields', async (t) => {
+  const cwd = tempDir();
+  const run = runCli([], {
+    cwd,
+    env: {
+      PORT: '0',
+      LOG_FORMAT: 'pretty',
+      DATABASE_URL: sharedDatabaseUrl(cwd),
+      JWT_SECRET: 'a-pretty-logged-jwt-secret-of-32-bytes-or-more',
+      CLEARBIT_API_KEY: 'sk_pretty_clearbit_secret',
+      CLEARBIT_API_URL: 'http://127.0.0.1:9',
+    },
+  });
+  const url = await run.listening;
+  const health = await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'pretty-check-1' } });
+  t.is(health.status, 200);
+  await run.logged(/pretty-check-1/);
+  t.is(await run.stop('SIGTERM'), 0);
+
+  const lines = run.stdout().trim().split('\n');
+  t.true(lines.length >= 3, run.stdout());
+  t.false(lines.some(isJsonLine), 'no JSON line');
+  const request = lines.find((line) => line.includes('"req_id":"pretty-check-1"')) ?? '';
+  t.regex(request, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: request \{/);
+  t.regex(request, /"method":"GET","path":"\/healthz","status":200,"ms":[\d.]+/);
+  t.true(lines.some((line) => /INFO: plaza is listening \{"url":"http/.test(line)));
+  const output = run.stdout() + run.stderr();
+  t.false(output.includes('sk_pretty_clearbit_secret'));
+  t.false(output.includes('a-pretty-logged-jwt-secret'));
+});
+
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+/** util-linux `script` runs a command on a pseudo-terminal; skipped where it is missing. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Runs plaza-server with stdout on a pseudo-terminal until it listens; its output lines. */
+async function logOnTerminal(env: Record<string, string>): Promise<string[]> {
+  const cwd = tempDir();
+  const child = spawn('script', ['-qec', `"${process.execPath}" "${CLI_PATH}"`, '/dev/null'], {
+    cwd,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      DATABASE_URL: sharedDatabaseUrl(cwd),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const closed = once(child, 'close');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no listening line in ${out}`)),
+      CHILD_START_MS,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!out.includes('plaza is listening')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('close', () => reject(new Error(`exited before listening: ${out}`)));
+  });
+  child.kill('SIGTERM');
+  await closed;
+  return out
+    .replace(ANSI_COLOUR, '')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
+}
+
+(hasScript ? test : test.skip)(
+  'on a terminal the log is pretty by default; LOG_FORMAT=json keeps JSON',
+  async (t) => {
+    const pretty = await logOnTerminal({});
+    t.true(
+      pretty.some((line) => /INFO: plaza is listening \{"url":"http/.test(line)),
+      pretty.join('\n'),
+    );
+    t.false(pretty.some(isJsonLine));
+
+    const json = await logOnTerminal({ LOG_FORMAT: 'json' });
+    const listening = json.find((line) => line.includes('plaza is listening')) ?? '';
+    t.like(JSON.parse(listening), { msg: 'plaza is listening' });
+  },
+);
+
+test('a bad LOG_FORMAT names the key and exits 2', async (t) => {
+  const run = runCli([], { cwd: tempDir(), env: { PORT: '0', LOG_FORMAT: 'colour' } });
+  t.is(await run.exited, 2);
+  t.is(run.stderr(), 'plaza-server: LOG_FORMAT must be one of json, pretty; it is "colour".\n');
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, plazaOptionsFromEnv } from './config.js';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './config.js';
+import { plazaOptionsFromEnv } from './plazaSettings.js';
 import { ConfigError } from './errors.js';
 
 test('plazaOptionsFromEnv reads the keys of the spec', (t) => {

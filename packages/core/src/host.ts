@@ -4,12 +4,9 @@
  * root export (`@plaza/core`).
  */
 
-// Configuration read from the environment, and its helpers.
+// Configuration: every setting declared once (plazaSettings), read from the environment.
 export {
-  plazaOptionsFromEnv,
   parseDatabaseUrl,
-  integerSetting,
-  booleanSetting,
   definedOnly,
   OWASP_SCRYPT_COST,
   DEFAULT_DATABASE_URL,
@@ -17,7 +14,25 @@ export {
   ENRICHMENT_PROVIDERS,
   type DatabaseLocation,
 } from './config.js';
-export { PLAZA_SETTINGS, type SettingDescription } from './plazaSettings.js';
+export { PLAZA_SETTINGS, PLAZA_SETTING, plazaOptionsFromEnv } from './plazaSettings.js';
+export {
+  declareSettings,
+  readSetting,
+  settingOrDefault,
+  describeSetting,
+  defaultOf,
+  defaultValueText,
+  wholeNumber,
+  onOff,
+  oneOf,
+  text,
+  checkedText,
+  type Setting,
+  type SettingSpec,
+  type SettingKind,
+  type SettingGroup,
+  type SettingDescription,
+} from './setting.js';
 export { editDistance } from './shared/editDistance.js';
 
 // Error factories and the contract's messages, for the HTTP layer.

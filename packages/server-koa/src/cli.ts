@@ -25,7 +25,14 @@ async function main(argv: readonly string[]): Promise<number> {
     onWarning: (message) => console.error(`plaza-server: ${message}`),
     ...(request.configFile === undefined ? {} : { configFile: request.configFile }),
   });
-  const logger = createLogger({ level: settings.logLevel });
+  // Unset LOG_FORMAT: readable lines for a person at a terminal, JSON lines for anything else.
+  const terminal = process.stdout.isTTY;
+  const logger = createLogger({
+    level: settings.logLevel,
+    format: settings.logFormat ?? (terminal ? 'pretty' : 'json'),
+    // hasColors() follows NO_COLOR, FORCE_COLOR and TERM.
+    colorize: terminal && process.stdout.hasColors(),
+  });
   try {
     return request.action === 'migrate'
       ? await migrate(settings, logger)

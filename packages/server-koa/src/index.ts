@@ -20,7 +20,7 @@ export type { TrustProxy } from './middleware/clientIp.js';
 export { serve, type RunningServer, type ServeOptions } from './serve.js';
 export { createLogger, type LoggerOptions } from './logger.js';
 export { serverOptionsFromEnv, loadSettings, type Settings } from './settings.js';
-export { SERVER_SETTINGS } from './serverSettings.js';
+export { SERVER_SETTINGS, SERVER_SETTING, type LogFormat } from './serverSettings.js';
 export { openApiDocument, type OpenApiDocument } from './openapi/openApiDocument.js';
 export {
   ROUTES,

@@ -1,7 +1,13 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import type { LogFormat } from './serverSettings.js';
 
 export interface LoggerOptions {
   readonly level: string;
+  /** `json` (default): one JSON object a line; `pretty`: a readable line a record. */
+  readonly format?: LogFormat;
+  /** Pretty lines in colour (for a terminal); default false. */
+  readonly colorize?: boolean;
   /** A file descriptor or path; default 1 (standard output). */
   readonly destination?: number | string;
   /** How often buffered lines are written at the latest; default a second. */
@@ -14,17 +20,20 @@ const FLUSH_INTERVAL_MS = 1000;
 const REDACTED = ['password', 'token', 'apiKey', 'api_key', '*.password', '*.token', '*.apiKey'];
 
 /**
- * The server's JSON logger. Lines are buffered (up to 4 KiB, or for at most a second) and
+ * The server's logger. JSON lines are buffered (up to 4 KiB, or for at most a second) and
  * written in the background: one write per request would cost a system call each, a third
- * of the server's throughput. Call `logger.flush()` before exiting; a crash can lose the
- * last second of lines.
+ * of the server's throughput. Pretty lines (pino-pretty, for a person at a terminal) are
+ * written as they come (`minLength` 1: at once unless a write is under way, which keeps
+ * `flush` waiting for them). Either way the redaction applies before a line is formatted. Call
+ * `logger.flush()` before exiting; a crash can lose the last second of lines.
  *
- * @example const logger = createLogger({ level: 'info' })
+ * @example const logger = createLogger({ level: 'info', format: 'pretty' })
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.format === 'pretty';
   const destination = pino.destination({
     dest: options.destination ?? 1,
-    minLength: 4096,
+    minLength: pretty ? 1 : 4096,
     sync: false,
   });
   const logger = pino(
@@ -33,7 +42,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'plaza' },
       redact: { paths: REDACTED, censor: '[redacted]' },
     },
-    destination,
+    pretty ? prettyLines(destination, options.colorize ?? false) : destination,
   );
   // A flush waits for the stream's 'drain'; while one waits (the log is read slowly), another
   // would add listeners to it, each, until Node warns on standard error.
@@ -56,4 +65,24 @@ export function createLogger(options: LoggerOptions): Logger {
  */
 export function announcer(logger: Logger): Logger {
   return logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+}
+
+/**
+ * Writes each JSON line pino makes as one readable line (`[2026-12-07 12:00:00.000 +0000] INFO: request
+ * {"req_id":…}`), errors with their stack below it.
+ */
+function prettyLines(
+  destination: ReturnType<typeof pino.destination>,
+  colorize: boolean,
+): DestinationStream & { flush(callback: (error?: Error) => void): void } {
+  const prettify = prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:standard',
+    ignore: 'pid,hostname,service',
+  });
+  return {
+    write: (line: string) => destination.write(prettify(line)),
+    flush: (callback) => destination.flush(callback),
+  };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError } from '@plaza/core';
+import { describeSetting, readSetting } from '@plaza/core/host';
 import { keysReadBy } from '@plaza/testkit';
 import { loadSettings, serverOptionsFromEnv } from './settings.js';
 import { SERVER_SETTINGS } from './serverSettings.js';
@@ -130,10 +131,90 @@ test('the settings table has every key the server and the core read, and no othe
   const listed = SERVER_SETTINGS.map((setting) => setting.key);
   t.deepEqual([...listed].sort(), [...read].sort());
   t.is(new Set(listed).size, listed.length, 'no key listed twice');
-  for (const setting of SERVER_SETTINGS) {
+  for (const setting of SERVER_SETTINGS.map(describeSetting)) {
     t.false(setting.meaning.includes('\n'), `${setting.key}: one line`);
     t.not(setting.default, '', `${setting.key} says what applies when unset`);
   }
+});
+
+test('every declared default is a value its own key takes, and reads back as itself', (t) => {
+  const withDefaults = SERVER_SETTINGS.filter((setting) => setting.default !== undefined);
+  t.true(withDefaults.length > 40);
+  for (const setting of withDefaults) {
+    const env = { [setting.key]: String(setting.default) };
+    t.deepEqual(readSetting(env, setting), setting.default, setting.key);
+  }
+});
+
+test('the server applies the declared defaults of its own keys', (t) => {
+  const settings = serverOptionsFromEnv({});
+  t.like(settings, {
+    port: 8000,
+    host: '127.0.0.1',
+    logLevel: 'info',
+    bodyLimit: '100kb',
+    shutdownTimeoutMs: 10_000,
+    trustProxy: 0,
+  });
+  t.false('logFormat' in settings, 'unset: the CLI decides by the terminal');
+});
+
+// Pinned word for word: these messages were the same before the keys were declared once.
+const refusals: ReadonlyArray<readonly [string, string, string]> = [
+  ['PORT', 'eighty', 'PORT must be a whole number from 0 to 65535; it is "eighty".'],
+  ['JWT_TTL', '1.5', 'JWT_TTL must be a whole number from 60 to 2678400; it is "1.5".'],
+  [
+    'DATABASE_URL',
+    'mysql://x',
+    'DATABASE_URL must start with sqlite: (as in sqlite:./data/plaza.sqlite or sqlite::memory:) or postgres://.',
+  ],
+  [
+    'DATABASE_URL',
+    'sqlite:',
+    'DATABASE_URL "sqlite:" needs a file path, as in sqlite:./data/plaza.sqlite.',
+  ],
+  ['PLAZA_PROVIDERS', 'mock', 'PLAZA_PROVIDERS must be one of real, fake; it is "mock".'],
+  ['HUNTER_FAIL_OPEN', 'Perhaps', 'HUNTER_FAIL_OPEN must be true or false; it is "perhaps".'],
+  [
+    'LOG_LEVEL',
+    'INFO',
+    'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; it is "INFO".',
+  ],
+  ['LOG_FORMAT', 'fancy', 'LOG_FORMAT must be one of json, pretty; it is "fancy".'],
+  ['BODY_LIMIT', '1gb', 'BODY_LIMIT must be a size such as 100kb or 1mb; it is "1gb".'],
+  [
+    'TRUST_PROXY',
+    'Maybe',
+    'TRUST_PROXY must be true, false or the number of proxies in front of the server (0 to 10); it is "maybe".',
+  ],
+  [
+    'CORS_ORIGINS',
+    '*,https://a.example',
+    'CORS_ORIGINS "*" (any origin) must stand alone; it is "*,https://a.example".',
+  ],
+];
+
+for (const [key, value, message] of refusals) {
+  test(`${key}=${value} is refused with the same words as ever`, (t) => {
+    const error = t.throws(() => serverOptionsFromEnv({ [key]: value }), {
+      instanceOf: ConfigError,
+    });
+    t.is(error.message, message);
+  });
+}
+
+test('of several bad values, the same one is reported as ever', (t) => {
+  const error = t.throws(
+    () => serverOptionsFromEnv({ PORT: 'x', JWT_TTL: '1', LOG_LEVEL: 'nope', BODY_LIMIT: 'z' }),
+    { instanceOf: ConfigError },
+  );
+  t.regex(error.message, /^LOG_LEVEL /);
+});
+
+test('LOG_FORMAT takes json or pretty', (t) => {
+  t.is(serverOptionsFromEnv({ LOG_FORMAT: 'json' }).logFormat, 'json');
+  t.is(serverOptionsFromEnv({ LOG_FORMAT: ' pretty ' }).logFormat, 'pretty');
+  t.false('logFormat' in serverOptionsFromEnv({ LOG_FORMAT: '' }));
 });
 
 /** Writes `text` to a file named `name` in a folder of its own, and returns its path. */

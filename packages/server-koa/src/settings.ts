@@ -1,27 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, type PlazaOptions } from '@plaza/core';
-import { booleanSetting, definedOnly, integerSetting, plazaOptionsFromEnv } from '@plaza/core/host';
+import {
+  definedOnly,
+  plazaOptionsFromEnv,
+  readSetting,
+  type Setting,
+  settingOrDefault,
+} from '@plaza/core/host';
 import type { ServerTimeouts } from './app.js';
 import type { ConnectionLimits } from './ConnectionLimiter.js';
 import type { WebSocketLimits } from './ws/webSocketLimits.js';
-import { DEFAULT_BODY_LIMIT } from './middleware/body.js';
 import type { RateLimits } from './middleware/rateLimit.js';
-import { normalizeOrigins, type CorsOptions } from './OriginPolicy.js';
+import type { CorsOptions } from './OriginPolicy.js';
 import { isSetting, nearestSetting, notASetting } from './unknownSettings.js';
-import {
-  DEFAULT_HOST,
-  DEFAULT_LOG_LEVEL,
-  DEFAULT_PORT,
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  LOG_LEVELS,
-} from './serverSettings.js';
+import { SERVER_SETTING, type LogFormat } from './serverSettings.js';
 
 /** Everything the CLI needs to run a server. */
 export interface Settings {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** LOG_FORMAT; absent: pretty on a terminal, else JSON (the CLI decides). */
+  readonly logFormat?: LogFormat;
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
   readonly timeouts: Partial<ServerTimeouts>;
@@ -37,92 +38,55 @@ export interface Settings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const BODY_LIMIT = /^[0-9]+(?:b|kb|mb)?$/i;
+const S = SERVER_SETTING;
 
-/** Reads the server's own keys (PORT, HOST, LOG_LEVEL, BODY_LIMIT, …) besides the core's. */
+/**
+ * Reads the server's own keys (PORT, HOST, LOG_LEVEL, BODY_LIMIT, …) besides the core's, as
+ * `SERVER_SETTINGS` declares them. Throws a ConfigError naming the key when a value cannot work.
+ *
+ * @example serverOptionsFromEnv({ PORT: '8080' }).port // 8080
+ */
 export function serverOptionsFromEnv(env: Env): Settings {
-  const logLevel = env['LOG_LEVEL']?.trim() || DEFAULT_LOG_LEVEL;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(
-      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`,
-    );
-  }
-  const bodyLimit = env['BODY_LIMIT']?.trim() || DEFAULT_BODY_LIMIT;
-  if (!BODY_LIMIT.test(bodyLimit)) {
-    throw new ConfigError(`BODY_LIMIT must be a size such as 100kb or 1mb; it is "${bodyLimit}".`);
-  }
-  const headersTimeoutMs = integerSetting(env, 'HEADERS_TIMEOUT_MS', 1000, 600_000);
-  const requestTimeoutMs = integerSetting(env, 'REQUEST_TIMEOUT_MS', 1000, 3_600_000);
-  const cors = corsSetting(env);
+  const read = <T>(setting: Setting<T>): T | undefined => readSetting(env, setting);
+  // Read in this order, so that of several bad values the same one is reported as before.
+  const logLevel = settingOrDefault(env, S.LOG_LEVEL);
+  const logFormat = read(S.LOG_FORMAT);
+  const bodyLimit = settingOrDefault(env, S.BODY_LIMIT);
+  const timeouts = definedOnly({
+    headersTimeoutMs: read(S.HEADERS_TIMEOUT_MS),
+    requestTimeoutMs: read(S.REQUEST_TIMEOUT_MS),
+  });
+  const origins = read(S.CORS_ORIGINS);
   return {
-    port: integerSetting(env, 'PORT', 0, 65_535) ?? DEFAULT_PORT,
-    host: env['HOST']?.trim() || DEFAULT_HOST,
+    port: settingOrDefault(env, S.PORT),
+    host: settingOrDefault(env, S.HOST),
     logLevel,
+    ...(logFormat === undefined ? {} : { logFormat }),
     bodyLimit,
-    shutdownTimeoutMs:
-      integerSetting(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
-    timeouts: {
-      ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
-      ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
-    },
+    shutdownTimeoutMs: settingOrDefault(env, S.SHUTDOWN_TIMEOUT_MS),
+    timeouts,
     webSocket: definedOnly({
-      authTimeoutMs: integerSetting(env, 'WS_AUTH_TIMEOUT_MS', 100, 600_000),
-      pingIntervalMs: integerSetting(env, 'WS_PING_INTERVAL_MS', 1000, 3_600_000),
-      maxBufferedBytes: integerSetting(env, 'WS_MAX_BUFFERED_BYTES', 4096, 64 * 1024 * 1024),
-      maxSocketsPerUser: integerSetting(env, 'WS_MAX_SOCKETS_PER_USER', 1, 10_000),
-      messagesPerSecond: integerSetting(env, 'WS_MESSAGES_PER_SECOND', 1, 10_000),
-      messageBurst: integerSetting(env, 'WS_MESSAGE_BURST', 1, 100_000),
+      authTimeoutMs: read(S.WS_AUTH_TIMEOUT_MS),
+      pingIntervalMs: read(S.WS_PING_INTERVAL_MS),
+      maxBufferedBytes: read(S.WS_MAX_BUFFERED_BYTES),
+      maxSocketsPerUser: read(S.WS_MAX_SOCKETS_PER_USER),
+      messagesPerSecond: read(S.WS_MESSAGES_PER_SECOND),
+      messageBurst: read(S.WS_MESSAGE_BURST),
     }),
-    trustProxy: trustProxySetting(env),
+    trustProxy: settingOrDefault(env, S.TRUST_PROXY),
     rateLimits: definedOnly({
-      signUpsPerIpPerMinute: integerSetting(env, 'SIGNUP_PER_IP_PER_MINUTE', 0, 1_000_000),
-      writesPerUserPerMinute: integerSetting(env, 'WRITES_PER_USER_PER_MINUTE', 0, 1_000_000),
-      writesPerIpPerMinute: integerSetting(env, 'WRITES_PER_IP_PER_MINUTE', 0, 1_000_000),
-      limitLoopback: booleanSetting(env, 'RATE_LIMIT_LOOPBACK'),
+      signUpsPerIpPerMinute: read(S.SIGNUP_PER_IP_PER_MINUTE),
+      writesPerUserPerMinute: read(S.WRITES_PER_USER_PER_MINUTE),
+      writesPerIpPerMinute: read(S.WRITES_PER_IP_PER_MINUTE),
+      limitLoopback: read(S.RATE_LIMIT_LOOPBACK),
     }),
     connections: definedOnly({
-      maxRequestsPerConnection: integerSetting(
-        env,
-        'MAX_REQUESTS_PER_CONNECTION',
-        0,
-        1_000_000_000,
-      ),
-      maxInFlightPerConnection: integerSetting(env, 'MAX_IN_FLIGHT_PER_CONNECTION', 1, 1000),
+      maxRequestsPerConnection: read(S.MAX_REQUESTS_PER_CONNECTION),
+      maxInFlightPerConnection: read(S.MAX_IN_FLIGHT_PER_CONNECTION),
     }),
-    ...(cors === undefined ? {} : { cors }),
+    ...(origins === undefined ? {} : { cors: { origins } }),
     plaza: plazaOptionsFromEnv(env),
   };
-}
-
-const MAX_TRUSTED_PROXIES = 10;
-
-/** TRUST_PROXY: `false` (default), `true` (one proxy) or the number of proxies in front. */
-function trustProxySetting(env: Env): number {
-  const value = env['TRUST_PROXY']?.trim().toLowerCase() ?? '';
-  if (['', 'false', 'no', 'off'].includes(value)) return 0;
-  if (['true', 'yes', 'on'].includes(value)) return 1;
-  const hops = /^[0-9]{1,2}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(hops <= MAX_TRUSTED_PROXIES)) {
-    throw new ConfigError(
-      `TRUST_PROXY must be true, false or the number of proxies in front of the server (0 to ${MAX_TRUSTED_PROXIES}); it is "${value}".`,
-    );
-  }
-  return hops;
-}
-
-/** CORS_ORIGINS: comma-separated exact origins, or `*` alone; unset or blank: no CORS. */
-function corsSetting(env: Env): CorsOptions | undefined {
-  const value = env['CORS_ORIGINS']?.trim();
-  if (value === undefined || value === '') return undefined;
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  try {
-    return { origins: normalizeOrigins(entries) };
-  } catch (error) {
-    throw new ConfigError(`CORS_ORIGINS ${(error as Error).message}; it is "${value}".`);
-  }
 }
 
 /**

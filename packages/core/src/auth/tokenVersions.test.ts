@@ -1,7 +1,7 @@
 import test from 'ava';
 import jwt from 'jsonwebtoken';
 import type { Knex } from 'knex';
-import { plazaOptionsFromEnv } from '../config.js';
+import { plazaOptionsFromEnv } from '../plazaSettings.js';
 import type { Plaza } from '../createPlaza.js';
 import {
   ConfigError,

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
-import { plazaOptionsFromEnv } from '../config.js';
+import { plazaOptionsFromEnv } from '../plazaSettings.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { PASSWORD_TOO_WEAK_MESSAGE } from '../errors.js';
 import {
