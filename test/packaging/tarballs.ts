@@ -182,14 +182,21 @@ function writeProject(folder: string, dependencies: Record<string, string>): voi
   );
 }
 
-const devVersion = (name: string): string => {
-  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    devDependencies: Record<string, string>;
-  };
-  const version = root.devDependencies[name];
-  if (version === undefined) throw new Error(`the root package.json has no ${name}`);
+/** The version range the repository itself uses, so the install hits the npm cache. */
+function dependencyVersion(
+  folder: string,
+  field: 'dependencies' | 'devDependencies',
+  name: string,
+): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >;
+  const version = manifest[field]?.[name];
+  if (version === undefined) throw new Error(`${folder}/package.json has no ${field}.${name}`);
   return version;
-};
+}
+const devVersion = (name: string): string => dependencyVersion('.', 'devDependencies', name);
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -226,8 +233,7 @@ async function main(): Promise<void> {
       '@plaza/core': spec('@plaza/core'),
       '@plaza/server-koa': spec('@plaza/server-koa'),
       '@plaza/client-sdk': spec('@plaza/client-sdk'),
-      sqlite3: JSON.parse(readFileSync(join(ROOT, 'packages/server-koa/package.json'), 'utf8'))
-        .dependencies.sqlite3 as string,
+      sqlite3: dependencyVersion('packages/server-koa', 'dependencies', 'sqlite3'),
       typescript: devVersion('typescript'),
       '@types/node': devVersion('@types/node'),
     });
