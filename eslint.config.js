@@ -34,5 +34,109 @@ export default tseslint.config(
       '@typescript-eslint/no-deprecated': 'off',
     },
   },
+  // Boundaries (issue 14): what each package may import, and who reads the environment.
+  {
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'koa',
+                'koa/*',
+                '@koa/*',
+                'koa-body',
+                'koa-body/*',
+                'ws',
+                'ws/*',
+                'pino',
+                'pino/*',
+                'pino-*',
+                '@plaza/server-koa',
+                '@plaza/server-koa/*',
+              ],
+              message:
+                'The core knows nothing of Koa, ws, pino or the server: take a Logger or a port, and leave HTTP to server-koa.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server-koa/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['knex', 'knex/*', 'objection', 'objection/*'],
+              message:
+                'The server knows nothing of SQL: ask the core (plaza.users, plaza.posts, …).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/client-sdk/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@plaza/core',
+                '@plaza/core/*',
+                '@plaza/server-koa',
+                '@plaza/server-koa/*',
+                '**/core/src/**',
+                '**/server-koa/src/**',
+              ],
+              message:
+                'The SDK runs in browsers and talks HTTP only: it imports neither the core nor the server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'examples/**/*.ts'],
+    ignores: [
+      // The command-line entry points: the only readers of the environment.
+      'packages/server-koa/src/cli.ts',
+      'examples/bot/src/cli.ts',
+      'examples/embed/embed.ts',
+      // Tests and the test kit may set up their own environment.
+      '**/*.test.ts',
+      'packages/core/src/testing/**',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Only the CLI entry points read process.env; take the value as an option or parameter.',
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+          message:
+            'Only the CLI entry points read process.env; take the value as an option or parameter.',
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,27 +1,27 @@
 /**
  * How each case is run: which server, which requests, and what is checked afterwards.
- * The WebSocket cases are in wsCaseRunners.ts, the planner case in plannerCase.ts.
+ * The WebSocket cases are in ws/wsCaseRunners.ts, the planner case in planner/plannerCase.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { startBareKoa, startKoaJwtBaseline } from './baselines.js';
-import type { BenchDatabases } from './BenchDatabases.js';
-import { BenchFailure } from './BenchFailure.js';
+import { startBareKoa, startKoaJwtBaseline } from './http/baselines.js';
+import type { BenchDatabases } from './support/BenchDatabases.js';
+import { BenchFailure } from './support/BenchFailure.js';
 import { HTTP_CASES, type CaseName, type HttpCaseName } from './cases.js';
-import { deployPlaza, type DeployedPlaza } from './deployPlaza.js';
+import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
   deploymentSlug,
   isDefaultDeployment,
   type Deployment,
-} from './deployments.js';
-import { countLikes, signUpUsers, type Fixtures } from './fixtures.js';
-import type { BenchTarget } from './listen.js';
-import { isClean, type LoadFigures, type LoadPlan } from './loadPlan.js';
+} from './support/deployments.js';
+import { countLikes, signUpUsers, type Fixtures } from './http/fixtures.js';
+import type { BenchTarget } from './support/listen.js';
+import { isClean, type LoadFigures, type LoadPlan } from './http/loadPlan.js';
 import type { BenchOptions } from './options.js';
-import { runPlannerCase } from './plannerCase.js';
+import { runPlannerCase } from './planner/plannerCase.js';
 import type { CaseResult, HttpCaseResult } from './report.js';
-import { runLoad, type CpuSources, type LoadOutcome } from './runLoad.js';
-import { WS_RUNNERS } from './wsCaseRunners.js';
+import { runLoad, type CpuSources, type LoadOutcome } from './http/runLoad.js';
+import { WS_RUNNERS } from './ws/wsCaseRunners.js';
 
 const PROFILES_DIR = new URL('../profiles/', import.meta.url);
 const CREATE_BODY_VARIANTS = 1000;

@@ -6,7 +6,7 @@ import {
   type DatabaseKind,
   type Deployment,
   type InstanceCount,
-} from './deployments.js';
+} from './support/deployments.js';
 
 export interface BenchOptions {
   readonly durationSeconds: number;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { PostgresInfo } from './BenchDatabases.js';
+import type { PostgresInfo } from './support/BenchDatabases.js';
 import { HTTP_CASE_NAMES, type HttpCaseInfo } from './cases.js';
 import {
   deploymentLabel,
@@ -8,18 +8,18 @@ import {
   sameDeployment,
   DEFAULT_DEPLOYMENT,
   type Deployment,
-} from './deployments.js';
+} from './support/deployments.js';
 import type { BenchOptions } from './options.js';
-import type { PlannerCaseResult } from './plannerCase.js';
+import type { PlannerCaseResult } from './planner/plannerCase.js';
 import {
   describePlannerOutcome,
   formatPlannerTable,
   plannerCaseDocument,
-} from './plannerReport.js';
-import type { LoadOutcome } from './runLoad.js';
-import { formatColumns } from './textTable.js';
-import type { WsCaseResult } from './wsFigures.js';
-import { describeWsOutcome, formatWsTable, toWsRows, wsCaseDocument } from './wsReport.js';
+} from './planner/plannerReport.js';
+import type { LoadOutcome } from './http/runLoad.js';
+import { formatColumns } from './support/textTable.js';
+import type { WsCaseResult } from './ws/wsFigures.js';
+import { describeWsOutcome, formatWsTable, toWsRows, wsCaseDocument } from './ws/wsReport.js';
 
 export interface HttpCaseResult {
   readonly kind: 'http';

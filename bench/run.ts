@@ -11,20 +11,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BenchDatabases } from './BenchDatabases.js';
+import { BenchDatabases } from './support/BenchDatabases.js';
 import { BenchFailure, databaseName, RUNNERS, type Context } from './caseRunners.js';
 import { CASES, HTTP_CASE_NAMES, type CaseName } from './cases.js';
-import { deployPlaza, type DeployedPlaza } from './deployPlaza.js';
+import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
   DEFAULT_DEPLOYMENT,
   isDefaultDeployment,
   sameDeployment,
   type Deployment,
-} from './deployments.js';
-import { onExit } from './exitCleanup.js';
-import { seedFixtures, type Fixtures } from './fixtures.js';
-import { machineBusyMicros } from './machineCpu.js';
+} from './support/deployments.js';
+import { onExit } from './support/exitCleanup.js';
+import { seedFixtures, type Fixtures } from './http/fixtures.js';
+import { machineBusyMicros } from './cpu/machineCpu.js';
 import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import {
   caseLabel,
@@ -165,9 +165,14 @@ async function otherProcessesPercent(): Promise<number | undefined> {
 }
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let options: BenchOptions;
   try {
-    options = parseBenchOptions(process.argv.slice(2));
+    options = parseBenchOptions(argv);
   } catch (error) {
     if (!(error instanceof BenchUsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);

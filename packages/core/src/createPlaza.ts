@@ -18,11 +18,8 @@ import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
 import { DatabaseWriteHealth } from './adapters/db/DatabaseWriteHealth.js';
 import { isDatabaseBusy, unwritableReason } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
-import { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
-import { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
 import {
   DEFAULT_DATABASE_URL,
-  DEFAULT_HUNTER_URL,
   DEFAULT_JWT_TTL_SECONDS,
   DEFAULT_PASSWORD_MAX_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
@@ -33,26 +30,26 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { ConfigError, OVERLOADED_MESSAGE, overloaded, PlazaError } from './errors.js';
-import { chooseProfileEnricher } from './enrichment/chooseProfileEnricher.js';
 import { EnrichmentJobs } from './enrichment/EnrichmentJobs.js';
 import { EnrichmentService } from './enrichment/EnrichmentService.js';
 import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
 import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
-import { InProcessEventBus } from './events/InProcessEventBus.js';
-import { PostgresEventBus } from './events/PostgresEventBus.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import { LikeService } from './likes/LikeService.js';
-import { chooseRateLimitStore } from './limits/chooseRateLimitStore.js';
 import type { RateLimitStore } from './limits/RateLimitStore.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Post } from './posts/Post.js';
 import { PostService } from './posts/PostService.js';
-import { SkippingEmailVerifier, type EmailVerifier } from './users/EmailVerifier.js';
+import type { EmailVerifier } from './users/EmailVerifier.js';
 import { PasswordPolicy } from './users/PasswordPolicy.js';
 import { User } from './users/User.js';
 import { UserService } from './users/UserService.js';
+import { chooseEmailVerifier } from './wiring/chooseEmailVerifier.js';
+import { chooseEventBus } from './wiring/chooseEventBus.js';
+import { chooseProfileEnricher } from './wiring/chooseProfileEnricher.js';
+import { chooseRateLimitStore } from './wiring/chooseRateLimitStore.js';
 
 /**
  * One Plaza: its own database, models, keys and providers. Several can live in one process.
@@ -157,15 +154,7 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
         ? await resolveJwtSecretInDatabase(db, logger)
         : resolveJwtSecret(options.jwtSecret, databaseFile, logger);
     // On PostgreSQL several instances may share the database: events go through it too.
-    bus =
-      options.eventBus ??
-      (location.client === 'postgres'
-        ? await PostgresEventBus.start(db, {
-            connectionString: location.connectionString,
-            schema: location.schema,
-            logger,
-          })
-        : new InProcessEventBus(logger));
+    bus = await chooseEventBus(db, location, options, logger);
     return assemble(
       db,
       options,
@@ -311,31 +300,6 @@ function assemble(
       await db.destroy();
     },
   };
-}
-
-function chooseEmailVerifier(options: PlazaOptions, logger: Logger): EmailVerifier {
-  if (options.emailVerifier) return options.emailVerifier;
-  if (options.providers === 'fake') {
-    logger.warn(
-      {},
-      'PLAZA_PROVIDERS=fake: emails are checked by a built-in offline stand-in for Hunter',
-    );
-    return new FakeEmailVerifier();
-  }
-  const hunter = options.hunter ?? {};
-  if (hunter.apiKey === undefined || hunter.apiKey === '') {
-    logger.warn({}, 'HUNTER_API_KEY is not set: email verification is skipped');
-    return new SkippingEmailVerifier();
-  }
-  return new HunterEmailVerifier({
-    apiKey: hunter.apiKey,
-    baseUrl: hunter.baseUrl ?? DEFAULT_HUNTER_URL,
-    ...(hunter.timeoutMs === undefined
-      ? {}
-      : { timeoutMs: hunter.timeoutMs, budgetMs: Math.max(10_000, 2 * hunter.timeoutMs) }),
-    ...(hunter.failOpen === undefined ? {} : { failOpen: hunter.failOpen }),
-    logger,
-  });
 }
 
 /**

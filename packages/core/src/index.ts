@@ -40,7 +40,8 @@ export {
   type SignUpInput,
   type ProfileInput,
 } from './users/userInputs.js';
-export type { Profile, SignUpResult, UserService } from './users/UserService.js';
+export type { Profile } from './users/Profile.js';
+export type { SignUpResult, UserService } from './users/UserService.js';
 export {
   loginInput,
   verifyTokenInput,

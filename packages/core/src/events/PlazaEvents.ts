@@ -1,4 +1,4 @@
-import type { Profile } from '../users/UserService.js';
+import type { Profile } from '../users/Profile.js';
 
 /**
  * Everything the core announces, by event type. Payloads hold ids and small values only, so

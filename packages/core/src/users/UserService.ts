@@ -8,28 +8,10 @@ import { parseInput } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
-import { PROFILE_FIELDS, usernameKey, type ProfileField, type User } from './User.js';
+import { toProfile, type Profile } from './Profile.js';
+import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
 import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
-
-/** What `GET /user/data` shows; `email` only to the user themself. */
-export interface Profile {
-  readonly user_id: number;
-  readonly username: string;
-  readonly email?: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly birth_date: string | null;
-  readonly location: string | null;
-  readonly city: string | null;
-  readonly state: string | null;
-  readonly country: string | null;
-  readonly lat: number | null;
-  readonly lng: number | null;
-  readonly bio: string | null;
-  readonly site: string | null;
-  readonly avatar: string | null;
-}
 
 export interface SignUpResult {
   readonly user_id: number;
@@ -124,28 +106,4 @@ export class UserService {
     if (!user) throw objectNotFound();
     return toProfile(user, viewerId === user.id);
   }
-}
-
-/** The stored fields a profile is made of (a model instance or a plain row). */
-export type ProfileSource = Pick<User, 'id' | 'username' | 'email' | ProfileField>;
-
-/** A user's profile as `GET /user/data` shows it; `email` only when `isOwner`. */
-export function toProfile(user: ProfileSource, isOwner: boolean): Profile {
-  return {
-    user_id: user.id,
-    username: user.username,
-    ...(isOwner ? { email: user.email } : {}),
-    first_name: user.first_name,
-    last_name: user.last_name,
-    birth_date: user.birth_date,
-    location: user.location,
-    city: user.city,
-    state: user.state,
-    country: user.country,
-    lat: user.lat,
-    lng: user.lng,
-    bio: user.bio,
-    site: user.site,
-    avatar: user.avatar,
-  };
 }

@@ -1,5 +1,5 @@
 import type { EnrichedProfile } from '../../enrichment/ProfileEnricher.js';
-import { isRecord } from '../providerExchange.js';
+import { isRecord } from '../http/providerExchange.js';
 import { sanitizeProfile } from '../../enrichment/sanitizeProfile.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   providerBaseUrl,
   redact,
   requiredKey,
-} from '../providerExchange.js';
+} from '../http/providerExchange.js';
 
 export interface HunterEmailVerifierOptions {
   /** Hunter secret key; sent as the `api_key` query parameter, never logged. */

@@ -1,13 +1,13 @@
 import type { EnrichmentResult, ProfileEnricher } from '../../enrichment/ProfileEnricher.js';
-import { isRecord, parseJson } from '../providerExchange.js';
-import { rateLimited, stillLooking } from '../../enrichment/retryAfter.js';
+import { isRecord, parseJson } from '../http/providerExchange.js';
+import { rateLimited, stillLooking } from '../http/retryAfter.js';
 import { profileFromClearbitPerson } from '../clearbit/clearbitPerson.js';
 import {
   enricherSettings,
   type EnricherOptions,
   type EnricherSettings,
-} from '../../enrichment/enricherSettings.js';
-import { lookUpWithProvider, transient } from '../../enrichment/lookUpWithProvider.js';
+} from '../http/enricherSettings.js';
+import { lookUpWithProvider, transient } from '../http/lookUpWithProvider.js';
 
 export type HunterPeopleEnricherOptions = EnricherOptions;
 
