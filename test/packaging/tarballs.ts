@@ -9,7 +9,8 @@
  * Every tarball must hold LICENSE, README.md and package.json, and every source map the
  * sources it names. Prints what each step did; exits 1 if any check failed.
  *
- * Run with `npm run test:packages` (builds first). Uses the npm cache; no registry writes.
+ * Run with `npm run test:packages`. Each package's `prepack` builds it from an empty dist, so no
+ * output of a deleted source is shipped. Uses the npm cache; no registry writes.
  * Only createPlaza, createServer and createClient are named from the packages' roots.
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +27,9 @@ const COMMAND_LIMIT_MS = 15 * 60_000;
 
 interface Run {
   readonly code: number | null;
+  /** stdout and stderr as they came. */
   readonly output: string;
+  readonly stdout: string;
   readonly ms: number;
 }
 
@@ -39,13 +42,17 @@ function run(command: string, args: readonly string[], cwd: string, env = {}): P
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_LIMIT_MS);
     child.once('error', fail);
     child.once('close', (code) => {
       clearTimeout(timer);
-      done({ code, output, ms: performance.now() - started });
+      done({ code, output, stdout, ms: performance.now() - started });
     });
   });
 }
@@ -212,9 +219,9 @@ async function main(): Promise<void> {
         ROOT,
       );
       if (packed.code !== 0) throw new Error(`npm pack ${workspace} failed:\n${packed.output}`);
-      const [{ name, filename }] = JSON.parse(packed.output.slice(packed.output.indexOf('['))) as [
-        { name: string; filename: string },
-      ];
+      const [{ name, filename }] = JSON.parse(
+        packed.stdout.slice(packed.stdout.search(/^\[\s*$/m)),
+      ) as [{ name: string; filename: string }];
       tarballs.set(name, join(work, filename.replace(/^@/, '').replace('/', '-')));
       const unpacked = join(work, 'unpacked', name);
       mkdirSync(unpacked, { recursive: true });
