@@ -1,5 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { freePort, freshDatabaseUrl } from '@plaza/testkit';
@@ -46,8 +54,18 @@ test('the client SDK README example runs as printed and sees every event it list
   t.regex(stdout, /^user \d+ liked post \d+: 1 like\(s\)$/m);
 });
 
-test('the README embedding example runs as printed: the domain API, then the HTTP contract', async (t) => {
-  const example = codeBlockAfter('README.md', '## Embedding', 'ts');
+test('the core README example runs as printed and prints what it says it prints', async (t) => {
+  const example = codeBlockAfter('packages/core/README.md', '## Example', 'js');
+  const printed = codeBlockAfter('packages/core/README.md', 'It prints:', 'text');
+
+  const { code, stdout, stderr } = await runModule(t, example, {}).exited;
+
+  t.is(code, 0, stderr);
+  t.is(stdout.trim(), printed.trim());
+});
+
+test('the server README example runs as printed: the domain API, then the HTTP contract', async (t) => {
+  const example = codeBlockAfter('packages/server-koa/README.md', '## Example', 'js');
   const port = await freePort();
 
   const run = runModule(t, example, { PORT: String(port) });
@@ -61,4 +79,27 @@ test('the README embedding example runs as printed: the domain API, then the HTT
   run.stop();
   const { code, stderr } = await run.exited;
   t.is(code, 0, stderr);
+});
+
+test('every relative link of the READMEs and docs/ leads to a file that exists', (t) => {
+  const documents = [
+    'README.md',
+    'SECURITY.md',
+    'packages/core/README.md',
+    'packages/server-koa/README.md',
+    'packages/client-sdk/README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+  const broken: string[] = [];
+  for (const document of documents) {
+    const markdown = readFileSync(join(ROOT, document), 'utf8');
+    for (const [, target = ''] of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+      const path = target.split('#', 1)[0] ?? '';
+      if (!existsSync(join(ROOT, dirname(document), path))) broken.push(`${document} → ${target}`);
+    }
+  }
+  t.deepEqual(broken, []);
 });

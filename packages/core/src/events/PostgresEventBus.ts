@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../adapters/db/databaseDrivers.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { EventBus, EventListener, Unsubscribe } from './EventBus.js';
 import { InProcessEventBus } from './InProcessEventBus.js';
@@ -189,7 +190,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   async #listen(): Promise<void> {
-    const client = new pg.Client({
+    const client = new (loadPg().Client)({
       connectionString: this.#options.connectionString,
       // Names the schema, so an operator (or a test) can tell whose listener this is.
       application_name: `plaza-events ${this.#options.schema}`.slice(0, 63),
@@ -205,7 +206,7 @@ export class PostgresEventBus implements EventBus {
     client.on('end', () => this.#dropped(client, undefined));
     await client.connect();
     try {
-      await client.query(`listen ${pg.escapeIdentifier(this.#channel)}`);
+      await client.query(`listen ${loadPg().escapeIdentifier(this.#channel)}`);
     } catch (error) {
       await client.end().catch(() => {});
       throw error;

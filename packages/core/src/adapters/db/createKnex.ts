@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
-import pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { DatabaseFileGuard } from './DatabaseFileGuard.js';
+import { loadPg } from './databaseDrivers.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
 
 export const isInMemory = (filename: string): boolean =>
@@ -135,14 +135,16 @@ function createSqliteKnex(filename: string, options: DatabaseOptions): Knex {
 // PostgreSQL's bigint (counts, millisecond times) as a number rather than a string; every
 // bigint Plaza keeps is far below 2^53. Per connection, so an embedding app's pg is untouched.
 const INT8_OID = 20;
-const defaultParser = pg.types.getTypeParser as (
-  oid: number,
-  format: 'text' | 'binary',
-) => (value: string) => unknown;
-const types = {
-  getTypeParser: (oid: number, format: 'text' | 'binary' = 'text') =>
-    oid === INT8_OID && format === 'text' ? Number : defaultParser(oid, format),
-};
+function bigintsAsNumbers() {
+  const defaultParser = loadPg().types.getTypeParser as (
+    oid: number,
+    format: 'text' | 'binary',
+  ) => (value: string) => unknown;
+  return {
+    getTypeParser: (oid: number, format: 'text' | 'binary' = 'text') =>
+      oid === INT8_OID && format === 'text' ? Number : defaultParser(oid, format),
+  };
+}
 
 function createPostgresKnex(
   location: Extract<DatabaseLocation, { client: 'postgres' }>,
@@ -153,7 +155,7 @@ function createPostgresKnex(
     connection: {
       connectionString: location.connectionString,
       application_name: 'plaza',
-      types,
+      types: bigintsAsNumbers(),
     } as Knex.PgConnectionConfig,
     searchPath: [location.schema],
     plazaSchema: location.schema,

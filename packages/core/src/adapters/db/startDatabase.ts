@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { DatabaseLocation } from '../../config.js';
 import { ACQUIRE_CONNECTION_TIMEOUT_MS, createKnex, type DatabaseOptions } from './createKnex.js';
+import { assertDriverInstalled } from './databaseDrivers.js';
 import { DatabaseUnavailable, reasonOf, withoutPassword } from './DatabaseUnavailable.js';
 import { migrateToLatest, type MigrationOutcome } from './migrateToLatest.js';
 
 /**
  * Opens the database, waits for its first answer and brings its schema up to date. A database
  * that cannot work stops the start with a DatabaseUnavailable saying what failed, rather than
- * with the driver's error object.
+ * with the driver's error object; a driver that is not installed, with one line naming it.
  *
  * @example const { db, applied } = await startDatabase(url, parseDatabaseUrl(url), { busyTimeoutMs: 5000 })
  */
@@ -29,6 +30,7 @@ export async function startDatabase(
   };
   const cannotOpen =
     location.client === 'postgres' ? 'cannot connect to the database' : 'cannot open the database';
+  assertDriverInstalled(databaseUrl, location);
   let db: Knex;
   try {
     db = createKnex(location, options);
