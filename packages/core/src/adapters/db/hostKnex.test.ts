@@ -12,8 +12,14 @@ import {
   temporaryDirectory,
   TEST_JWT_SECRET,
 } from '../../testing/builders.js';
-import { testDialect, testPostgresUrl } from '../../testing/testDatabase.js';
+import {
+  openDatabase,
+  sharedDatabaseUrl,
+  testDialect,
+  testPostgresUrl,
+} from '../../testing/testDatabase.js';
 import { nextEvent } from '../../testing/waits.js';
+import { dialectOf, schemaOf } from './createKnex.js';
 import { DatabaseUnavailable } from './DatabaseUnavailable.js';
 import { migratePlaza } from './migratePlaza.js';
 import { migrationSource } from './migrationSource.js';
@@ -36,7 +42,12 @@ async function aHost(t: ExecutionContext, foreignKeys = true): Promise<Host> {
   const postgres = testPostgresUrl();
   if (postgres !== undefined) {
     const hostSchema = random('host');
-    const db = knex({ client: 'pg', connection: postgres, searchPath: [hostSchema] });
+    // Settings as an object here; the examples give a connection string.
+    const db = knex({
+      client: 'pg',
+      connection: { connectionString: postgres },
+      searchPath: [hostSchema],
+    });
     t.teardown(() => db.destroy());
     await db.raw('create schema ??', [hostSchema]);
     return { knex: db, plazaSchema: random('social'), hostSchema };
@@ -192,6 +203,21 @@ test("a database whose users table is the host's is refused, and left as it was"
   t.deepEqual(await host.knex('users').select('id', 'name'), [{ id: 1, name: 'shop owner' }]);
   t.false(await host.knex.schema.hasTable('posts'), 'Plaza created none of its tables');
   t.false(await host.knex.schema.hasTable('plaza_migrations'));
+});
+
+test("a database URL whose users table is another app's is refused before Plaza creates anything", async (t) => {
+  const databaseUrl = sharedDatabaseUrl(await temporaryDirectory(t));
+  const other = openDatabase(databaseUrl);
+  t.teardown(() => other.destroy());
+  if (dialectOf(other) === 'postgres') await other.raw('create schema ??', [schemaOf(other)]);
+  await hostUsers(other);
+  const refused = await t.throwsAsync(
+    createPlaza({ databaseUrl, jwtSecret: TEST_JWT_SECRET, scrypt: FAST_SCRYPT }),
+    { instanceOf: DatabaseUnavailable },
+  );
+  t.regex(refused.message, /already has a table named users that Plaza did not create/);
+  t.false(await other.schema.hasTable('plaza_migrations'), 'not even its migration tables');
+  t.deepEqual(await other('users').select('id', 'name'), [{ id: 1, name: 'shop owner' }]);
 });
 
 if (testDialect() === 'sqlite') {
