@@ -6,6 +6,7 @@
  * - SQLite: a table name is the same everywhere in one file, so Plaza gets a file of its own
  *   (`social.sqlite` beside `shop.sqlite`) with a knex the shop opens for it.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { migratePlaza } from '@plaza/core';
@@ -54,6 +55,7 @@ export function openShopDatabase(config: ShopConfig = {}): ShopDatabase {
     };
   }
   const dataDir = config.dataDir ?? './data';
+  mkdirSync(dataDir, { recursive: true });
   const shop = sqliteKnex(join(dataDir, 'shop.sqlite'));
   const social = sqliteKnex(join(dataDir, 'social.sqlite'));
   return {
