@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
+import WebSocket from 'ws';
 import { createClient } from '@plaza/client-sdk';
 import { DatabaseUnavailable } from '@plaza/core';
 import { temporaryDirectory, testPostgresUrl } from '@plaza/core/testing';
@@ -79,6 +80,23 @@ for (const host of ['Koa', 'Express'] as const) {
     t.like(await reader.posts.get(post_id), { post_id, likes: 1 });
     // The shop's own users table: still its one customer, none of Plaza's users.
     t.deepEqual(await json(`${shop.url}/customers`), customers);
+  });
+
+  test(`${host} host: a WebSocket upgrade outside /social is not Plaza's`, async (t) => {
+    const config = await shopConfig(t);
+    await migrate(config);
+    const shop = await start(t, host, config);
+    const ws = (path: string) => `${shop.url.replace('http:', 'ws:')}${path}`;
+    const outcome = (socket: WebSocket): Promise<string> =>
+      new Promise((resolve) => {
+        socket.once('open', () => {
+          socket.close();
+          resolve('open');
+        });
+        socket.once('error', () => resolve('refused'));
+      });
+    t.is(await outcome(new WebSocket(ws('/user-watch'))), 'refused');
+    t.is(await outcome(new WebSocket(ws('/social/user-watch'))), 'open');
   });
 
   test(`${host} host: started before its migrate step, Plaza refuses and says what to run`, async (t) => {
