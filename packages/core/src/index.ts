@@ -1,4 +1,5 @@
 export { createPlaza, type Plaza } from './createPlaza.js';
+export { migratePlaza, type MigratePlazaOptions } from './adapters/db/migratePlaza.js';
 export {
   parseDatabaseUrl,
   definedOnly,
