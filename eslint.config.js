@@ -132,6 +132,8 @@ export default tseslint.config(
       'packages/server-koa/src/cli.ts',
       'examples/bot/src/cli.ts',
       'examples/embed/embed.ts',
+      'examples/embed/src/koaHost.ts',
+      'examples/embed/src/expressHost.ts',
       // Tests and the test kit may set up their own environment.
       '**/*.test.ts',
       'packages/testkit/src/**',

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import type { Knex } from 'knex';
 import type { EmailVerifier } from './users/EmailVerifier.js';
 import type { Logger } from './logger.js';
 import type { EventBus } from './events/EventBus.js';
@@ -105,6 +106,18 @@ export interface LoginThrottleOptions {
 export interface PlazaOptions {
   /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. Default `sqlite:./data/plaza.sqlite`. */
   readonly databaseUrl?: string;
+  /**
+   * Your app's knex instance (client `pg` or `sqlite3`), instead of `databaseUrl`; Plaza does
+   * not close it. See docs/embedding.md.
+   */
+  readonly knex?: Knex;
+  /** With a PostgreSQL `knex`: the schema Plaza's tables live in (default `public`). */
+  readonly schema?: string;
+  /**
+   * false: Plaza does not migrate its tables at start, and refuses to start if they are not
+   * up to date; your migration step runs `migratePlaza(knex)`. Default true.
+   */
+  readonly migrate?: boolean;
   /** HS256 key of at least 32 bytes. Default: generated once and kept beside the SQLite file. */
   readonly jwtSecret?: string;
   readonly jwtTtlSeconds?: number;

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -13,21 +12,19 @@ import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
-import { isInMemory } from './adapters/db/createKnex.js';
-import { startDatabase } from './adapters/db/startDatabase.js';
+import { databaseSourceOf } from './adapters/db/databaseSource.js';
+import { openPlazaDatabase } from './adapters/db/startDatabase.js';
 import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
 import { DatabaseWriteHealth } from './adapters/db/DatabaseWriteHealth.js';
 import { isDatabaseBusy, unwritableReason } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
 import {
-  DEFAULT_DATABASE_URL,
   DEFAULT_JWT_TTL_SECONDS,
   DEFAULT_PASSWORD_MAX_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
   DEFAULT_PASSWORD_MIN_SCORE,
   DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
   OWASP_SCRYPT_COST,
-  parseDatabaseUrl,
   type PlazaOptions,
 } from './config.js';
 import { ConfigError, OVERLOADED_MESSAGE, overloaded, PlazaError } from './errors.js';
@@ -81,25 +78,22 @@ export interface Plaza {
   health(): Promise<void>;
   /**
    * Stops the job worker (jobs in hand finish first), commits the writes already accepted
-   * (later ones get OFF_01), and closes the database.
+   * (later ones get OFF_01), and closes the database (a knex you gave stays open).
    */
   close(): Promise<void>;
 }
 
 /**
  * Opens (and migrates) the database and wires the domain together. No HTTP here. A database
- * that cannot be opened, reached or migrated rejects with a DatabaseUnavailable.
+ * that cannot be opened, reached or migrated rejects with a DatabaseUnavailable. Inside an
+ * app, give it the app's knex instead (`createPlaza({ knex, schema: 'social' })`).
  *
  * @example const plaza = await createPlaza({ databaseUrl: 'sqlite:./data/plaza.sqlite' })
  */
 export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   const logger = options.logger ?? silentLogger;
-  const databaseUrl = options.databaseUrl ?? DEFAULT_DATABASE_URL;
-  const location = parseDatabaseUrl(databaseUrl);
-  const databaseFile =
-    location.client === 'sqlite' && !isInMemory(location.filename)
-      ? resolve(location.filename)
-      : undefined;
+  const source = databaseSourceOf(options);
+  const { databaseFile } = source;
   // Refused before anything touches the disk.
   if (options.jwtSecret !== undefined) assertStrongSecret(options.jwtSecret);
   const jwtTtlSeconds = options.jwtTtlSeconds ?? DEFAULT_JWT_TTL_SECONDS;
@@ -129,13 +123,15 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
               'before restarting, or the restart begins with an empty database',
           ),
         );
-  const { db, moved, applied } = await startDatabase(databaseUrl, location, {
+  const database = await openPlazaDatabase(source, {
+    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
     busyTimeoutMs: options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
     ...(options.databasePoolSize === undefined ? {} : { poolSize: options.databasePoolSize }),
     ...(options.databaseQueueLimit === undefined ? {} : { queueLimit: options.databaseQueueLimit }),
     logger,
     ...(fileGuard === undefined ? {} : { fileGuard }),
   });
+  const { db, moved, applied } = database;
   let bus: EventBus | undefined;
   try {
     if (lostBeforeStart) {
@@ -155,11 +151,11 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     // Resolved after the database opened, so the data folder exists.
     const secret =
-      location.client === 'postgres' && options.jwtSecret === undefined
+      database.secretInDatabase && options.jwtSecret === undefined
         ? await resolveJwtSecretInDatabase(db, logger)
         : resolveJwtSecret(options.jwtSecret, databaseFile, logger);
     // On PostgreSQL several instances may share the database: events go through it too.
-    bus = await chooseEventBus(db, location, options, logger);
+    bus = await chooseEventBus(db, database.postgres, options, logger);
     return assemble(
       db,
       options,
@@ -167,6 +163,7 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
       secret,
       bus,
       new DatabaseWriteHealth(fileGuard, databaseFile),
+      () => database.release(),
       {
         jwtTtlSeconds,
         minLength,
@@ -176,7 +173,7 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
     );
   } catch (error) {
     if (bus !== options.eventBus) await bus?.close();
-    await db.destroy();
+    await database.release();
     throw error;
   }
 }
@@ -188,6 +185,8 @@ function assemble(
   secret: string,
   events: EventBus,
   writeHealth: DatabaseWriteHealth,
+  /** Closes the database, or what Plaza opened on a host app's knex. */
+  releaseDatabase: () => Promise<void>,
   limits: { jwtTtlSeconds: number; minLength: number; maxLength: number; minScore: number },
 ): Plaza {
   let closing = false;
@@ -302,7 +301,7 @@ function assemble(
       await writes.close();
       await announcer.settled();
       await events.close();
-      await db.destroy();
+      await releaseDatabase();
     },
   };
 }

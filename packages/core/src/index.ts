@@ -4,6 +4,8 @@
  * server plumbing lives behind `@plaza/core/host`. `publicSurface.test.ts` pins the list.
  */
 export { createPlaza, type Plaza } from './createPlaza.js';
+// For a host that runs its own migration step (`createPlaza({ knex, migrate: false })`).
+export { migratePlaza, type MigratePlazaOptions } from './adapters/db/migratePlaza.js';
 export type {
   PlazaOptions,
   HunterOptions,

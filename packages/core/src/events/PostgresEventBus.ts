@@ -8,8 +8,11 @@ import { InProcessEventBus } from './InProcessEventBus.js';
 import { PLAZA_EVENT_TYPES, type PlazaEvents, type PlazaEventType } from './PlazaEvents.js';
 
 export interface PostgresEventBusOptions {
-  /** Where the listening connection goes: the database Plaza's pool uses. */
-  readonly connectionString: string;
+  /**
+   * Where the listening connection goes: the database Plaza's pool uses, as a connection
+   * string or node-postgres settings (those of a host app's knex).
+   */
+  readonly connectionString: string | pg.ClientConfig;
   /** Plaza's schema; the channel is named after it, so two Plazas in one database stay apart. */
   readonly schema: string;
   readonly logger?: Logger;
@@ -190,8 +193,9 @@ export class PostgresEventBus implements EventBus {
   }
 
   async #listen(): Promise<void> {
+    const { connectionString } = this.#options;
     const client = new (loadPg().Client)({
-      connectionString: this.#options.connectionString,
+      ...(typeof connectionString === 'string' ? { connectionString } : connectionString),
       // Names the schema, so an operator (or a test) can tell whose listener this is.
       application_name: `plaza-events ${this.#options.schema}`.slice(0, 63),
       keepAlive: true,

@@ -12,14 +12,14 @@ test('an event bus passed in is used as it is', async (t) => {
   const mine = new InProcessEventBus();
   const db = createKnex(IN_MEMORY, { busyTimeoutMs: 1000 });
   t.teardown(() => db.destroy());
-  const bus = await chooseEventBus(db, IN_MEMORY, { eventBus: mine }, silentLogger);
+  const bus = await chooseEventBus(db, undefined, { eventBus: mine }, silentLogger);
   t.is(bus, mine);
 });
 
 test('on SQLite, events stay in this process', async (t) => {
   const db = createKnex(IN_MEMORY, { busyTimeoutMs: 1000 });
   t.teardown(() => db.destroy());
-  const bus = await chooseEventBus(db, IN_MEMORY, {}, silentLogger);
+  const bus = await chooseEventBus(db, undefined, {}, silentLogger);
   t.teardown(() => bus.close());
   t.true(bus instanceof InProcessEventBus);
 });

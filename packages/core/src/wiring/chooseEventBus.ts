@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { DatabaseLocation, PlazaOptions } from '../config.js';
+import type pg from 'pg';
+import type { PlazaOptions } from '../config.js';
 import type { EventBus } from '../events/EventBus.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
 import { PostgresEventBus } from '../events/PostgresEventBus.js';
@@ -10,19 +11,20 @@ import type { Logger } from '../logger.js';
  * PostgreSQL (several instances may share it, so events must reach them all), else one in
  * this process on SQLite.
  *
- * @example const bus = await chooseEventBus(db, location, options, logger)
+ * @example const bus = await chooseEventBus(db, { connection: url, schema: 'public' }, options, logger)
  */
 export async function chooseEventBus(
   db: Knex,
-  location: DatabaseLocation,
+  /** PostgreSQL: the connection settings of Plaza's pool, and its schema; undefined on SQLite. */
+  postgres: { readonly connection: string | pg.ClientConfig; readonly schema: string } | undefined,
   options: PlazaOptions,
   logger: Logger,
 ): Promise<EventBus> {
   if (options.eventBus) return options.eventBus;
-  if (location.client === 'postgres') {
+  if (postgres !== undefined) {
     return PostgresEventBus.start(db, {
-      connectionString: location.connectionString,
-      schema: location.schema,
+      connectionString: postgres.connection,
+      schema: postgres.schema,
       logger,
     });
   }

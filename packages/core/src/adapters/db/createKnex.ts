@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import type pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { DatabaseFileGuard } from './DatabaseFileGuard.js';
@@ -28,8 +29,9 @@ export interface DatabaseOptions {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+// Knex's own name for the dialect, whatever alias (`pg`, `postgresql`…) its config used.
 export const dialectOf = (db: Knex): Dialect =>
-  (db.client as { config: Knex.Config }).config.client === 'pg' ? 'postgres' : 'sqlite';
+  (db.client as { dialect?: string }).dialect === 'postgresql' ? 'postgres' : 'sqlite';
 
 /** The schema a PostgreSQL database keeps Plaza's tables in (`public` for SQLite). */
 export const schemaOf = (db: Knex): string =>
@@ -85,7 +87,7 @@ interface PooledClient {
  * queue for one. Past `limit` waiting, the next is refused at once: without a bound, a flood
  * of reads queued tens of thousands deep, for longer than the acquire timeout.
  */
-function boundQueue(db: Knex, limit: number): Knex {
+export function boundQueue(db: Knex, limit: number): Knex {
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new RangeError('queueLimit must be a whole number, 1 or more.');
   }
@@ -150,15 +152,30 @@ function createPostgresKnex(
   location: Extract<DatabaseLocation, { client: 'postgres' }>,
   options: DatabaseOptions,
 ): Knex {
+  return createPostgresKnexOn(plazaConnection(location.connectionString), location.schema, options);
+}
+
+/**
+ * What Plaza's connections to PostgreSQL are opened with: a connection string or a
+ * node-postgres config (a host app's), named `plaza`, with Plaza's bigint parser.
+ */
+export const plazaConnection = (connection: string | pg.ClientConfig): pg.ClientConfig => ({
+  ...(typeof connection === 'string' ? { connectionString: connection } : connection),
+  application_name: 'plaza',
+  types: bigintsAsNumbers(),
+});
+
+/** A pool of PostgreSQL connections whose `search_path` is `schema`. */
+export function createPostgresKnexOn(
+  connection: pg.ClientConfig,
+  schema: string,
+  options: DatabaseOptions,
+): Knex {
   const config: Knex.Config & { plazaSchema: string } = {
     client: 'pg',
-    connection: {
-      connectionString: location.connectionString,
-      application_name: 'plaza',
-      types: bigintsAsNumbers(),
-    } as Knex.PgConnectionConfig,
-    searchPath: [location.schema],
-    plazaSchema: location.schema,
+    connection: connection as Knex.PgConnectionConfig,
+    searchPath: [schema],
+    plazaSchema: schema,
     compileSqlOnError: false,
     log: knexLog(options.logger),
     acquireConnectionTimeout: ACQUIRE_CONNECTION_TIMEOUT_MS,

@@ -4,6 +4,7 @@ import { isDatabaseBusy, isUniqueViolation } from './dbErrors.js';
 import { migrationSource } from './migrationSource.js';
 import { migrationTables } from './migrationTables.js';
 import { moveLegacyMigrations } from './moveLegacyMigrations.js';
+import { refuseForeignTables } from './plazaTables.js';
 
 export interface MigrationOutcome {
   /** Migrations whose records an earlier Plaza kept in `knex_migrations`, moved now. */
@@ -25,6 +26,7 @@ export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise
     }
     return moveLegacyMigrations(db);
   });
+  await refuseForeignTables(db);
   const applied = await retryingRaces(giveUpAt, async () => {
     const [, names] = (await db.migrate.latest({
       migrationSource,
