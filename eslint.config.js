@@ -107,6 +107,25 @@ export default tseslint.config(
     },
   },
   {
+    // The published packages never reach the private test kit outside their tests (a distinct
+    // rule name, so the per-package boundaries above keep their own options).
+    files: ['packages/core/src/**/*.ts', 'packages/server-koa/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@plaza/testkit', '@plaza/testkit/*'],
+              message: '@plaza/testkit is private and unpublished: only tests may import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/*/src/**/*.ts', 'examples/**/*.ts'],
     ignores: [
       // The command-line entry points: the only readers of the environment.
@@ -117,7 +136,7 @@ export default tseslint.config(
       'examples/embed/src/expressHost.ts',
       // Tests and the test kit may set up their own environment.
       '**/*.test.ts',
-      'packages/core/src/testing/**',
+      'packages/testkit/src/**',
     ],
     rules: {
       'no-restricted-properties': [

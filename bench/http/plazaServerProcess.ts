@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@plaza/core/testing';
+import { freePort } from '@plaza/testkit';
 import { onExit } from '../support/exitCleanup.js';
 
 /** The deployable server, as `npm start` runs it. */

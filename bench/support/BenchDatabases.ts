@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startPostgresCluster, type PostgresCluster } from '@plaza/core/testing';
+import { type PostgresCluster, startPostgresCluster } from '@plaza/testkit';
 import pg from 'pg';
 import type { DatabaseKind } from './deployments.js';
 import { onExit } from './exitCleanup.js';

@@ -2,14 +2,14 @@ import anyTest, { type TestFn } from 'ava';
 import {
   changePasswordInput,
   createPostInput,
+  type InputSpec,
   listPostsInput,
   loginInput,
   postIdInput,
   profileInput,
   signUpInput,
   verifyTokenInput,
-  type InputSpec,
-} from '@plaza/core';
+} from '@plaza/core/host';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { createPost, signUp, signUpFields, type SignedUpUser } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { Knex } from 'knex';
-import { openDatabase, sharedDatabaseUrl } from '@plaza/core/testing';
+import { openDatabase, sharedDatabaseUrl } from '@plaza/testkit';
 import type { BotReport } from '@plaza/example-bot';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { botConfigFile, numbers, runBotCli } from './botProcess.js';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createPlaza } from '@plaza/core';
-import { freshDatabaseUrl } from '@plaza/core/testing';
+import { freshDatabaseUrl } from '@plaza/testkit';
 import { createServer } from '@plaza/server-koa';
 import { listenOnLoopback } from '../fakes/listenOnLoopback.js';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { sharedDatabaseUrl } from '@plaza/core/testing';
+import { sharedDatabaseUrl } from '@plaza/testkit';
 import { Api } from '../support/http.js';
 import { runCli } from '../support/cliProcess.js';
 import { signUp, uniqueUsername } from '../support/builders.js';

@@ -10,7 +10,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import { freePort, freshDatabaseUrl } from '@plaza/core/testing';
+import { freePort, freshDatabaseUrl } from '@plaza/testkit';
 import { startLoopbackPlaza } from '../sdk/support/loopbackPlaza.js';
 import { runNodeScript, type ScriptRun } from '../support/nodeScript.js';
 

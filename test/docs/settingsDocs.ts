@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { defaultOf, defaultValueText, describeSetting, type Setting } from '@plaza/core';
+import { defaultOf, defaultValueText, describeSetting, type Setting } from '@plaza/core/host';
 import { SERVER_SETTINGS } from '@plaza/server-koa';
 
 /** The repository's root folder. */

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import { sharedDatabaseUrl, withDatabase } from '@plaza/core/testing';
+import { enrichmentJobsOf } from '@plaza/core/host';
+import { sharedDatabaseUrl, withDatabase } from '@plaza/testkit';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { signUp, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
@@ -115,7 +116,7 @@ test('asking again while a job waits adds no second job', async (t) => {
     const again = await api.post('/user/request-retrieve-data', {}, { token: user.token });
     t.is(again.status, 202);
   }
-  const jobs = await target.plaza.enrichment.jobsOf(user.userId);
+  const jobs = await enrichmentJobsOf(target.plaza, user.userId);
   t.is(jobs.length, 1);
   t.is(jobs[0]?.state, 'pending');
   t.is(requestsFor(clearbit, email), 1);

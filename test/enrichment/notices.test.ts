@@ -1,5 +1,5 @@
 import anyTest, { type TestFn } from 'ava';
-import { nextEvent } from '@plaza/core/testing';
+import { nextEvent } from '@plaza/testkit';
 import { startApiTarget, type ApiTarget } from '../support/apiTarget.js';
 import { signUp, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import test from 'ava';
 import { createClient } from '@plaza/client-sdk';
-import { freePort, freshDatabaseUrl } from '@plaza/core/testing';
+import { freePort, freshDatabaseUrl } from '@plaza/testkit';
 import { startEmbeddedApp } from '@plaza/example-embed';
 import { runNodeScript } from '../support/nodeScript.js';
 

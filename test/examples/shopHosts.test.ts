@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import WebSocket from 'ws';
 import { createClient } from '@plaza/client-sdk';
 import { DatabaseUnavailable } from '@plaza/core';
-import { temporaryDirectory, testPostgresUrl } from '@plaza/core/testing';
+import { temporaryDirectory, testPostgresUrl } from '@plaza/testkit';
 import { startExpressShop } from '@plaza/example-embed/express';
 import { startKoaShop, type RunningShop } from '@plaza/example-embed/koa';
 import { migrateShop, openShopDatabase, type ShopConfig } from '@plaza/example-embed/shop-database';

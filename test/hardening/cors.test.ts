@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { freshDatabaseUrl } from '@plaza/core/testing';
+import { freshDatabaseUrl } from '@plaza/testkit';
 import { createServer, serve, serverOptionsFromEnv } from '@plaza/server-koa';
 import { signUp } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { sharedDatabaseUrl } from '@plaza/core/testing';
+import { sharedDatabaseUrl } from '@plaza/testkit';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { signUp, signUpFields, type SignedUpUser } from '../support/builders.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import anyTest, { type TestFn } from 'ava';
 import fc from 'fast-check';
-import { sharedDatabaseUrl } from '@plaza/core/testing';
+import { sharedDatabaseUrl } from '@plaza/testkit';
 import {
   startInProcessTarget,
   TEST_JWT_SECRET,

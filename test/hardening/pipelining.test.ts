@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 import { startInProcessTarget, TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { createPost, signUp } from '../support/builders.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';

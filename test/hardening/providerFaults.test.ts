@@ -1,5 +1,6 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { enrichmentJobsOf } from '@plaza/core/host';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { signUp, signUpFields, uniqueUsername, type SignedUpUser } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
@@ -226,8 +227,8 @@ async function failedEnrichment(
   const user = await signUp(api, { email });
   const profileAtSignUp = await ownProfile(api, user);
 
-  const jobsOf = (): ReturnType<typeof target.plaza.enrichment.jobsOf> =>
-    target.plaza.enrichment.jobsOf(user.userId);
+  const jobsOf = (): ReturnType<typeof enrichmentJobsOf> =>
+    enrichmentJobsOf(target.plaza, user.userId);
   const signUpJob = await eventually(
     'the sign-up enrichment job to give up',
     async () => {

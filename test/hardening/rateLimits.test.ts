@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { createClient, PlazaApiError } from '@plaza/client-sdk';
-import { sharedDatabaseUrl, temporaryDirectory, testDialect } from '@plaza/core/testing';
+import { sharedDatabaseUrl, temporaryDirectory, testDialect } from '@plaza/testkit';
 import type { RateLimits } from '@plaza/server-koa';
 import { createPost, signUp, signUpFields } from '../support/builders.js';
 import { Api, type ApiResponse } from '../support/http.js';

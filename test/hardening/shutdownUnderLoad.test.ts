@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { sharedDatabaseUrl } from '@plaza/core/testing';
+import { sharedDatabaseUrl } from '@plaza/testkit';
 import { TEST_JWT_SECRET } from '../support/apiTarget.js';
 import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
 import { runCli, type CliRun } from '../support/cliProcess.js';

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { withTimeout } from '../support/watchSocket.js';
 

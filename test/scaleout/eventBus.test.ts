@@ -17,7 +17,7 @@ import {
   sleep,
   waitUntil,
   withDatabase,
-} from '@plaza/core/testing';
+} from '@plaza/testkit';
 
 async function sharedUrl(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'plaza-bus-'));

@@ -8,7 +8,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import type { Knex } from 'knex';
-import { freshDatabaseUrl, openDatabase, testPostgresUrl } from '@plaza/core/testing';
+import { freshDatabaseUrl, openDatabase, testPostgresUrl } from '@plaza/testkit';
 import {
   expectedFakeClearbitProfile,
   FAKE_CLEARBIT_API_KEY,

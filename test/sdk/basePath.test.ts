@@ -1,5 +1,5 @@
 import test from 'ava';
-import { freshDatabaseUrl } from '@plaza/core/testing';
+import { freshDatabaseUrl } from '@plaza/testkit';
 import { startEmbeddedApp } from '@plaza/example-embed';
 import { PlazaApiError } from '@plaza/client-sdk';
 import { clientOf, signedUpClient } from './support/clients.js';

@@ -1,5 +1,6 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { FAILURE_REASONS, FakeProfileEnricher, type PlazaEvents } from '@plaza/core';
+import { FakeProfileEnricher, type PlazaEvents } from '@plaza/core';
+import { FAILURE_REASONS } from '@plaza/core/host';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { uniqueUsername } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';

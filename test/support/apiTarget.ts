@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createPlaza, type Plaza, type PlazaOptions } from '@plaza/core';
-import { freshDatabaseUrl } from '@plaza/core/testing';
+import { freshDatabaseUrl } from '@plaza/testkit';
 import { createServer, type PlazaServer, type ServerOptions } from '@plaza/server-koa';
 import { FAKE_HUNTER_API_KEY, startFakeHunter, type FakeHunter } from '../fakes/fakeHunter.js';
 

@@ -1,5 +1,5 @@
 import knex, { type Knex } from 'knex';
-import { dialectOf, openDatabase, selectRows as rawRows } from '@plaza/core/testing';
+import { dialectOf, openDatabase, selectRows as rawRows } from '@plaza/testkit';
 
 export { openDatabase };
 

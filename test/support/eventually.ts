@@ -1,4 +1,4 @@
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 
 /**
  * Polls `probe` until it returns something other than `undefined`, or fails after

@@ -1,5 +1,5 @@
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 
 /**
  * Every wait in these helpers gives up after this long, so a broken server fails in the end;

@@ -10,7 +10,7 @@ import {
   startPostgresCluster,
   TEST_POSTGRES_URL_VARIABLE,
   THROWAWAY_SETTINGS,
-} from '@plaza/core/testing';
+} from '@plaza/testkit';
 
 const [command, ...args] = process.argv.slice(2);
 if (command === undefined) {

@@ -1,4 +1,5 @@
-import { fakeProfileFor, type EnrichmentResult, type ProfileEnricher } from '@plaza/core';
+import type { EnrichmentResult, ProfileEnricher } from '@plaza/core';
+import { fakeProfileFor } from '@plaza/core/host';
 
 const now = (): number => performance.timeOrigin + performance.now();
 

@@ -1,4 +1,4 @@
-import { openDatabase } from '@plaza/core/testing';
+import { openDatabase } from '@plaza/testkit';
 import { benchEmail } from './wsServerProtocol.js';
 
 /** Rows a statement inserts: 7 columns x 100 stays under SQLite's 999 bound parameters. */

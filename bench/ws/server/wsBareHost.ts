@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { fakeProfileFor } from '@plaza/core';
+import { fakeProfileFor } from '@plaza/core/host';
 import jwt from 'jsonwebtoken';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { listenOnLoopback } from '../../support/listen.js';

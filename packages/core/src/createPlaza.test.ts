@@ -1,16 +1,16 @@
 import test from 'ava';
 import { createPlaza } from './createPlaza.js';
 import { ConfigError } from './errors.js';
-import { rejectsWithPlazaError } from './testing/assertions.js';
 import {
   aPost,
   aUser,
   databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
+  rejectsWithPlazaError,
   temporaryDirectory,
   testOptions,
-} from './testing/builders.js';
+} from '@plaza/testkit';
 
 test('two instances with their own databases share no state', async (t) => {
   const oneUrl = databaseUrlIn(await temporaryDirectory(t));

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
+import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
 import {
   assertStrongSecret,
@@ -27,6 +28,7 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { ConfigError, OVERLOADED_MESSAGE, overloaded, PlazaError } from './errors.js';
+import type { Enrichment } from './enrichment/Enrichment.js';
 import { EnrichmentJobs } from './enrichment/EnrichmentJobs.js';
 import { EnrichmentService } from './enrichment/EnrichmentService.js';
 import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
@@ -34,14 +36,17 @@ import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
+import type { Likes } from './likes/Likes.js';
 import { LikeService } from './likes/LikeService.js';
 import type { RateLimitStore } from './limits/RateLimitStore.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Post } from './posts/Post.js';
+import type { Posts } from './posts/Posts.js';
 import { PostService } from './posts/PostService.js';
 import type { EmailVerifier } from './users/EmailVerifier.js';
 import { PasswordPolicy } from './users/PasswordPolicy.js';
 import { User } from './users/User.js';
+import type { Users } from './users/Users.js';
 import { UserService } from './users/UserService.js';
 import { chooseEmailVerifier } from './wiring/chooseEmailVerifier.js';
 import { chooseEventBus } from './wiring/chooseEventBus.js';
@@ -52,12 +57,12 @@ import { chooseRateLimitStore } from './wiring/chooseRateLimitStore.js';
  * One Plaza: its own database, models, keys and providers. Several can live in one process.
  */
 export interface Plaza {
-  readonly users: UserService;
-  readonly auth: AuthService;
-  readonly posts: PostService;
-  readonly likes: LikeService;
+  readonly users: Users;
+  readonly auth: Auth;
+  readonly posts: Posts;
+  readonly likes: Likes;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
-  readonly enrichment: EnrichmentService;
+  readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
   readonly events: EventBus;
   /** The profile enricher in use (`clearbit`, `hunter`, `fake-clearbit`, yours), if any. */

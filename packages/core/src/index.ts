@@ -1,48 +1,43 @@
+/**
+ * `@plaza/core`: embed Plaza in a Node app. This root is the embedding API only (what
+ * `createPlaza` takes and returns, the provider ports and their adapters, events, errors);
+ * server plumbing lives behind `@plaza/core/host`. `publicSurface.test.ts` pins the list.
+ */
 export { createPlaza, type Plaza } from './createPlaza.js';
+// For a host that runs its own migration step (`createPlaza({ knex, migrate: false })`).
 export { migratePlaza, type MigratePlazaOptions } from './adapters/db/migratePlaza.js';
-export {
-  parseDatabaseUrl,
-  definedOnly,
-  OWASP_SCRYPT_COST,
-  DEFAULT_DATABASE_URL,
-  type PlazaOptions,
-  type HunterOptions,
-  type ScryptCost,
-  type DatabaseLocation,
-  type LoginThrottleOptions,
+export type {
+  PlazaOptions,
+  HunterOptions,
+  ScryptCost,
+  LoginThrottleOptions,
+  EnrichmentOptions,
+  EnrichmentProviderName,
+  ClearbitOptions,
 } from './config.js';
-export { PLAZA_SETTINGS, PLAZA_SETTING, plazaOptionsFromEnv } from './plazaSettings.js';
 export {
-  declareSettings,
-  readSetting,
-  settingOrDefault,
-  describeSetting,
-  defaultOf,
-  defaultValueText,
-  wholeNumber,
-  onOff,
-  oneOf,
-  text,
-  checkedText,
-  type Setting,
-  type SettingSpec,
-  type SettingKind,
-  type SettingGroup,
-  type SettingDescription,
-} from './setting.js';
-export { editDistance } from './shared/editDistance.js';
-export * from './errors.js';
+  PlazaError,
+  isPlazaError,
+  ConfigError,
+  type ErrorCode,
+  type PlazaErrorOptions,
+} from './errors.js';
 export { DatabaseUnavailable } from './adapters/db/DatabaseUnavailable.js';
 export { silentLogger, type Logger } from './logger.js';
-export {
-  parseInput,
-  required,
-  optional,
-  type Parsed,
-  type RawParams,
-  type InputSpec,
-  type Field,
-} from './shared/input.js';
+/** What the services' methods also take: parameters as they arrived, checked by the service. */
+export type { RawParams } from './shared/input.js';
+
+export type { Users, SignUpResult } from './users/Users.js';
+export type { Profile } from './users/Profile.js';
+export type { SignUpInput, ProfileInput } from './users/userInputs.js';
+export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
+export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';
+export type { IssuedToken } from './auth/TokenIssuer.js';
+export type { Posts, PostView, PostPage } from './posts/Posts.js';
+export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
+export type { Likes } from './likes/Likes.js';
+export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
+
 export {
   SkippingEmailVerifier,
   type EmailVerifier,
@@ -51,48 +46,21 @@ export {
 } from './users/EmailVerifier.js';
 export { HunterEmailVerifier } from './adapters/hunter/HunterEmailVerifier.js';
 export { FakeEmailVerifier } from './adapters/fake/FakeEmailVerifier.js';
-export {
-  signUpInput,
-  profileInput,
-  type SignUpInput,
-  type ProfileInput,
-} from './users/userInputs.js';
-export type { Profile } from './users/Profile.js';
-export type { SignUpResult, UserService } from './users/UserService.js';
-export {
-  loginInput,
-  verifyTokenInput,
-  changePasswordInput,
-  type LoginInput,
-  type VerifyTokenInput,
-  type ChangePasswordInput,
-} from './auth/authInputs.js';
-export type { AuthService, LoginContext, VerifiedToken } from './auth/AuthService.js';
-export { DEFAULT_TOKEN_VERSION_SETTINGS, type TokenVersionSettings } from './auth/TokenVersions.js';
-export { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from './auth/LoginThrottle.js';
-export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
-export type { RateLimitStore } from './limits/RateLimitStore.js';
-export { InMemoryRateLimitStore } from './limits/InMemoryRateLimitStore.js';
-export type { IssuedToken } from './auth/TokenIssuer.js';
-export {
-  createPostInput,
-  postIdInput,
-  listPostsInput,
-  type CreatePostInput,
-  type PostIdInput,
-  type ListPostsInput,
-} from './posts/postInputs.js';
-export type { PostView, PostPage, PostService } from './posts/PostService.js';
-export type { LikeService } from './likes/LikeService.js';
 export type {
   ProfileEnricher,
   EnrichmentResult,
   EnrichmentKind,
   EnrichedProfile,
 } from './enrichment/ProfileEnricher.js';
+// For your own ProfileEnricher: what a provider says, cleaned as Plaza's own adapters clean it.
 export { sanitizeProfile } from './enrichment/sanitizeProfile.js';
 export { ClearbitProfileEnricher } from './adapters/clearbit/ClearbitProfileEnricher.js';
 export { HunterPeopleEnricher } from './adapters/hunter/HunterPeopleEnricher.js';
+export { FakeProfileEnricher } from './adapters/fake/FakeProfileEnricher.js';
+
+export type { RateLimitStore } from './limits/RateLimitStore.js';
+export { InMemoryRateLimitStore } from './limits/InMemoryRateLimitStore.js';
+
 export type { EventBus, EventListener, Unsubscribe } from './events/EventBus.js';
 export {
   PLAZA_EVENT_TYPES,
@@ -102,21 +70,3 @@ export {
   type PostLikeChange,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';
-export { PostgresEventBus, type PostgresEventBusOptions } from './events/PostgresEventBus.js';
-export {
-  ENRICHMENT_PROVIDERS,
-  DEFAULT_CLEARBIT_URL,
-  type EnrichmentOptions,
-  type EnrichmentProviderName,
-  type ClearbitOptions,
-} from './config.js';
-export type { EnrichmentService, EnrichmentRequest } from './enrichment/EnrichmentService.js';
-export type { EnrichmentJobRow, EnrichmentJobState } from './enrichment/EnrichmentJobs.js';
-export {
-  FAILURE_REASONS,
-  DEFAULT_RETRY_POLICY,
-  type RetryPolicy,
-} from './enrichment/retryPolicy.js';
-export { DEFAULT_WORKER_SETTINGS } from './enrichment/workerSettings.js';
-export { ENRICHABLE_FIELDS } from './enrichment/fillEmptyFields.js';
-export { FakeProfileEnricher, fakeProfileFor } from './adapters/fake/FakeProfileEnricher.js';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { PLAZA_SETTING, PLAZA_SETTINGS, plazaOptionsFromEnv } from './plazaSettings.js';
 import { readSetting } from './setting.js';
-import { keysReadBy } from './testing/keysReadBy.js';
+import { keysReadBy } from '@plaza/testkit';
 
 test('the settings table lists exactly the keys plazaOptionsFromEnv reads', (t) => {
   const read = keysReadBy(plazaOptionsFromEnv);

@@ -2,8 +2,14 @@ import test from 'ava';
 import { createPlaza, type Plaza } from './createPlaza.js';
 import { MISSING_PARAM_MESSAGE } from './errors.js';
 import type { RawParams } from './shared/input.js';
-import { rejectsWithPlazaError, type ExpectedPlazaError } from './testing/assertions.js';
-import { aUser, signedUpUser, STRONG_PASSWORD, testOptions } from './testing/builders.js';
+import {
+  aUser,
+  type ExpectedPlazaError,
+  rejectsWithPlazaError,
+  signedUpUser,
+  STRONG_PASSWORD,
+  testOptions,
+} from '@plaza/testkit';
 
 // Every service method that takes input accepts raw parameters (a form, a query string, a
 // JSON body, an embedder's object) without a cast, and checks them itself: the routes no

@@ -1,4 +1,4 @@
-import { describeSetting, type Setting } from '@plaza/core';
+import { describeSetting, type Setting } from '@plaza/core/host';
 import { SERVER_SETTINGS } from './serverSettings.js';
 
 export const USAGE = `Usage: plaza-server [serve|migrate] [--config FILE]

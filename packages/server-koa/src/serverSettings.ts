@@ -4,11 +4,11 @@ import {
   oneOf,
   onOff,
   PLAZA_SETTINGS,
-  text,
-  wholeNumber,
   type Setting,
   type SettingKind,
-} from '@plaza/core';
+  text,
+  wholeNumber,
+} from '@plaza/core/host';
 import { DEFAULT_TIMEOUTS } from './app.js';
 import { DEFAULT_CONNECTION_LIMITS } from './ConnectionLimiter.js';
 import { DEFAULT_BODY_LIMIT } from './middleware/body.js';

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ConfigError, describeSetting, readSetting } from '@plaza/core';
-import { keysReadBy } from '@plaza/core/testing';
+import { ConfigError } from '@plaza/core';
+import { describeSetting, readSetting } from '@plaza/core/host';
+import { keysReadBy } from '@plaza/testkit';
 import { loadSettings, serverOptionsFromEnv } from './settings.js';
 import { SERVER_SETTINGS } from './serverSettings.js';
 

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, type PlazaOptions } from '@plaza/core';
 import {
-  ConfigError,
   definedOnly,
   plazaOptionsFromEnv,
   readSetting,
-  settingOrDefault,
-  type PlazaOptions,
   type Setting,
-} from '@plaza/core';
+  settingOrDefault,
+} from '@plaza/core/host';
 import type { ServerTimeouts } from './app.js';
 import type { ConnectionLimits } from './ConnectionLimiter.js';
 import type { WebSocketLimits } from './ws/webSocketLimits.js';

@@ -1,4 +1,4 @@
-import { editDistance } from '@plaza/core';
+import { editDistance } from '@plaza/core/host';
 import { SERVER_SETTINGS } from './serverSettings.js';
 
 const KEYS = SERVER_SETTINGS.map((setting) => setting.key);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ENRICHABLE_FIELDS } from '@plaza/core';
+import { ENRICHABLE_FIELDS } from '@plaza/core/host';
 import { expectedFakeClearbitProfile } from '../../fakes/fakeClearbit.js';
 
 /** An `enrichment_jobs` row with its user's email. */

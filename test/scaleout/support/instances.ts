@@ -1,4 +1,4 @@
-import { temporaryDirectory } from '@plaza/core/testing';
+import { temporaryDirectory } from '@plaza/testkit';
 import { runCli, type CliRun } from '../../support/cliProcess.js';
 import { Api } from '../../support/http.js';
 

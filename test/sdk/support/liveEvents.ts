@@ -1,5 +1,5 @@
 import type { LiveEventMap, LiveEvents, LiveEventType } from '@plaza/client-sdk';
-import { WAIT_LIMIT_MS } from '@plaza/core/testing';
+import { WAIT_LIMIT_MS } from '@plaza/testkit';
 
 /**
  * Resolves with the next event of `type` that `matches`, or rejects after `timeoutMs`. Ask for

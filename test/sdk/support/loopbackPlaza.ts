@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createPlaza, type Plaza, type PlazaOptions } from '@plaza/core';
-import { sharedDatabaseUrl } from '@plaza/core/testing';
+import { sharedDatabaseUrl } from '@plaza/testkit';
 import { createServer, type PlazaServer } from '@plaza/server-koa';
 import { TEST_JWT_SECRET } from '../../support/apiTarget.js';
 import { closeServer, portOf } from './localServers.js';

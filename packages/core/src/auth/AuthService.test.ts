@@ -8,19 +8,19 @@ import {
   WRONG_CREDENTIALS_MESSAGE,
 } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  migratedDatabase,
+  rejectsWithPlazaError,
   scryptCostOf,
   signedUpUser,
   STRONG_PASSWORD,
+  TEST_JWT_SECRET,
   testOptions,
   testPlaza,
-  TEST_JWT_SECRET,
   untyped,
   without,
-} from '../testing/builders.js';
-import { migratedDatabase } from '../testing/testDatabase.js';
+} from '@plaza/testkit';
 import { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { User, usernameKey } from '../users/User.js';
 import { AuthService } from './AuthService.js';

@@ -17,6 +17,9 @@ import type { LoginThrottle } from './LoginThrottle.js';
 import type { PasswordHasher } from './PasswordHasher.js';
 import type { IssuedToken, TokenIssuer } from './TokenIssuer.js';
 import { DEFAULT_TOKEN_VERSION_SETTINGS, TokenVersions } from './TokenVersions.js';
+import type { LoginContext, VerifiedToken } from './Auth.js';
+
+export type { LoginContext, VerifiedToken } from './Auth.js';
 
 export interface AuthServiceDependencies {
   readonly User: ModelClass<User>;
@@ -29,21 +32,6 @@ export interface AuthServiceDependencies {
   readonly versions?: TokenVersions;
   /** Where revocations are announced (`auth.tokens_revoked`); without one they are not. */
   readonly events?: EventBus;
-}
-
-/** A token that passed every check, and the token version it carries. */
-export interface VerifiedToken {
-  readonly userId: number;
-  readonly tokenVersion: number;
-}
-
-/** Where a login comes from, as far as the host knows. */
-export interface LoginContext {
-  /**
-   * The client's IP address, for the per-client limits and for locking a username from this
-   * client only. Without it the username's failures lock it for every caller without one.
-   */
-  readonly clientIp?: string;
 }
 
 /** Logins, tokens, and password changes. */

@@ -7,17 +7,18 @@ import {
   WRONG_CREDENTIALS_MESSAGE,
 } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
   databaseUrlIn,
   FAST_SCRYPT,
+  freshDatabaseUrl,
+  migratedDatabase,
+  recordingLogger,
+  rejectsWithPlazaError,
   STRONG_PASSWORD,
   temporaryDirectory,
   TEST_JWT_SECRET,
-} from '../testing/builders.js';
-import { recordingLogger } from '../testing/recordingLogger.js';
-import { freshDatabaseUrl, migratedDatabase } from '../testing/testDatabase.js';
+} from '@plaza/testkit';
 import { PasswordPolicy } from '../users/PasswordPolicy.js';
 import { User, usernameKey } from '../users/User.js';
 import { AuthService } from './AuthService.js';

@@ -2,16 +2,16 @@ import test from 'ava';
 import { OWASP_SCRYPT_COST } from '../config.js';
 import { createPlaza } from '../createPlaza.js';
 import { PlazaError } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
   databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
+  rejectsWithPlazaError,
   scryptCostOf,
   temporaryDirectory,
   TEST_JWT_SECRET,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 import { PasswordHasher } from './PasswordHasher.js';
 
 test('the stored hash is a salted scrypt key, not the password', async (t) => {

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import test from 'ava';
 import { createPlaza } from '../createPlaza.js';
 import { ConfigError } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
-import { freshDatabaseUrl } from '../testing/testDatabase.js';
 import {
   aUser,
   FAST_SCRYPT,
+  freshDatabaseUrl,
+  rejectsWithPlazaError,
   sqliteUrl,
   temporaryDirectory,
   testPlaza,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 import { jwtSecretPathFor } from './jwtSecret.js';
 
 for (const [label, secret] of [

@@ -9,18 +9,21 @@ import {
   PASSWORD_TOO_WEAK_MESSAGE,
   WRONG_CREDENTIALS_MESSAGE,
 } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   databaseUrlIn,
+  migratedDatabase,
   RANDOM_10_CHARACTER_PASSWORDS,
+  recordEvents,
+  rejectsWithPlazaError,
   signedUpUser,
+  sleep,
   temporaryDirectory,
-  testPlaza,
   TEST_JWT_SECRET,
+  testDialect,
+  testPlaza,
   untyped,
-} from '../testing/builders.js';
-import { migratedDatabase, testDialect, withDatabase } from '../testing/testDatabase.js';
-import { recordEvents, sleep } from '../testing/waits.js';
+  withDatabase,
+} from '@plaza/testkit';
 import { TokenVersions } from './TokenVersions.js';
 
 const [NEW_PASSWORD, OTHER_PASSWORD, THIRD_PASSWORD] = RANDOM_10_CHARACTER_PASSWORDS;

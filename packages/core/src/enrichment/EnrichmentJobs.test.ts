@@ -2,8 +2,13 @@ import test from 'ava';
 import type { Knex } from 'knex';
 
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
-import { temporaryDirectory, type Teardown, uniqueUsername } from '../testing/builders.js';
-import { migratedDatabase, sharedDatabaseUrl } from '../testing/testDatabase.js';
+import {
+  migratedDatabase,
+  sharedDatabaseUrl,
+  type Teardown,
+  temporaryDirectory,
+  uniqueUsername,
+} from '@plaza/testkit';
 import { EnrichmentJobs, type ClaimedJob, type EnrichmentJobRow } from './EnrichmentJobs.js';
 
 const T0 = new Date('2026-12-01T12:00:00.000Z');

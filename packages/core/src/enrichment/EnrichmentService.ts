@@ -4,6 +4,9 @@ import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EnrichmentJobRow, EnrichmentJobs } from './EnrichmentJobs.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
+import type { EnrichmentRequest } from './Enrichment.js';
+
+export type { EnrichmentRequest } from './Enrichment.js';
 
 export interface EnrichmentServiceDependencies {
   readonly jobs: EnrichmentJobs;
@@ -12,12 +15,6 @@ export interface EnrichmentServiceDependencies {
   readonly configured: boolean;
   /** Tells this process's worker, if it runs one, that a job is waiting. */
   readonly wake: () => void;
-}
-
-/** What the caller learns at once; the outcome comes later as an event. */
-export interface EnrichmentRequest {
-  /** False when a job for this user was already waiting (or enrichment is off). */
-  readonly queued: boolean;
 }
 
 /**

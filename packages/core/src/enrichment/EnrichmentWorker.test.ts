@@ -4,30 +4,30 @@ import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PlazaError } from '../errors.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
 import { silentLogger } from '../logger.js';
-import { recordingLogger } from '../testing/recordingLogger.js';
-import { EnrichmentJobs, type ClaimedJob } from './EnrichmentJobs.js';
-import { EnrichmentWorker } from './EnrichmentWorker.js';
-import type { PlazaOptions } from '../config.js';
-import { createPlaza } from '../createPlaza.js';
 import {
+  aGate,
   aUser,
   databaseUrlIn,
+  migratedDatabase,
+  nextEvent,
+  recordEvents,
+  recordingLogger,
+  ScriptedEnricher,
   signedUpUser,
+  sleep,
+  type Teardown,
   temporaryDirectory,
   testOptions,
   testPlaza,
-  type Teardown,
-} from '../testing/builders.js';
-import { ScriptedEnricher } from '../testing/scriptedEnricher.js';
-import { migratedDatabase, withDatabase } from '../testing/testDatabase.js';
-import {
-  aGate,
-  nextEvent,
-  recordEvents,
-  sleep,
-  waitUntil,
   WAIT_LIMIT_MS,
-} from '../testing/waits.js';
+  waitUntil,
+  withDatabase,
+} from '@plaza/testkit';
+import { EnrichmentJobs, type ClaimedJob } from './EnrichmentJobs.js';
+import { enrichmentJobsOf } from './enrichmentJobsOf.js';
+import { EnrichmentWorker } from './EnrichmentWorker.js';
+import type { PlazaOptions } from '../config.js';
+import { createPlaza } from '../createPlaza.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 
 const fastRetries = (enricher: ScriptedEnricher, extra: PlazaOptions['enrichment'] = {}) => ({
@@ -49,7 +49,7 @@ test('a found profile fills only the empty fields and is announced with the new 
   const stored = await plaza.users.profile({ user_id: id }, id);
   t.is(stored.city, 'London');
   t.is(stored.first_name, 'Augusta');
-  const [job] = await plaza.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(plaza, id);
   t.is(job?.state, 'done');
   t.is(job?.attempts, 1);
 });
@@ -79,7 +79,7 @@ test('sign-up queues one job; asking again while it waits adds none', async (t) 
   const { id } = await signedUpUser(plaza);
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
-  t.is((await plaza.enrichment.jobsOf(id)).length, 1);
+  t.is((await enrichmentJobsOf(plaza, id)).length, 1);
   const completed = nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id);
   held.open();
   await completed;
@@ -106,7 +106,7 @@ test('transient failures are retried with backoff until the provider answers', a
   const { id } = await signedUpUser(plaza, { email });
   await completed;
   t.is(enricher.callsFor(email), 3);
-  const [job] = await plaza.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(plaza, id);
   t.is(job?.state, 'done');
   t.is(job?.attempts, 3);
   const gaps = enricher.calls.slice(1).map((call, i) => call.at - enricher.calls[i]!.at);
@@ -124,7 +124,7 @@ test('a provider that never recovers fails the job after maxAttempts tries, with
   t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.gaveUp });
   await sleep(100);
   t.is(enricher.calls.length, 3, 'no try after giving up');
-  const [job] = await plaza.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(plaza, id);
   t.is(job?.state, 'failed');
   t.regex(job?.last_error ?? '', /HTTP 500/);
 });
@@ -142,7 +142,7 @@ test('"still looking" waits as asked without using up tries', async (t) => {
   const { id } = await signedUpUser(plaza, { email });
   await completed;
   t.is(enricher.callsFor(email), 5);
-  const [job] = await plaza.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(plaza, id);
   t.is(job?.attempts, 1, 'only the answered try counts');
   const gaps = enricher.calls.slice(1).map((call, i) => call.at - enricher.calls[i]!.at);
   t.true(
@@ -243,7 +243,7 @@ test('two workers on one database never run the same job twice', async (t) => {
   const users: Array<{ readonly id: number }> = [];
   for (let i = 0; i < 30; i += 1) users.push(await signedUpUser(plazas[i % 2]!));
   const done = async () => {
-    const jobs = await Promise.all(users.map((user) => plazas[0]!.enrichment.jobsOf(user.id)));
+    const jobs = await Promise.all(users.map((user) => enrichmentJobsOf(plazas[0]!, user.id)));
     return jobs.every((list) => list[0]?.state === 'done');
   };
   await waitUntil('every job done', done);
@@ -268,7 +268,7 @@ test('a job still waiting when the server stops is finished after it starts agai
   const completed = await nextEvent(second, 'enrichment.completed', (e) => e.user_id === id);
   t.is(completed.profile.city, 'London');
   t.is(down.calls.length, callsWhileDown, 'the stopped worker made no call after close()');
-  const [job] = await second.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(second, id);
   t.is(job?.state, 'done');
 });
 
@@ -295,14 +295,14 @@ test('a job held by a worker that died is taken again once its lease has run out
   const plaza = await createPlaza(testOptions({ databaseUrl, ...fastRetries(enricher) }));
   t.teardown(() => plaza.close());
   await nextEvent(plaza, 'enrichment.completed', (e) => e.user_id === id);
-  const [job] = await plaza.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(plaza, id);
   t.is(job?.attempts, 2);
 });
 
 test('without a provider, sign-up queues nothing and a request is answered with a notice', async (t) => {
   const plaza = await testPlaza(t, { enrichment: { provider: 'none' } });
   const { id } = await signedUpUser(plaza);
-  t.deepEqual(await plaza.enrichment.jobsOf(id), []);
+  t.deepEqual(await enrichmentJobsOf(plaza, id), []);
   const failed = nextEvent(plaza, 'enrichment.failed');
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
   t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.notConfigured });
@@ -320,7 +320,7 @@ test('close() waits for the look-up in hand, and the job is settled before the d
   await waitUntil('the look-up to start', () => enricher.inFlight > 0);
   await plaza.close();
   const reopened = await testPlaza(t, { databaseUrl, enrichment: { provider: 'none' } });
-  const [job] = await reopened.enrichment.jobsOf(id);
+  const [job] = await enrichmentJobsOf(reopened, id);
   t.is(job?.state, 'done');
   t.is((await reopened.users.profile({ user_id: id })).city, 'London');
 });

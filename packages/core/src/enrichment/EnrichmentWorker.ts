@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
-import { toProfile, type ProfileSource } from '../users/Profile.js';
+import { toProfile, type ProfileSource } from '../users/toProfile.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
 import { ENRICHABLE_FIELDS, fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { PostLikeChange } from './PlazaEvents.js';
 import { InProcessEventBus } from './InProcessEventBus.js';
-import { recordingLogger } from '../testing/recordingLogger.js';
+import { recordingLogger } from '@plaza/testkit';
 
 test('listeners hear their type only, in the order they subscribed', async (t) => {
   const bus = new InProcessEventBus();

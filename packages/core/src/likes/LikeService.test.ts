@@ -1,8 +1,7 @@
 import test from 'ava';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { NOT_FOUND_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
-import { aPost, signedUpUser, testOptions, untyped } from '../testing/builders.js';
+import { aPost, rejectsWithPlazaError, signedUpUser, testOptions, untyped } from '@plaza/testkit';
 
 // Every test likes a post of its own, so they can share the users and the database.
 let plaza: Plaza;

@@ -1,7 +1,6 @@
 import test from 'ava';
 import type { PostLikeChange } from '../events/PlazaEvents.js';
-import { aPost, signedUpUser, testPlaza } from '../testing/builders.js';
-import { recordEvents, sleep, waitUntil } from '../testing/waits.js';
+import { aPost, recordEvents, signedUpUser, sleep, testPlaza, waitUntil } from '@plaza/testkit';
 
 test('a like and an unlike that change something are announced to the author, with the count', async (t) => {
   const plaza = await testPlaza(t);

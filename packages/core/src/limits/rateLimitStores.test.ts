@@ -4,9 +4,14 @@ import { createKnex } from '../adapters/db/createKnex.js';
 import { migrateToLatest } from '../adapters/db/migrateToLatest.js';
 import { parseDatabaseUrl } from '../config.js';
 import { silentLogger } from '../logger.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
-import { temporaryDirectory, testPlaza } from '../testing/builders.js';
-import { freshDatabaseUrl, sharedDatabaseUrl, testDialect } from '../testing/testDatabase.js';
+import {
+  freshDatabaseUrl,
+  rejectsWithPlazaError,
+  sharedDatabaseUrl,
+  temporaryDirectory,
+  testDialect,
+  testPlaza,
+} from '@plaza/testkit';
 import { DatabaseRateLimitStore } from './DatabaseRateLimitStore.js';
 import { InMemoryRateLimitStore } from './InMemoryRateLimitStore.js';
 import type { RateLimitStore } from './RateLimitStore.js';

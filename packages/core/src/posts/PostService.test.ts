@@ -1,15 +1,15 @@
 import test from 'ava';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { MISSING_PARAM_MESSAGE, NOT_FOUND_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aPost,
+  rejectsWithPlazaError,
   signedUpUser,
   testOptions,
   testPlaza,
   untyped,
   without,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 import type { PostView } from './PostService.js';
 
 // Tests that look at whole lists use an author of their own, so they can share a database.

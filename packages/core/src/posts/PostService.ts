@@ -17,24 +17,9 @@ import {
   type ListPostsInput,
   type PostIdInput,
 } from './postInputs.js';
+import type { PostPage, PostView } from './Posts.js';
 
-/** A post as `GET /post/read` shows it. */
-export interface PostView {
-  readonly post_id: number;
-  readonly author_id: number;
-  readonly title: string;
-  readonly text: string;
-  readonly link: string | null;
-  readonly likes: number;
-  readonly posted: string;
-  readonly edited: string;
-}
-
-/** One page of `GET /post/list`; pass `next` as `before` for the following page. */
-export interface PostPage {
-  readonly posts: PostView[];
-  readonly next: number | null;
-}
+export type { PostPage, PostView } from './Posts.js';
 
 interface PostRow {
   readonly id: number;

@@ -3,17 +3,17 @@ import test, { type ExecutionContext } from 'ava';
 import { plazaOptionsFromEnv } from '../plazaSettings.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { PASSWORD_TOO_WEAK_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
-  RANDOM_10_CHARACTER_PASSWORDS,
   ORIGINAL_CLIENT_PASSWORD,
+  RANDOM_10_CHARACTER_PASSWORDS,
   randomPassword,
+  rejectsWithPlazaError,
   StubEmailVerifier,
   testOptions,
   testPlaza,
   uniqueUsername,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 import type { SignUpInput } from './userInputs.js';
 import { PasswordPolicy } from './PasswordPolicy.js';
 

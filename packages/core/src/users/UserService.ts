@@ -8,16 +8,14 @@ import { parseInput, type RawParams } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
-import { toProfile, type Profile } from './Profile.js';
+import type { Profile } from './Profile.js';
+import { toProfile } from './toProfile.js';
 import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
 import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
 import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
+import type { SignUpResult } from './Users.js';
 
-export interface SignUpResult {
-  readonly user_id: number;
-  readonly token: string;
-  readonly expires_at: string;
-}
+export type { SignUpResult } from './Users.js';
 
 export interface UserServiceDependencies {
   readonly User: ModelClass<User>;

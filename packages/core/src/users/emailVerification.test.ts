@@ -5,16 +5,16 @@ import {
   emailVerifierUnavailable,
   HUNTER_UNAVAILABLE_MESSAGE,
 } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
   databaseUrlIn,
   FAST_SCRYPT,
   readUsers,
+  rejectsWithPlazaError,
   StubEmailVerifier,
   temporaryDirectory,
   TEST_JWT_SECRET,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 import type { EmailVerifier } from './EmailVerifier.js';
 
 const optionsFor = (databaseUrl: string, emailVerifier?: EmailVerifier) => ({

@@ -1,8 +1,7 @@
 import test from 'ava';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { MISSING_PARAM_MESSAGE, NOT_FOUND_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
-import { signedUpUser, testOptions, untyped } from '../testing/builders.js';
+import { rejectsWithPlazaError, signedUpUser, testOptions, untyped } from '@plaza/testkit';
 
 let plaza: Plaza;
 let ada: Awaited<ReturnType<typeof signedUpUser>>;

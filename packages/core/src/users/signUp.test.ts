@@ -1,15 +1,15 @@
 import test from 'ava';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { MISSING_PARAM_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
+  rejectsWithPlazaError,
   signedUpUser,
   testOptions,
   uniqueUsername,
   untyped,
   without,
-} from '../testing/builders.js';
+} from '@plaza/testkit';
 
 // Validation fails before anything is written, so one database serves the whole file.
 let plaza: Plaza;

@@ -5,20 +5,20 @@ import { migrationSource } from '../adapters/db/migrationSource.js';
 import { migrationTables } from '../adapters/db/migrationTables.js';
 import { createPlaza, type Plaza } from '../createPlaza.js';
 import { PlazaError, USERNAME_TAKEN_MESSAGE } from '../errors.js';
-import { rejectsWithPlazaError } from '../testing/assertions.js';
 import {
   aUser,
   databaseUrlIn,
   FAST_SCRYPT,
+  openDatabase,
   randomPassword,
   readUsers,
+  rejectsWithPlazaError,
   StubEmailVerifier,
   temporaryDirectory,
-  testOptions,
   TEST_JWT_SECRET,
+  testOptions,
   uniqueUsername,
-} from '../testing/builders.js';
-import { openDatabase } from '../testing/testDatabase.js';
+} from '@plaza/testkit';
 import type { SignUpResult } from './UserService.js';
 
 // A slow verifier lets concurrent sign-ups all pass the "is it taken?" query before any of

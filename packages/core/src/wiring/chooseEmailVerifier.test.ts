@@ -2,7 +2,7 @@ import test from 'ava';
 
 import { FakeEmailVerifier } from '../adapters/fake/FakeEmailVerifier.js';
 import { HunterEmailVerifier } from '../adapters/hunter/HunterEmailVerifier.js';
-import { recordingLogger } from '../testing/recordingLogger.js';
+import { recordingLogger } from '@plaza/testkit';
 import { SkippingEmailVerifier, type EmailVerifier } from '../users/EmailVerifier.js';
 import { chooseEmailVerifier } from './chooseEmailVerifier.js';
 

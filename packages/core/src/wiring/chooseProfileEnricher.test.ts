@@ -7,7 +7,7 @@ import { HunterPeopleEnricher } from '../adapters/hunter/HunterPeopleEnricher.js
 import type { PlazaOptions } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { recordingLogger } from '../testing/recordingLogger.js';
+import { recordingLogger } from '@plaza/testkit';
 import { chooseProfileEnricher, enrichmentProviderOf } from './chooseProfileEnricher.js';
 import type { EnrichmentResult, ProfileEnricher } from '../enrichment/ProfileEnricher.js';
 

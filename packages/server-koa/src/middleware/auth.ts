@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import { invalidToken, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
+import { invalidToken } from '@plaza/core/host';
 
 const AUTHORIZATION = /^(?:JWT|Bearer)\s+(\S+)\s*$/i;
 

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { canonicalIp } from '@plaza/core';
+import { canonicalIp } from '@plaza/core/host';
 
 /**
  * The client's IP address: Koa's `ctx.ip`, which believes `X-Forwarded-For` only as far as

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
-import { overloaded } from '@plaza/core';
+import { overloaded } from '@plaza/core/host';
 
 /**
  * Answers OFF_01 (503) to the requests a connection made past its limits (see

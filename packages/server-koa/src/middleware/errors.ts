@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { isPlazaError, type ErrorCode } from '@plaza/core';
+import { type ErrorCode, isPlazaError } from '@plaza/core';
 import type { Logger } from 'pino';
 import { noteRefusal, requestIdOf } from './requestLog.js';
 

@@ -1,10 +1,6 @@
 import type { Middleware } from 'koa';
-import {
-  clientNetwork,
-  InMemoryRateLimitStore,
-  tooManyRequests,
-  type RateLimitStore,
-} from '@plaza/core';
+import { InMemoryRateLimitStore, type RateLimitStore } from '@plaza/core';
+import { clientNetwork, tooManyRequests } from '@plaza/core/host';
 import { userIdOf } from './auth.js';
 import { clientIpOf, isLoopback } from './clientIp.js';
 

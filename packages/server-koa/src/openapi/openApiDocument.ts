@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ErrorCode, InputSpec } from '@plaza/core';
+import type { ErrorCode } from '@plaza/core';
+import type { InputSpec } from '@plaza/core/host';
 import { HTTP_STATUS } from '../middleware/errors.js';
 import {
   ROUTES,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { ErrorCode } from '@plaza/core';
 import {
   changePasswordInput,
   createPostInput,
+  type InputSpec,
   listPostsInput,
   loginInput,
   optional,
@@ -9,9 +11,7 @@ import {
   profileInput,
   signUpInput,
   verifyTokenInput,
-  type ErrorCode,
-  type InputSpec,
-} from '@plaza/core';
+} from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
 
 /**

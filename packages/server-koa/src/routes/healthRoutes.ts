@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { isPlazaError, overloaded, type Plaza } from '@plaza/core';
+import { isPlazaError, type Plaza } from '@plaza/core';
+import { overloaded } from '@plaza/core/host';
 import { ROUTES } from './catalog.js';
 import { mountRoute } from './mountRoute.js';
 import { ok } from './respond.js';

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { invalidToken, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
+import { invalidToken } from '@plaza/core/host';
 import { signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';

@@ -1,4 +1,4 @@
-import { INVALID_TOKEN_MESSAGE } from '@plaza/core';
+import { INVALID_TOKEN_MESSAGE } from '@plaza/core/host';
 import type { WatchCommand, WatchProtocol } from './WatchProtocol.js';
 
 const AUTH_FAILED = JSON.stringify({

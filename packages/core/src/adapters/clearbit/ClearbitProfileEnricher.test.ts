@@ -9,7 +9,7 @@ import {
   ClearbitProfileEnricher,
   type ClearbitProfileEnricherOptions,
 } from './ClearbitProfileEnricher.js';
-import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
+import { type LogCall, recordingLogger } from '@plaza/testkit';
 
 const KEY = 'sk_c1earb1t5ecret0123456789abcdef';
 const BASE = 'https://person.clearbit.com';

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import test from 'ava';
-import { temporaryDirectory } from '../../testing/builders.js';
-import { migratedDatabase } from '../../testing/testDatabase.js';
-import { waitUntil } from '../../testing/waits.js';
+import { migratedDatabase, temporaryDirectory, waitUntil } from '@plaza/testkit';
 import { createKnex, DatabaseQueueFull } from './createKnex.js';
 import { isDatabaseBusy } from './dbErrors.js';
 import { migrateToLatest } from './migrateToLatest.js';

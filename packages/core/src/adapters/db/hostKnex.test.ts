@@ -9,16 +9,14 @@ import {
   aPost,
   aUser,
   FAST_SCRYPT,
-  temporaryDirectory,
-  TEST_JWT_SECRET,
-} from '../../testing/builders.js';
-import {
+  nextEvent,
   openDatabase,
   sharedDatabaseUrl,
+  temporaryDirectory,
+  TEST_JWT_SECRET,
   testDialect,
   testPostgresUrl,
-} from '../../testing/testDatabase.js';
-import { nextEvent } from '../../testing/waits.js';
+} from '@plaza/testkit';
 import { dialectOf, schemaOf } from './createKnex.js';
 import { DatabaseUnavailable } from './DatabaseUnavailable.js';
 import { migratePlaza } from './migratePlaza.js';

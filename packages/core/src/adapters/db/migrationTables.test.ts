@@ -2,9 +2,14 @@ import test, { type ExecutionContext } from 'ava';
 import type { Knex } from 'knex';
 import { createPlaza, type Plaza } from '../../createPlaza.js';
 import type { PlazaOptions } from '../../config.js';
-import { recordingLogger } from '../../testing/recordingLogger.js';
-import { aUser, databaseUrlIn, temporaryDirectory, testOptions } from '../../testing/builders.js';
-import { openDatabase } from '../../testing/testDatabase.js';
+import {
+  aUser,
+  databaseUrlIn,
+  openDatabase,
+  recordingLogger,
+  temporaryDirectory,
+  testOptions,
+} from '@plaza/testkit';
 import { dialectOf, schemaOf } from './createKnex.js';
 import { migrationSource } from './migrationSource.js';
 

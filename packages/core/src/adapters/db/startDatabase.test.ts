@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { parseDatabaseUrl } from '../../config.js';
-import { freePort } from '../../testing/postgresCluster.js';
+import { freePort } from '@plaza/testkit';
 import { DatabaseUnavailable, reasonOf, withoutPassword } from './DatabaseUnavailable.js';
 import { startDatabase } from './startDatabase.js';
 

@@ -9,7 +9,7 @@ import {
   HunterFailure,
   type HunterEmailVerifierOptions,
 } from './HunterEmailVerifier.js';
-import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
+import { type LogCall, recordingLogger } from '@plaza/testkit';
 
 // Shaped like a real Hunter key (40 hex characters, starting with a letter).
 const KEY = 'c0ffee5ecret0123456789abcdef0123456789ab';

@@ -6,7 +6,7 @@ import nock from 'nock';
 import { ConfigError } from '../../errors.js';
 import type { EnrichmentResult } from '../../enrichment/ProfileEnricher.js';
 import { HunterPeopleEnricher, type HunterPeopleEnricherOptions } from './HunterPeopleEnricher.js';
-import { recordingLogger, type LogCall } from '../../testing/recordingLogger.js';
+import { type LogCall, recordingLogger } from '@plaza/testkit';
 
 // Shaped like a real Hunter key (40 hex characters, starting with a letter).
 const KEY = 'deadbeef5ecret0123456789abcdef0123456789';

@@ -7,11 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as scryptDeclarations from 'scrypt-kdf';
-import type { PlazaOptions, ScryptCost } from '../config.js';
-import { createPlaza, type Plaza } from '../createPlaza.js';
-import type { CreatePostInput } from '../posts/postInputs.js';
-import type { EmailVerdict, EmailVerifier } from '../users/EmailVerifier.js';
-import type { SignUpInput } from '../users/userInputs.js';
+import {
+  createPlaza,
+  type CreatePostInput,
+  type EmailVerdict,
+  type EmailVerifier,
+  type Plaza,
+  type PlazaOptions,
+  type ScryptCost,
+  type SignUpInput,
+} from '@plaza/core';
 import { freshDatabaseUrl, sharedDatabaseUrl, withDatabase } from './testDatabase.js';
 
 // scrypt-kdf's declarations name named exports, but the module exports one default class.

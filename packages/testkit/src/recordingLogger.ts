@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '@plaza/core';
 
 export interface LogCall {
   readonly level: 'debug' | 'info' | 'warn' | 'error';

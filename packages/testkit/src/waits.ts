@@ -1,5 +1,4 @@
-import type { Plaza } from '../createPlaza.js';
-import type { PlazaEvents, PlazaEventType } from '../events/PlazaEvents.js';
+import type { Plaza, PlazaEvents, PlazaEventType } from '@plaza/core';
 
 /**
  * How long a test waits for something that should happen soon (an event, a message, a row)

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'ava';
-import { PlazaError, type ErrorCode } from '../errors.js';
+import { PlazaError, type ErrorCode } from '@plaza/core';
 
 export interface ExpectedPlazaError {
   readonly code: ErrorCode;

@@ -6,9 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { parseDatabaseUrl } from '../config.js';
-import { createKnex, type Dialect } from '../adapters/db/createKnex.js';
-import { migrateToLatest } from '../adapters/db/migrateToLatest.js';
+import { createKnex, migrateToLatest, parseDatabaseUrl, type Dialect } from '@plaza/core/host';
 
 export const TEST_POSTGRES_URL_VARIABLE = 'PLAZA_TEST_POSTGRES_URL';
 

@@ -1,4 +1,4 @@
-import type { EnrichmentResult, ProfileEnricher } from '../enrichment/ProfileEnricher.js';
+import type { EnrichmentResult, ProfileEnricher } from '@plaza/core';
 
 type Answer = EnrichmentResult | (() => Promise<EnrichmentResult>);
 

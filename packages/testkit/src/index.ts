@@ -6,6 +6,9 @@ export * from './builders.js';
 export * from './testDatabase.js';
 export * from './postgresCluster.js';
 export * from './waits.js';
-export { dialectOf, type Dialect } from '../adapters/db/createKnex.js';
-export { selectRows } from '../adapters/db/selectRows.js';
+export * from './assertions.js';
+export * from './recordingLogger.js';
+export * from './scriptedEnricher.js';
 export { keysReadBy } from './keysReadBy.js';
+// Re-exported for tests that look into the database beside a Plaza.
+export { dialectOf, selectRows, type Dialect } from '@plaza/core/host';
