@@ -10,11 +10,10 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { createPlaza, type Plaza } from '@plaza/core';
 import { createServer } from '@plaza/server-koa';
 import type { RunningShop } from './koaHost.js';
 import { attachUnder } from './mountPlaza.js';
-import { openShopDatabase, type ShopConfig } from './shopDatabase.js';
+import { openShopDatabase, startPlazaOnShop, type ShopConfig } from './shopDatabase.js';
 
 export const MOUNT = '/social';
 
@@ -23,18 +22,7 @@ export async function startExpressShop(
   config: ShopConfig & { port?: number } = {},
 ): Promise<RunningShop> {
   const db = openShopDatabase(config);
-  let plaza: Plaza;
-  try {
-    plaza = await createPlaza({
-      knex: db.social,
-      ...(db.socialSchema === undefined ? {} : { schema: db.socialSchema }),
-      migrate: false,
-      providers: 'fake',
-    });
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const plaza = await startPlazaOnShop(db);
   const social = createServer(plaza);
 
   const app = express();

@@ -13,10 +13,15 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createPlaza, type Plaza } from '@plaza/core';
+import type { Plaza } from '@plaza/core';
 import { createServer } from '@plaza/server-koa';
 import { attachUnder, unmount } from './mountPlaza.js';
-import { migrateShop, openShopDatabase, type ShopConfig } from './shopDatabase.js';
+import {
+  migrateShop,
+  openShopDatabase,
+  startPlazaOnShop,
+  type ShopConfig,
+} from './shopDatabase.js';
 
 export const MOUNT = '/social';
 
@@ -35,18 +40,7 @@ export async function startKoaShop(
   config: ShopConfig & { port?: number } = {},
 ): Promise<RunningShop> {
   const db = openShopDatabase(config);
-  let plaza: Plaza;
-  try {
-    plaza = await createPlaza({
-      knex: db.social,
-      ...(db.socialSchema === undefined ? {} : { schema: db.socialSchema }),
-      migrate: false,
-      providers: 'fake',
-    });
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const plaza = await startPlazaOnShop(db);
   const social = createServer(plaza);
   const handleSocial = social.app.callback();
 

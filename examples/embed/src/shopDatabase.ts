@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { migratePlaza } from '@plaza/core';
+import { createPlaza, migratePlaza, type Plaza } from '@plaza/core';
 
 export interface ShopConfig {
   /**
@@ -129,4 +129,23 @@ export async function migrateShop(db: ShopDatabase): Promise<{ shop: string[]; s
     ...(db.socialSchema === undefined ? {} : { schema: db.socialSchema }),
   });
   return { shop, social: [...applied] };
+}
+
+/**
+ * Plaza on the shop's knex, in its own schema or file, with `migrate: false`: the shop's
+ * migrate step (`migrateShop`) runs Plaza's migrations. The database is closed if Plaza
+ * cannot start.
+ */
+export async function startPlazaOnShop(db: ShopDatabase): Promise<Plaza> {
+  try {
+    return await createPlaza({
+      knex: db.social,
+      ...(db.socialSchema === undefined ? {} : { schema: db.socialSchema }),
+      migrate: false,
+      providers: 'fake',
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 }
