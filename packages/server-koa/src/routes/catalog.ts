@@ -179,7 +179,7 @@ export const ROUTES = {
     auth: 'none',
     input: loginInput,
     answer: { status: 200, schema: okWithToken(sessionWire) },
-    errors: ['PAR_01', 'USR_02', 'AUT_02', 'AUT_03'],
+    errors: ['PAR_01', 'USR_02', 'AUT_02', 'AUT_03', 'RAT_01'],
   },
   verifyToken: {
     method: 'POST',
