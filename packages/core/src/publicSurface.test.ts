@@ -82,3 +82,16 @@ test('no database driver or ORM type is reachable from the root types, but a kne
     .map(([name, files]) => `${name} (in ${files.join(', ')})`);
   t.deepEqual(leaks, []);
 });
+
+/**
+ * `pg` and `sqlite3` are optional peers that ship no types (`@types/pg` is not installed for a
+ * consumer), so a declaration of the host subpath naming them breaks a strict consumer's
+ * compile (TS7016): server-koa's types lead to the host's.
+ */
+test('the host subpath names neither pg nor sqlite3', (t) => {
+  const host = join(dirname(ROOT_DECLARATIONS), 'host.d.ts');
+  const untyped = [...packagesNamedFrom(host)]
+    .filter(([name]) => /^(pg|sqlite3)(\/|$)/.test(name))
+    .map(([name, files]) => `${name} (in ${files.join(', ')})`);
+  t.deepEqual(untyped, []);
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import type { PostgresConnection } from '../adapters/db/createKnex.js';
 import { loadPg } from '../adapters/db/databaseDrivers.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { EventBus, EventListener, Unsubscribe } from './EventBus.js';
@@ -12,7 +13,7 @@ export interface PostgresEventBusOptions {
    * Where the listening connection goes: the database Plaza's pool uses, as a connection
    * string or node-postgres settings (those of a host app's knex).
    */
-  readonly connectionString: string | pg.ClientConfig;
+  readonly connectionString: string | PostgresConnection;
   /** Plaza's schema; the channel is named after it, so two Plazas in one database stay apart. */
   readonly schema: string;
   readonly logger?: Logger;
@@ -195,7 +196,9 @@ export class PostgresEventBus implements EventBus {
   async #listen(): Promise<void> {
     const { connectionString } = this.#options;
     const client = new (loadPg().Client)({
-      ...(typeof connectionString === 'string' ? { connectionString } : connectionString),
+      ...(typeof connectionString === 'string'
+        ? { connectionString }
+        : (connectionString as pg.ClientConfig)),
       // Names the schema, so an operator (or a test) can tell whose listener this is.
       application_name: `plaza-events ${this.#options.schema}`.slice(0, 63),
       keepAlive: true,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type pg from 'pg';
+import type { PostgresConnection } from '../adapters/db/createKnex.js';
 import type { PlazaOptions } from '../config.js';
 import type { EventBus } from '../events/EventBus.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
@@ -16,7 +16,8 @@ import type { Logger } from '../logger.js';
 export async function chooseEventBus(
   db: Knex,
   /** PostgreSQL: the connection settings of Plaza's pool, and its schema; undefined on SQLite. */
-  postgres: { readonly connection: string | pg.ClientConfig; readonly schema: string } | undefined,
+  postgres:
+    { readonly connection: string | PostgresConnection; readonly schema: string } | undefined,
   options: PlazaOptions,
   logger: Logger,
 ): Promise<EventBus> {

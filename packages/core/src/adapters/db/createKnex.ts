@@ -1,12 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
-import type pg from 'pg';
 import type { DatabaseLocation } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { DatabaseFileGuard } from './DatabaseFileGuard.js';
 import { loadPg } from './databaseDrivers.js';
 import { cacheStatements, type SqliteConnection } from './statementCache.js';
+
+/**
+ * How to reach PostgreSQL: knex's own type for node-postgres settings, so that Plaza's
+ * declarations name no `pg` types (pg ships none, and it is an optional peer).
+ */
+export type PostgresConnection = Knex.PgConnectionConfig;
 
 export const isInMemory = (filename: string): boolean =>
   filename === ':memory:' || filename.startsWith('file::memory:');
@@ -143,8 +148,10 @@ function bigintsAsNumbers() {
     format: 'text' | 'binary',
   ) => (value: string) => unknown;
   return {
-    getTypeParser: (oid: number, format: 'text' | 'binary' = 'text') =>
-      oid === INT8_OID && format === 'text' ? Number : defaultParser(oid, format),
+    getTypeParser: (oid: number, format = 'text') =>
+      oid === INT8_OID && format === 'text'
+        ? Number
+        : defaultParser(oid, format === 'binary' ? 'binary' : 'text'),
   };
 }
 
@@ -159,7 +166,7 @@ function createPostgresKnex(
  * What Plaza's connections to PostgreSQL are opened with: a connection string or a
  * node-postgres config (a host app's), named `plaza`, with Plaza's bigint parser.
  */
-export const plazaConnection = (connection: string | pg.ClientConfig): pg.ClientConfig => ({
+export const plazaConnection = (connection: string | PostgresConnection): PostgresConnection => ({
   ...(typeof connection === 'string' ? { connectionString: connection } : connection),
   application_name: 'plaza',
   types: bigintsAsNumbers(),
@@ -167,13 +174,13 @@ export const plazaConnection = (connection: string | pg.ClientConfig): pg.Client
 
 /** A pool of PostgreSQL connections whose `search_path` is `schema`. */
 export function createPostgresKnexOn(
-  connection: pg.ClientConfig,
+  connection: PostgresConnection,
   schema: string,
   options: DatabaseOptions,
 ): Knex {
   const config: Knex.Config & { plazaSchema: string } = {
     client: 'pg',
-    connection: connection as Knex.PgConnectionConfig,
+    connection,
     searchPath: [schema],
     plazaSchema: schema,
     compileSqlOnError: false,

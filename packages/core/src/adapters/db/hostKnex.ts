@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type pg from 'pg';
+import type { PostgresConnection } from './createKnex.js';
 import { ConfigError } from '../../errors.js';
 import {
   boundQueue,
@@ -21,7 +21,7 @@ export interface PlazaOnHostKnex {
   readonly db: Knex;
   readonly dialect: Dialect;
   /** PostgreSQL: the connection settings Plaza's pool (and its event listener) uses. */
-  readonly connection?: pg.ClientConfig;
+  readonly connection?: PostgresConnection;
   /** Closes what Plaza opened; never the host's knex. */
   release(): Promise<void>;
 }
@@ -89,7 +89,7 @@ export async function requireForeignKeys(db: Knex): Promise<void> {
   );
 }
 
-async function connectionSettingsOf(host: Knex): Promise<string | pg.ClientConfig> {
+async function connectionSettingsOf(host: Knex): Promise<string | PostgresConnection> {
   const configured = (host.client as { config: Knex.Config }).config.connection;
   const settings: unknown = typeof configured === 'function' ? await configured() : configured;
   if (typeof settings === 'string') return settings;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type pg from 'pg';
+import type { PostgresConnection } from './createKnex.js';
 import type { DatabaseLocation } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import {
@@ -57,7 +57,7 @@ export async function startDatabase(
 export interface StartedDatabase extends MigrationOutcome {
   readonly db: Knex;
   /** PostgreSQL: the connection settings of Plaza's pool (its event listener uses them too). */
-  readonly postgres?: { readonly connection: pg.ClientConfig; readonly schema: string };
+  readonly postgres?: { readonly connection: PostgresConnection; readonly schema: string };
   /**
    * Whether a generated JWT secret is kept in the database (PostgreSQL, or a host's knex)
    * rather than in a file beside the SQLite database.
