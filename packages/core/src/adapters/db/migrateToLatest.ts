@@ -18,7 +18,7 @@ export interface MigrationOutcome {
  *
  * @example const { applied } = await migrateToLatest(db)
  */
-export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise<MigrationOutcome> {
+export async function migrateToLatest(db: Knex, waitForLockMs = 60_000): Promise<MigrationOutcome> {
   const giveUpAt = Date.now() + waitForLockMs;
   const moved = await retryingRaces(giveUpAt, async () => {
     if (dialectOf(db) === 'postgres' && schemaOf(db) !== 'public') {
@@ -28,6 +28,7 @@ export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise
   });
   await refuseForeignTables(db);
   const applied = await retryingRaces(giveUpAt, async () => {
+    await keepOneLockRow(db);
     const [, names] = (await db.migrate.latest({
       migrationSource,
       ...migrationTables(db),
@@ -35,6 +36,22 @@ export async function migrateToLatest(db: Knex, waitForLockMs = 15_000): Promise
     return names;
   });
   return { moved, applied };
+}
+
+/**
+ * Knex gives its migration lock table one row, inserted by the first process that finds it
+ * empty; processes starting together can each insert one. With two rows its lock statement
+ * counts two and reports "already locked" for ever, on every later start too. The extra rows
+ * (never locked: the lock statement fails on them) go.
+ */
+async function keepOneLockRow(db: Knex): Promise<void> {
+  const { tableName, schemaName } = migrationTables(db);
+  const lockTable = `${tableName}_lock`;
+  const builder = schemaName === undefined ? db.schema : db.schema.withSchema(schemaName);
+  if (!(await builder.hasTable(lockTable))) return;
+  const table = () =>
+    schemaName === undefined ? db(lockTable) : db(lockTable).withSchema(schemaName);
+  await table().where('index', '>', table().min('index')).delete();
 }
 
 async function retryingRaces<T>(giveUpAt: number, work: () => Promise<T>): Promise<T> {

@@ -51,14 +51,16 @@ export async function recordedMigrations(
  * @example await refuseForeignTables(db) // before migrating
  */
 export async function refuseForeignTables(db: Knex): Promise<void> {
-  const [initial] = await migrationSource.getMigrations([]);
-  if (initial !== undefined && (await recordedMigrations(db)).includes(initial)) return;
   const schema = schemaOf(db);
   const taken: string[] = [];
   for (const table of PLAZA_TABLES) {
     if (await schema(db).hasTable(table)) taken.push(table);
   }
   if (taken.length === 0) return;
+  // Read after the tables: another Plaza migrating the same database at this moment commits
+  // its tables and their record in one transaction, so tables seen above have it seen here.
+  const [initial] = await migrationSource.getMigrations([]);
+  if (initial !== undefined && (await recordedMigrations(db)).includes(initial)) return;
   throw new ForeignTables(
     `the database already has ${taken.length === 1 ? 'a table' : 'tables'} named ` +
       `${taken.join(', ')} that Plaza did not create; Plaza's tables keep these names, so ` +
