@@ -6,13 +6,10 @@
  *   DATABASE_URL=postgres://… node dist/src/koaHost.js migrate
  *   DATABASE_URL=postgres://… PORT=8080 node dist/src/expressHost.js
  */
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { createServer } from '@plaza/server-koa';
-import type { RunningShop } from './koaHost.js';
-import { attachUnder } from './mountPlaza.js';
+import { serveShop, type RunningShop } from './serveShop.js';
 import { openShopDatabase, startPlazaOnShop, type ShopConfig } from './shopDatabase.js';
 
 export const MOUNT = '/social';
@@ -37,21 +34,7 @@ export async function startExpressShop(
     response.json(await db.shop('users').select('id', 'name').orderBy('id'));
   });
 
-  const server = createHttpServer(app);
-  attachUnder(server, social, MOUNT);
-  await new Promise<void>((resolve) => server.listen(config.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    plaza,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await social.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await plaza.close();
-      await db.close();
-    },
-  };
+  return serveShop(app, { social, plaza, db, mount: MOUNT, port: config.port ?? 0 });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -8,14 +8,12 @@
  *
  * Without DATABASE_URL: SQLite files in ./data (Plaza's in a file of its own).
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Plaza } from '@plaza/core';
 import { createServer } from '@plaza/server-koa';
-import { attachUnder, unmount } from './mountPlaza.js';
+import { unmount } from './mountPlaza.js';
+import { serveShop, type RunningShop } from './serveShop.js';
 import {
   migrateShop,
   openShopDatabase,
@@ -25,12 +23,7 @@ import {
 
 export const MOUNT = '/social';
 
-export interface RunningShop {
-  readonly server: Server;
-  readonly plaza: Plaza;
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type { RunningShop };
 
 /**
  * Starts the shop on `port` (0: any free port) with Plaza under /social. The database must
@@ -68,21 +61,7 @@ export async function startKoaShop(
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const server = createHttpServer(app.callback());
-  attachUnder(server, social, MOUNT);
-  await new Promise<void>((resolve) => server.listen(config.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    plaza,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await social.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await plaza.close();
-      await db.close();
-    },
-  };
+  return serveShop(app.callback(), { social, plaza, db, mount: MOUNT, port: config.port ?? 0 });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
