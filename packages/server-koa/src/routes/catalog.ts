@@ -1,18 +1,36 @@
 import { z } from 'zod';
-import type { ErrorCode } from '@plaza/core';
 import {
   changePasswordInput,
   createPostInput,
-  type InputSpec,
   listPostsInput,
   loginInput,
-  optional,
   postIdInput,
   profileInput,
   signUpInput,
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import {
+  allOptional,
+  ok,
+  okAlone,
+  okWithToken,
+  type RouteDeclaration,
+} from './routeDeclaration.js';
+import {
+  createdPostWire,
+  errorWire,
+  healthWire,
+  likersWire,
+  postPageWire,
+  postWire,
+  profileWire,
+  sessionWire,
+  verifiedTokenWire,
+} from './wireShapes.js';
+
+export type { RouteAuth, RouteDeclaration } from './routeDeclaration.js';
+export * from './wireShapes.js';
 
 /**
  * Every route of the server, declared once: method, path, who may call it, its parameters
@@ -20,104 +38,6 @@ import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
  * registers the routes from here (`mountRoute`), and `openApiDocument()` describes them, so the
  * two cannot part; the API tests check every answer they receive against that document.
  */
-
-/** `none`: anyone; `optional`: a token changes the answer; `required`: AUT_01 without one. */
-export type RouteAuth = 'none' | 'optional' | 'required';
-
-/** A JSON answer in SPEC's envelope (or, for `/openapi.json`, the document itself). */
-interface JsonAnswer {
-  readonly status: 200 | 202;
-  readonly schema: z.ZodType;
-}
-
-/** A non-JSON answer: the reference page and its assets. */
-interface MediaAnswer {
-  readonly status: 200;
-  readonly mediaTypes: readonly string[];
-}
-
-export interface RouteDeclaration {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  /** The handler's name, the document's `operationId`. */
-  readonly name: string;
-  readonly tag: 'auth' | 'users' | 'posts' | 'service';
-  readonly summary: string;
-  readonly description?: string;
-  readonly auth: RouteAuth;
-  /** The parameters, as the core checks them: query string, form or JSON body. */
-  readonly input?: InputSpec;
-  /** A path parameter (only the reference page's assets have one). */
-  readonly pathParameter?: { readonly name: string; readonly values: readonly string[] };
-  readonly answer: JsonAnswer | MediaAnswer;
-  /** The error codes this route answers itself (beside the HTTP-level ones every route may). */
-  readonly errors: readonly ErrorCode[];
-}
-
-// Wire shapes: what `data` holds in each answer. Objects are strict, so a field the server
-// adds without declaring it here fails the API tests.
-
-const isoDateTime = z.iso.datetime().meta({ description: 'ISO 8601, UTC' });
-const rowId = z.int().min(1);
-
-/** A public profile; `email` only when it is your own. */
-export const profileWire = z.strictObject({
-  user_id: rowId,
-  username: z.string(),
-  email: z.string().exactOptional(),
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  birth_date: z.iso.date().nullable(),
-  location: z.string().nullable(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  country: z.string().nullable(),
-  lat: z.number().nullable(),
-  lng: z.number().nullable(),
-  bio: z.string().nullable(),
-  site: z.string().nullable(),
-  avatar: z.string().nullable(),
-});
-
-/** A signed-in session: sign-up, login and password change answer one. */
-export const sessionWire = z.strictObject({
-  token: z.string(),
-  user_id: rowId,
-  expires_at: isoDateTime,
-});
-
-export const verifiedTokenWire = z.strictObject({ user_id: rowId });
-
-export const createdPostWire = z.strictObject({ post_id: rowId });
-
-export const postWire = z.strictObject({
-  post_id: rowId,
-  author_id: rowId,
-  title: z.string(),
-  text: z.string(),
-  link: z.string().nullable(),
-  likes: z.int().min(0),
-  posted: isoDateTime,
-  edited: isoDateTime,
-});
-
-/** One page, newest first; pass `next` as `before` for the following page (null: no more). */
-export const postPageWire = z.strictObject({
-  posts: z.array(postWire),
-  next: rowId.nullable(),
-});
-
-export const likersWire = z.strictObject({ user_ids: z.array(rowId) });
-
-export const healthWire = z.strictObject({ status: z.literal('ok') });
-
-/** Every error answer: SPEC's error envelope. */
-export const errorWire = z.strictObject({
-  code: z.string().meta({ description: 'A stable code, e.g. USR_01; clients match on it.' }),
-  message: z.string(),
-  field: z.string().exactOptional(),
-  hint: z.string().exactOptional(),
-});
 
 /** Names of the shapes in the document's `components.schemas`. */
 export const WIRE_SCHEMAS = {
@@ -131,19 +51,6 @@ export const WIRE_SCHEMAS = {
   Health: healthWire,
   Error: errorWire,
 } as const;
-
-/** `{"code":"OK","data":…}`. */
-const ok = <D extends z.ZodType>(data: D) => z.strictObject({ code: z.literal('OK'), data });
-
-/** The token routes keep the original service's top-level `token` beside `data`. */
-const okWithToken = <D extends z.ZodType>(data: D) =>
-  z.strictObject({ code: z.literal('OK'), token: z.string(), data });
-
-const okAlone = z.strictObject({ code: z.literal('OK') });
-
-/** The same parameters, none of them required. */
-const allOptional = (spec: InputSpec): InputSpec =>
-  Object.fromEntries(Object.entries(spec).map(([name, field]) => [name, optional(field.schema)]));
 
 /** The reference page's files, served from the swagger-ui-dist package. */
 export const DOCS_ASSETS = [

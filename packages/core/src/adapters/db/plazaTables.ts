@@ -12,6 +12,10 @@ export const PLAZA_TABLES = [
   'plaza_settings',
   'plaza_events',
   'rate_limits',
+  'follows',
+  'comments',
+  'user_sessions',
+  'refresh_tokens',
 ] as const;
 
 /** What to give Plaza instead of a database whose table names another app took. */
