@@ -73,6 +73,11 @@ export {
   type Field,
 } from './shared/input.js';
 export { signUpInput, profileInput } from './users/userInputs.js';
+export {
+  AUTHOR_SUMMARY_COLUMNS,
+  toAuthorSummary,
+  type AuthorSummarySource,
+} from './users/AuthorSummary.js';
 export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authInputs.js';
 export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';

@@ -29,6 +29,7 @@ export type { RawParams } from './shared/input.js';
 
 export type { Users, SignUpResult } from './users/Users.js';
 export type { Profile } from './users/Profile.js';
+export type { AuthorSummary } from './users/AuthorSummary.js';
 export type { SignUpInput, ProfileInput } from './users/userInputs.js';
 export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
 export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';

@@ -62,3 +62,12 @@ export const errorWire = z.strictObject({
   field: z.string().exactOptional(),
   hint: z.string().exactOptional(),
 });
+
+/** Who wrote a post or a comment. */
+export const authorWire = z.strictObject({
+  user_id: rowId,
+  username: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  avatar: z.string().nullable(),
+});
