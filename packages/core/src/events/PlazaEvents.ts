@@ -19,6 +19,11 @@ export interface PlazaEvents {
    * should end.
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+  /**
+   * One session ended (a logout, or its refresh token used twice): the access tokens carrying
+   * its id are invalid now, and sockets opened with one should end.
+   */
+  readonly 'auth.session_ended': { readonly user_id: number; readonly session_id: number };
 }
 
 export interface PostLikeChange {
@@ -42,4 +47,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.liked',
   'post.unliked',
   'auth.tokens_revoked',
+  'auth.session_ended',
 ];
