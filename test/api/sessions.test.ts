@@ -214,7 +214,7 @@ test('GET /user/sessions lists live sessions newest first, with the device and w
   t.is(newest['current'], true);
   const device = String(newest['device']);
   t.true(device.startsWith('Laptop Browser/2.0 xxx'), device);
-  t.is([...device].length, 200, 'cut to 200 characters');
+  t.is(Array.from(device).length, 200, 'cut to 200 characters');
   t.is(oldest['session_id'], sidOf(account.first.token));
   t.is(oldest['device'], 'PhoneApp/1.0 (Android 14)');
   t.is(oldest['current'], false);
@@ -222,9 +222,11 @@ test('GET /user/sessions lists live sessions newest first, with the device and w
   // A refresh moves last_used on; created stays.
   await new Promise((resolve) => setTimeout(resolve, 20));
   const refreshed = signedFrom(t, await refresh(t, account.first.refreshToken));
-  const after = (dataOf(await sessionsOf(t, refreshed.token)) as {
-    sessions: Array<Record<string, unknown>>;
-  }).sessions;
+  const after = (
+    dataOf(await sessionsOf(t, refreshed.token)) as {
+      sessions: Array<Record<string, unknown>>;
+    }
+  ).sessions;
   const phone = after.find((session) => session['session_id'] === oldest['session_id']);
   t.is(phone?.['created'], oldest['created']);
   t.true(String(phone?.['last_used']) > String(oldest['last_used']));
@@ -233,9 +235,11 @@ test('GET /user/sessions lists live sessions newest first, with the device and w
 
 test('GET /user/sessions shows only your own sessions and needs a token', async (t) => {
   const [ada, bob] = await Promise.all([newAccount(t), newAccount(t)]);
-  const adaSessions = (dataOf(await sessionsOf(t, ada.first.token)) as {
-    sessions: Array<Record<string, unknown>>;
-  }).sessions;
+  const adaSessions = (
+    dataOf(await sessionsOf(t, ada.first.token)) as {
+      sessions: Array<Record<string, unknown>>;
+    }
+  ).sessions;
   t.deepEqual(
     adaSessions.map((session) => session['session_id']),
     [sidOf(ada.first.token)],
@@ -262,9 +266,11 @@ test('POST /user/logout ends this session only: its access and refresh tokens st
   refused(t, await t.context.api.post('/user/logout', {}, { token: rotated.token }), 'again');
 
   await works(t, other.token, first.userId, 'the other session');
-  const left = (dataOf(await sessionsOf(t, other.token)) as {
-    sessions: Array<Record<string, unknown>>;
-  }).sessions;
+  const left = (
+    dataOf(await sessionsOf(t, other.token)) as {
+      sessions: Array<Record<string, unknown>>;
+    }
+  ).sessions;
   t.deepEqual(
     left.map((session) => session['session_id']),
     [sidOf(other.token)],
@@ -282,9 +288,11 @@ test('POST /user/logout-all ends every session: refresh tokens stop working too'
   refused(t, await refresh(t, other.refreshToken), 'the other refresh token');
 
   const again = signedFrom(t, await login(t, account));
-  const left = (dataOf(await sessionsOf(t, again.token)) as {
-    sessions: Array<Record<string, unknown>>;
-  }).sessions;
+  const left = (
+    dataOf(await sessionsOf(t, again.token)) as {
+      sessions: Array<Record<string, unknown>>;
+    }
+  ).sessions;
   t.deepEqual(
     left.map((session) => session['session_id']),
     [sidOf(again.token)],
@@ -303,9 +311,11 @@ test('POST /user/password ends every session and answers a new one that refreshe
   t.deepEqual(Object.keys(dataOf(response)), ['token', 'user_id', 'expires_at', 'refresh_token']);
   refused(t, await refresh(t, account.first.refreshToken), 'the caller’s old refresh token');
   refused(t, await refresh(t, other.refreshToken), 'another device’s refresh token');
-  const left = (dataOf(await sessionsOf(t, changed.token)) as {
-    sessions: Array<Record<string, unknown>>;
-  }).sessions;
+  const left = (
+    dataOf(await sessionsOf(t, changed.token)) as {
+      sessions: Array<Record<string, unknown>>;
+    }
+  ).sessions;
   t.deepEqual(
     left.map((session) => [session['session_id'], session['current']]),
     [[sidOf(changed.token), true]],

@@ -103,7 +103,8 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   if (!Number.isSafeInteger(jwtTtlSeconds) || jwtTtlSeconds < 1) {
     throw new ConfigError('jwtTtlSeconds must be a positive whole number of seconds.');
   }
-  const refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS;
+  const refreshTokenTtlSeconds =
+    options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS;
   if (!Number.isSafeInteger(refreshTokenTtlSeconds) || refreshTokenTtlSeconds < 1) {
     throw new ConfigError('refreshTokenTtlSeconds must be a positive whole number of seconds.');
   }

@@ -73,8 +73,7 @@ export class SessionStates {
       .select('user_id', 'expires_at', 'revoked_at')
       .where('id', sessionId)
       .first()) as
-      | { user_id: number | string; expires_at: string | Date; revoked_at: unknown }
-      | undefined;
+      { user_id: number | string; expires_at: string | Date; revoked_at: unknown } | undefined;
     const known = this.#entries.get(sessionId);
     // Ended while the read was under way: an end is never undone.
     if (known !== undefined && known.userId === undefined) return known;

@@ -17,7 +17,11 @@ export interface StartedSession {
 
 /** What a refresh token was worth. */
 export type Rotation =
-  | ({ readonly kind: 'rotated'; readonly userId: number; readonly tokenVersion: number } & StartedSession)
+  | ({
+      readonly kind: 'rotated';
+      readonly userId: number;
+      readonly tokenVersion: number;
+    } & StartedSession)
   /** Used before: the session is revoked now (the theft signal). */
   | { readonly kind: 'reused'; readonly userId: number; readonly sessionId: number }
   /** Unknown, of an ended or expired session, or of one ended while this refresh ran. */
@@ -51,11 +55,15 @@ export class SessionStore {
   }
 
   /** Starts a session of `userId`, inside `trx` (a sign-up's, say) or on its own. */
-  async start(trx: Knex | Knex.Transaction, userId: number, device: unknown): Promise<StartedSession> {
+  async start(
+    trx: Knex | Knex.Transaction,
+    userId: number,
+    device: unknown,
+  ): Promise<StartedSession> {
     const now = this.#now();
     const createdAt = new Date(now).toISOString();
     const expiresAt = new Date(now + this.#ttlMs).toISOString();
-    const [inserted] = (await trx('user_sessions')
+    const [inserted] = await trx('user_sessions')
       .insert({
         user_id: userId,
         device: deviceLabel(device),
@@ -63,8 +71,9 @@ export class SessionStore {
         last_used_at: createdAt,
         expires_at: expiresAt,
       })
-      .returning('id')) as Array<{ id: number | string } | number>;
-    const sessionId = Number(typeof inserted === 'object' ? inserted.id : inserted);
+      .returning<Array<{ id: number | string }>>('id');
+    if (inserted === undefined) throw new Error('The database returned no id for the new session.');
+    const sessionId = Number(inserted.id);
     const refreshToken = await this.#issue(trx, sessionId, createdAt);
     return { sessionId, refreshToken, expiresAt };
   }
@@ -165,7 +174,11 @@ export class SessionStore {
     }));
   }
 
-  async #issue(trx: Knex | Knex.Transaction, sessionId: number, createdAt: string): Promise<string> {
+  async #issue(
+    trx: Knex | Knex.Transaction,
+    sessionId: number,
+    createdAt: string,
+  ): Promise<string> {
     const token = newRefreshToken();
     await trx('refresh_tokens').insert({
       token_hash: refreshTokenHash(token),
@@ -176,6 +189,9 @@ export class SessionStore {
   }
 
   async #revoke(trx: Knex.Transaction, sessionId: number, at: string): Promise<void> {
-    await trx('user_sessions').where('id', sessionId).whereNull('revoked_at').update({ revoked_at: at });
+    await trx('user_sessions')
+      .where('id', sessionId)
+      .whereNull('revoked_at')
+      .update({ revoked_at: at });
   }
 }
