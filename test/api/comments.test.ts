@@ -33,7 +33,11 @@ async function comment(
   postId: number,
   text = 'Nice post',
 ): Promise<number> {
-  const response = await api.post('/post/comment', { post_id: postId, text }, { token: user.token });
+  const response = await api.post(
+    '/post/comment',
+    { post_id: postId, text },
+    { token: user.token },
+  );
   if (response.status !== 200) throw new Error(`comment failed: ${response.text}`);
   return (response.body['data'] as { comment_id: number }).comment_id;
 }
@@ -297,7 +301,11 @@ test('a comment may be deleted by its author or by the post’s author, by no on
   );
   t.deepEqual(byPostAuthor.body, { code: 'OK' });
 
-  const again = await api.post('/comment/delete', { comment_id: first }, { token: commenter.token });
+  const again = await api.post(
+    '/comment/delete',
+    { comment_id: first },
+    { token: commenter.token },
+  );
   t.is(again.status, 404);
   t.deepEqual(again.body, { code: 'USR_01', message: 'Object not found.' });
   const never = await api.post(
@@ -329,10 +337,7 @@ test('50 concurrent comments on one post are all kept, each once, in id order', 
     listed.map((c) => c.comment_id),
     [...ids].sort((a, b) => a - b),
   );
-  t.deepEqual(
-    listed.map((c) => c.text).sort(),
-    ids.map((_, i) => `concurrent ${i}`).sort(),
-  );
+  t.deepEqual(listed.map((c) => c.text).sort(), ids.map((_, i) => `concurrent ${i}`).sort());
 });
 
 test('concurrent deletions of one comment: one succeeds, the others are USR_01', async (t) => {

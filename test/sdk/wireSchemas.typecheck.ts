@@ -50,7 +50,9 @@ holds<Same<Wire<'Comment'>, sdk.Comment>>();
 holds<Same<keyof (typeof ROUTES)['signUp']['input'], keyof sdk.SignUpInput>>();
 holds<Same<keyof (typeof ROUTES)['createPost']['input'], keyof sdk.NewPost>>();
 holds<Same<keyof (typeof ROUTES)['listPosts']['input'], keyof sdk.PostQuery>>();
-holds<Same<Exclude<keyof (typeof ROUTES)['listComments']['input'], 'post_id'>, keyof sdk.CommentQuery>>();
+holds<
+  Same<Exclude<keyof (typeof ROUTES)['listComments']['input'], 'post_id'>, keyof sdk.CommentQuery>
+>();
 
 // Every field of a declared error answer reaches the SDK's error.
 holds<[Exclude<keyof Wire<'Error'>, keyof sdk.PlazaApiError>] extends [never] ? true : false>();

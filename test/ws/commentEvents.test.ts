@@ -35,21 +35,25 @@ const openAs = async (t: { context: Context }, user: SignedUpUser): Promise<Watc
 };
 
 async function comment(api: Api, user: SignedUpUser, postId: number, text: string) {
-  const response = await api.post('/post/comment', { post_id: postId, text }, { token: user.token });
+  const response = await api.post(
+    '/post/comment',
+    { post_id: postId, text },
+    { token: user.token },
+  );
   if (response.status !== 200) throw new Error(`comment failed: ${response.text}`);
   return (response.body['data'] as { comment_id: number }).comment_id;
 }
 
 test('a comment reaches the post’s author only, with the count after it', async (t) => {
   const { api } = t.context;
-  const [author, commenter, bystander] = await Promise.all([
-    signUp(api),
-    signUp(api),
-    signUp(api),
-  ]);
+  const [author, commenter, bystander] = await Promise.all([signUp(api), signUp(api), signUp(api)]);
   const postId = await createPost(api, author.token);
   const authors = await openAs(t, author);
-  const authorsText = await openAuthenticated(t.context.target.baseUrl, author.token, author.userId);
+  const authorsText = await openAuthenticated(
+    t.context.target.baseUrl,
+    author.token,
+    author.userId,
+  );
   t.context.clients.push(authorsText);
   const commenters = await openAs(t, commenter);
   const bystanders = await openAs(t, bystander);

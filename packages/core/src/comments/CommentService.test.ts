@@ -46,8 +46,7 @@ const newPost = async (): Promise<number> => (await plaza.posts.create(author, a
 /** The kept count and the rows it counts. */
 async function counts(postId: number): Promise<{ kept: number; rows: number }> {
   const post = (await db('posts').select('comments_count').where('id', postId).first()) as
-    | { comments_count: number | string }
-    | undefined;
+    { comments_count: number | string } | undefined;
   const [rows] = (await db('comments').count({ n: '*' }).where('post_id', postId)) as Array<{
     n: number | string;
   }>;
@@ -190,16 +189,18 @@ test('comments racing their post’s deletion: each is USR_01 or removed with it
     refused.every((error) => error instanceof PlazaError && error.code === 'USR_01'),
     String(refused.find((error) => !(error instanceof PlazaError && error.code === 'USR_01'))),
   );
-  t.log(`${created.length - refused.length} comments landed before their post went, ${refused.length} refused`);
-  const left = (await db('comments').whereIn('post_id', posts).count({ n: '*' })) as Array<{
-    n: number | string;
-  }>;
-  t.is(Number(left[0]?.n), 0, 'no comment outlives its post');
-  const orphans = (await db('comments')
+  t.log(
+    `${created.length - refused.length} comments landed before their post went, ${refused.length} refused`,
+  );
+  const [left] = await db('comments')
+    .whereIn('post_id', posts)
+    .count<Array<{ n: number | string }>>({ n: '*' });
+  t.is(Number(left?.n), 0, 'no comment outlives its post');
+  const [orphans] = await db('comments')
     .leftJoin('posts', 'posts.id', 'comments.post_id')
     .whereNull('posts.id')
-    .count({ n: '*' })) as Array<{ n: number | string }>;
-  t.is(Number(orphans[0]?.n), 0);
+    .count<Array<{ n: number | string }>>({ n: '*' });
+  t.is(Number(orphans?.n), 0);
   for (const postId of posts) {
     await rejectsWithPlazaError(t, plaza.comments.list({ post_id: postId }), { code: 'USR_01' });
   }

@@ -157,33 +157,30 @@ export class CommentService implements Comments {
     const { comment_id: commentId } = parseInput(commentIdInput, raw);
     // Refusals are returned, not thrown: on SQLite this runs inside a batch shared with other
     // writers, which an exception would roll back.
-    const outcome = await this.#deps.writes.writeAtomically(
-      async (trx): Promise<DeleteOutcome> => {
-        const lookup = trx('comments')
-          .join('posts', 'posts.id', 'comments.post_id')
-          .select(
-            'comments.author_id as comment_author_id',
-            'comments.post_id',
-            'posts.author_id as post_author_id',
-          )
-          .where('comments.id', commentId)
-          .first();
-        // The post row first, as a post deletion locks it (see the class comment).
-        if (this.#postgres) void lookup.forNoKeyUpdate('posts');
-        const found = (await lookup) as
-          | { comment_author_id: number; post_id: number; post_author_id: number }
-          | undefined;
-        if (found === undefined) return 'missing';
-        if (userId !== found.comment_author_id && userId !== found.post_author_id) {
-          return 'not allowed';
-        }
-        const removed = await trx('comments').where('id', commentId).delete();
-        // Deleted meanwhile by another request: that one counted it.
-        if (removed === 0) return 'missing';
-        await trx('posts').where('id', found.post_id).decrement('comments_count', 1);
-        return 'deleted';
-      },
-    );
+    const outcome = await this.#deps.writes.writeAtomically(async (trx): Promise<DeleteOutcome> => {
+      const lookup = trx('comments')
+        .join('posts', 'posts.id', 'comments.post_id')
+        .select(
+          'comments.author_id as comment_author_id',
+          'comments.post_id',
+          'posts.author_id as post_author_id',
+        )
+        .where('comments.id', commentId)
+        .first();
+      // The post row first, as a post deletion locks it (see the class comment).
+      if (this.#postgres) void lookup.forNoKeyUpdate('posts');
+      const found = (await lookup) as
+        { comment_author_id: number; post_id: number; post_author_id: number } | undefined;
+      if (found === undefined) return 'missing';
+      if (userId !== found.comment_author_id && userId !== found.post_author_id) {
+        return 'not allowed';
+      }
+      const removed = await trx('comments').where('id', commentId).delete();
+      // Deleted meanwhile by another request: that one counted it.
+      if (removed === 0) return 'missing';
+      await trx('posts').where('id', found.post_id).decrement('comments_count', 1);
+      return 'deleted';
+    });
     if (outcome === 'missing') throw objectNotFound();
     if (outcome === 'not allowed') {
       throw new PlazaError('USR_02', NOT_ALLOWED_TO_DELETE_COMMENT_MESSAGE, {
