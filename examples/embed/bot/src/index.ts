@@ -1,0 +1,11 @@
+export { planLikes, type AuthorPosts, type LikePlan, type PlannedLike } from './planLikes.js';
+export { checkLikeRules, finalStateViolations, type LikeRuleViolation } from './checkLikeRules.js';
+export { seededRandom, type Random } from './random.js';
+export { runBot, type BotRun } from './runBot.js';
+export type { BotReport, PhaseTiming, LikesPerUser } from './BotReport.js';
+export { loadBotConfig, parseBotConfig, type BotConfig } from './botConfig.js';
+export { parseBotArgs, USAGE, type BotArgs } from './botArgs.js';
+export { BotUsageError } from './BotUsageError.js';
+export { startEmbeddedServer, type EmbeddedServer } from './embeddedServer.js';
+export { verifyRun, type RuleCheck } from './verifyRun.js';
+export { noProgress, progressOn, type ProgressFactory, type PhaseProgress } from './progress.js';

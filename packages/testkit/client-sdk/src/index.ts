@@ -1,0 +1,22 @@
+export { createClient, type ClientOptions, type PlazaClient } from './createClient.js';
+export {
+  PlazaApiError,
+  PlazaNetworkError,
+  isPlazaApiError,
+  isPlazaNetworkError,
+  type PlazaErrorCode,
+  type PlazaApiErrorDetails,
+} from './errors.js';
+export type { FetchFunction } from './http.js';
+export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
+export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
+export type {
+  LiveEventMap,
+  LiveEventType,
+  LiveEventListener,
+  PostLikeChange,
+  ConnectionState,
+} from './liveEventTypes.js';
+export type { Unsubscribe } from './TokenStore.js';
+export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';
+export type { Profile, SignUpInput, Session, NewPost, Post, PostQuery, PostPage } from './types.js';

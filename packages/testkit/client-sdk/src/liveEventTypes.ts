@@ -1,0 +1,44 @@
+import type { PlazaApiError, PlazaNetworkError } from './errors.js';
+import type { Profile } from './types.js';
+
+/** A change to the like count of one of your posts. */
+export interface PostLikeChange {
+  readonly post_id: number;
+  readonly by_user_id: number;
+  /** The post's like count after the change. */
+  readonly likes: number;
+}
+
+/** What `events.on(type, listener)` hands each listener, by type. */
+export interface LiveEventMap {
+  /** Your enrichment finished; `profile` is your profile with empty fields filled. */
+  readonly 'enrichment.completed': { readonly user_id: number; readonly profile: Profile };
+  /** Your enrichment gave up; `reason` can be shown to you. */
+  readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
+  readonly 'post.liked': PostLikeChange;
+  readonly 'post.unliked': PostLikeChange;
+  /** The connection is authenticated, at first and after each reconnect. */
+  readonly ready: { readonly user_id: number };
+  /** The connection is gone; `retryInMs` is when the next attempt starts (undefined: none will). */
+  readonly disconnected: {
+    readonly code: number;
+    readonly reason: string;
+    readonly retryInMs: number | undefined;
+  };
+  /** The connection failed for good (its token was refused), or a listener threw. */
+  readonly error: { readonly error: PlazaApiError | PlazaNetworkError | Error };
+}
+
+export type LiveEventType = keyof LiveEventMap;
+
+/** The events the server sends (the others are about the connection). */
+export const SERVER_EVENT_TYPES = [
+  'enrichment.completed',
+  'enrichment.failed',
+  'post.liked',
+  'post.unliked',
+] as const satisfies readonly LiveEventType[];
+
+export type LiveEventListener<K extends LiveEventType> = (event: LiveEventMap[K]) => void;
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';

@@ -1,0 +1,45 @@
+import type { Profile } from '../users/Profile.js';
+
+/**
+ * Everything the core announces, by event type. Payloads hold ids and small values only, so
+ * a bus between processes can carry them as they are.
+ */
+export interface PlazaEvents {
+  /** A queued enrichment finished; `profile` is the user's profile after empty fields were filled. */
+  readonly 'enrichment.completed': { readonly user_id: number; readonly profile: Profile };
+  /** A queued enrichment gave up; `reason` is safe to show the user. */
+  readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
+  readonly 'post.created': { readonly post_id: number; readonly author_id: number };
+  /** `likes` is the post's like count after the change. */
+  readonly 'post.liked': PostLikeChange;
+  readonly 'post.unliked': PostLikeChange;
+  /**
+   * The user's token version was raised to `token_version` (a password change or a logout
+   * everywhere): every token carrying a lower one is invalid now, and sessions opened with one
+   * should end.
+   */
+  readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+}
+
+export interface PostLikeChange {
+  readonly post_id: number;
+  readonly author_id: number;
+  readonly by_user_id: number;
+  readonly likes: number;
+}
+
+export type PlazaEventType = keyof PlazaEvents;
+
+/** One event with its type, as listeners of several types receive it. */
+export type PlazaEvent = {
+  readonly [K in PlazaEventType]: { readonly type: K } & PlazaEvents[K];
+}[PlazaEventType];
+
+export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
+  'enrichment.completed',
+  'enrichment.failed',
+  'post.created',
+  'post.liked',
+  'post.unliked',
+  'auth.tokens_revoked',
+];

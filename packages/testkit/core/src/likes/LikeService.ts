@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { invalidToken, objectNotFound } from '../errors.js';
+import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
+import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import type { LikeAnnouncer } from './LikeAnnouncer.js';
+import { parseInput, type RawParams } from '../shared/input.js';
+import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
+
+export interface LikeServiceDependencies {
+  readonly db: Knex;
+  readonly writes: WriteBatcher;
+  readonly announcer: LikeAnnouncer;
+}
+
+/**
+ * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
+ * A like or unlike that changed something is announced as `post.liked` / `post.unliked`.
+ */
+export class LikeService {
+  readonly #deps: LikeServiceDependencies;
+
+  constructor(deps: LikeServiceDependencies) {
+    this.#deps = deps;
+  }
+
+  /** @example await plaza.likes.like(userId, { post_id: 7 }) */
+  async like(userId: number, raw: PostIdInput | RawParams): Promise<void> {
+    const { post_id: postId } = parseInput(postIdInput, raw);
+    let inserted: unknown[];
+    try {
+      const createdAt = new Date().toISOString();
+      inserted = await this.#deps.writes.write((trx) =>
+        trx('likes')
+          .insert({ post_id: postId, user_id: userId, created_at: createdAt })
+          .onConflict(['post_id', 'user_id'])
+          .ignore()
+          .returning('post_id'),
+      );
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      // Either the post or the token's user does not exist; only the former is the caller's fault.
+      if (!(await this.#postExists(postId))) throw objectNotFound();
+      throw invalidToken(error);
+    }
+    if (inserted.length > 0) this.#deps.announcer.announce('post.liked', postId, userId);
+  }
+
+  async unlike(userId: number, raw: PostIdInput | RawParams): Promise<void> {
+    const { post_id: postId } = parseInput(postIdInput, raw);
+    const removed = await this.#deps.writes.write((trx) =>
+      trx('likes').where({ post_id: postId, user_id: userId }).delete(),
+    );
+    if (removed > 0) this.#deps.announcer.announce('post.unliked', postId, userId);
+    else if (!(await this.#postExists(postId))) throw objectNotFound();
+  }
+
+  async #postExists(postId: number): Promise<boolean> {
+    return (await this.#deps.db('posts').select('id').where('id', postId).first()) !== undefined;
+  }
+}

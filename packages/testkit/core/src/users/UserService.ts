@@ -1,0 +1,107 @@
+import type { ModelClass } from 'objection';
+import { emailDoesNotVerify, objectNotFound, passwordTooWeak, usernameTaken } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
+import type { PasswordHasher } from '../auth/PasswordHasher.js';
+import { isUniqueViolation } from '../adapters/db/dbErrors.js';
+import { parseInput, type RawParams } from '../shared/input.js';
+import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
+import type { EmailVerifier } from './EmailVerifier.js';
+import type { PasswordPolicy } from './PasswordPolicy.js';
+import type { Profile } from './Profile.js';
+import { toProfile } from './toProfile.js';
+import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
+import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
+import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
+import type { SignUpResult } from './Users.js';
+
+export type { SignUpResult } from './Users.js';
+
+export interface UserServiceDependencies {
+  readonly User: ModelClass<User>;
+  readonly policy: PasswordPolicy;
+  readonly hasher: PasswordHasher;
+  readonly verifier: EmailVerifier;
+  readonly tokens: TokenIssuer;
+  readonly logger: Logger;
+  /** Queues the new user's enrichment in the sign-up's own transaction. */
+  readonly enrichment?: EnrichmentService;
+}
+
+/** Sign-up and profiles. */
+export class UserService {
+  readonly #deps: UserServiceDependencies;
+
+  constructor(deps: UserServiceDependencies) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Creates an account and returns a token for it, so a new user need not log in.
+   * Checks run cheapest first; the email verifier and the hash run only for a
+   * request that could succeed, and nothing is saved unless everything passed.
+   *
+   * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
+   */
+  async signUp(raw: SignUpInput | RawParams): Promise<SignUpResult> {
+    const input = parseInput(signUpInput, raw);
+    const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
+    const strength = policy.check(input.password, [input.username, input.email]);
+    if (!strength.acceptable) throw passwordTooWeak('password', strength.hint);
+
+    // A name is taken when it is one in another case or width (its key), and when it only
+    // looks like one (its confusable skeleton: "аdmin" in Cyrillic beside "admin"; or that of
+    // the name as typed: Cherokee "Ꭺdam" beside "adam").
+    const key = usernameKey(input.username);
+    const skeleton = usernameSkeleton(input.username);
+    const taken = await User.query()
+      .select('id')
+      .where('username_key', key)
+      .orWhereIn('username_skeleton', lookAlikeSkeletons(input.username))
+      .first();
+    if (taken) throw usernameTaken();
+
+    const verdict = await verifier.verify(input.email);
+    if (!verdict.deliverable) throw emailDoesNotVerify();
+
+    const passwordHash = await hasher.hash(input.password);
+    const now = new Date().toISOString();
+    const profile = Object.fromEntries(
+      PROFILE_FIELDS.filter((field) => input[field] != null).map((field) => [field, input[field]]),
+    );
+    let user: User;
+    try {
+      user = await User.knex().transaction(async (trx) => {
+        const created = await User.query(trx).insert({
+          ...profile,
+          username: input.username,
+          username_key: key,
+          username_skeleton: skeleton,
+          email: input.email,
+          email_verdict: verdict.status,
+          password_hash: passwordHash,
+          created_at: now,
+          updated_at: now,
+        });
+        await this.#deps.enrichment?.requestInTransaction(trx, created.id);
+        return created;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw usernameTaken();
+      throw error;
+    }
+    this.#deps.enrichment?.afterCommit();
+    logger.info({ user_id: user.id, email_verdict: verdict.status }, 'user signed up');
+    // A new user's tokens start at version 0, the column's default.
+    const issued: IssuedToken = tokens.issue(user.id, 0);
+    return { user_id: user.id, token: issued.token, expires_at: issued.expiresAt };
+  }
+
+  /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */
+  async profile(raw: ProfileInput | RawParams, viewerId?: number): Promise<Profile> {
+    const { user_id: userId } = parseInput(profileInput, raw);
+    const user = await this.#deps.User.query().findById(userId);
+    if (!user) throw objectNotFound();
+    return toProfile(user, viewerId === user.id);
+  }
+}

@@ -1,0 +1,26 @@
+import type { RawParams } from '../shared/input.js';
+import type { Profile } from './Profile.js';
+import type { ProfileInput, SignUpInput } from './userInputs.js';
+
+/** A new account and its first token (`POST /user/signup`). */
+export interface SignUpResult {
+  readonly user_id: number;
+  readonly token: string;
+  readonly expires_at: string;
+}
+
+/**
+ * Accounts: `plaza.users`.
+ *
+ * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
+ */
+export interface Users {
+  /**
+   * Creates an account and returns a token for it, so a new user need not log in. USR_02 for
+   * a malformed field, USR_03 for an email the verifier refuses, USR_04 for a weak password,
+   * USR_05 for a username already taken (or too like one).
+   */
+  signUp(input: SignUpInput | RawParams): Promise<SignUpResult>;
+  /** A user's profile as `viewerId` may see it (`email` only to the user themself); USR_01 when there is no such user. */
+  profile(input: ProfileInput | RawParams, viewerId?: number): Promise<Profile>;
+}

@@ -1,0 +1,67 @@
+import type Router from '@koa/router';
+import type { Plaza } from '@plaza/core';
+import { invalidToken } from '@plaza/core/host';
+import { signedInUserId, userIdOf } from '../middleware/auth.js';
+import { paramsOf } from '../middleware/body.js';
+import type { RateLimiters } from '../middleware/rateLimit.js';
+import { ROUTES } from './catalog.js';
+import { mountRoute } from './mountRoute.js';
+import { ok, pending } from './respond.js';
+
+/**
+ * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own),
+ * `POST /user/request-retrieve-data` (queue enrichment of your profile),
+ * `POST /user/password` and `POST /user/logout-all` (end every earlier session).
+ */
+export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
+  mountRoute(router, plaza, ROUTES.signUp, limits.signUps, async function signUp(ctx) {
+    const created = await plaza.users.signUp(paramsOf(ctx));
+    ok(ctx, created);
+  });
+
+  mountRoute(router, plaza, ROUTES.showProfile, async function showProfile(ctx) {
+    const params = paramsOf(ctx);
+    const viewerId = userIdOf(ctx);
+    const asked = params['user_id'];
+    if ((asked === undefined || asked === '') && viewerId === undefined) {
+      // Without user_id the caller asks for their own profile, which needs a token.
+      throw invalidToken();
+    }
+    const asking = asked === undefined || asked === '' ? { user_id: viewerId } : params;
+    ok(ctx, await plaza.users.profile(asking, viewerId));
+  });
+
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.requestEnrichment,
+    limits.writes,
+    async function requestEnrichment(ctx) {
+      await plaza.enrichment.request(signedInUserId(ctx));
+      pending(ctx);
+    },
+  );
+
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.changePassword,
+    limits.writes,
+    async function changePassword(ctx) {
+      const issued = await plaza.auth.changePassword(signedInUserId(ctx), paramsOf(ctx));
+      // Every earlier token, this request's included, is invalid now: here is the next one.
+      ok(ctx, { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt });
+    },
+  );
+
+  mountRoute(
+    router,
+    plaza,
+    ROUTES.logoutEverywhere,
+    limits.writes,
+    async function logoutEverywhere(ctx) {
+      await plaza.auth.logoutAll(signedInUserId(ctx));
+      ok(ctx);
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { isoDateTime, rowId } from './routeDeclaration.js';
+
+// Wire shapes: what `data` holds in each answer. Objects are strict, so a field the server
+// adds without declaring it here fails the API tests.
+
+/** A public profile; `email` only when it is your own. */
+export const profileWire = z.strictObject({
+  user_id: rowId,
+  username: z.string(),
+  email: z.string().exactOptional(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  birth_date: z.iso.date().nullable(),
+  location: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  country: z.string().nullable(),
+  lat: z.number().nullable(),
+  lng: z.number().nullable(),
+  bio: z.string().nullable(),
+  site: z.string().nullable(),
+  avatar: z.string().nullable(),
+});
+
+/** A signed-in session: sign-up, login and password change answer one. */
+export const sessionWire = z.strictObject({
+  token: z.string(),
+  user_id: rowId,
+  expires_at: isoDateTime,
+});
+
+export const verifiedTokenWire = z.strictObject({ user_id: rowId });
+
+export const createdPostWire = z.strictObject({ post_id: rowId });
+
+export const postWire = z.strictObject({
+  post_id: rowId,
+  author_id: rowId,
+  title: z.string(),
+  text: z.string(),
+  link: z.string().nullable(),
+  likes: z.int().min(0),
+  posted: isoDateTime,
+  edited: isoDateTime,
+});
+
+/** One page, newest first; pass `next` as `before` for the following page (null: no more). */
+export const postPageWire = z.strictObject({
+  posts: z.array(postWire),
+  next: rowId.nullable(),
+});
+
+export const likersWire = z.strictObject({ user_ids: z.array(rowId) });
+
+export const healthWire = z.strictObject({ status: z.literal('ok') });
+
+/** Every error answer: SPEC's error envelope. */
+export const errorWire = z.strictObject({
+  code: z.string().meta({ description: 'A stable code, e.g. USR_01; clients match on it.' }),
+  message: z.string(),
+  field: z.string().exactOptional(),
+  hint: z.string().exactOptional(),
+});
+
+/** Who wrote a post or a comment. */
+export const authorWire = z.strictObject({
+  user_id: rowId,
+  username: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  avatar: z.string().nullable(),
+});
