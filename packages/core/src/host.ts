@@ -83,6 +83,12 @@ export { refreshInput } from './sessions/sessionInputs.js';
 export { MAX_LISTED_SESSIONS } from './sessions/SessionStore.js';
 export { MAX_DEVICE_LABEL_LENGTH } from './sessions/deviceLabel.js';
 export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
+export {
+  createCommentInput,
+  listCommentsInput,
+  commentIdInput,
+  MAX_COMMENT_TEXT_LENGTH,
+} from './comments/commentInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 
 // Defaults and settings of the parts createPlaza wires.

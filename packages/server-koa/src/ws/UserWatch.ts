@@ -273,6 +273,9 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('post.unliked', (payload) => {
         this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
       }),
+      events.subscribe('comment.created', (payload) => {
+        this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
+      }),
       events.subscribe('auth.tokens_revoked', (payload) => {
         this.#revoke(payload.user_id, (socket) => socket.tokenVersion < payload.token_version);
       }),
