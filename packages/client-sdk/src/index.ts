@@ -19,4 +19,15 @@ export type {
 } from './liveEventTypes.js';
 export type { Unsubscribe } from './TokenStore.js';
 export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';
-export type { Profile, SignUpInput, Session, NewPost, Post, PostQuery, PostPage } from './types.js';
+export type {
+  Profile,
+  SignUpInput,
+  Session,
+  NewPost,
+  Post,
+  PostQuery,
+  PostPage,
+  PostChanges,
+  AuthorSummary,
+} from './types.js';
+export type { FeedApi, FeedQuery } from './feed.js';

@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { POST_ROUTES } from './postCatalog.js';
 import {
   allOptional,
   ok,
@@ -180,7 +181,7 @@ export const ROUTES = {
     name: 'readPost',
     tag: 'posts',
     summary: 'Read a post',
-    auth: 'none',
+    auth: 'viewer',
     input: postIdInput,
     answer: { status: 200, schema: ok(postWire) },
     errors: ['PAR_01', 'USR_01', 'USR_02'],
@@ -192,7 +193,7 @@ export const ROUTES = {
     tag: 'posts',
     summary: 'Posts, newest first, a page at a time',
     description: 'Pass the answer’s `next` as `before` for the following page; `null`: no more.',
-    auth: 'none',
+    auth: 'viewer',
     input: listPostsInput,
     answer: { status: 200, schema: ok(postPageWire) },
     errors: ['USR_02'],
@@ -267,6 +268,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...POST_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -286,7 +288,7 @@ export const USER_WATCH_ROUTE = {
     '',
     'JSON protocol (`?format=json`, used by the SDK): send `{"type":"auth","token":T}`, get ' +
       '`{"type":"ready","user_id":N}`, then events such as `enrichment.completed`, ' +
-      '`enrichment.failed`, `post.liked` and `post.unliked`.',
+      '`enrichment.failed`, `post.liked` and `post.unliked`, `post.edited` and `post.deleted`.',
     '',
     'Another path gets a plain 404; a browser page of an origin not allowed a plain 403.',
   ].join('\n'),
