@@ -62,7 +62,11 @@ export class LikeAnnouncer {
       const ids = [...new Set(changes.map((change) => change.postId))];
       const rows = (await this.#db('posts')
         .select('id', 'author_id', 'likes_count')
-        .whereIn('id', ids)) as Array<{ id: number; author_id: number; likes_count: number | string }>;
+        .whereIn('id', ids)) as Array<{
+        id: number;
+        author_id: number;
+        likes_count: number | string;
+      }>;
       const posts = new Map(rows.map((row) => [row.id, row]));
       for (const change of changes) {
         const post = posts.get(change.postId);

@@ -198,9 +198,12 @@ export class PostService {
         .where({ id: input.post_id, author_id: authorId })
         .update(changes);
       if (updated === 0) return await ownershipOf(trx, input.post_id);
-      const [row] = (await this.#views(trx, authorId).where('posts.id', input.post_id)) as PostRow[];
+      const [row] = (await this.#views(trx, authorId).where(
+        'posts.id',
+        input.post_id,
+      )) as PostRow[];
       if (row === undefined) return { outcome: 'missing' };
-      const likers = announce ? await likersOf(trx, input.post_id) : [];
+      const likers = announce ? await likersOf(trx, input.post_id, authorId) : [];
       return { outcome: 'edited', view: toView(row), likers };
     });
     if (result.outcome === 'missing') throw objectNotFound();
@@ -229,7 +232,7 @@ export class PostService {
       if (post === undefined) return { outcome: 'missing' };
       if (post.author_id !== authorId) return { outcome: 'not yours' };
       // Captured before the likes go: they are who hears of it.
-      const likers = announce ? await likersOf(trx, postId) : [];
+      const likers = announce ? await likersOf(trx, postId, authorId) : [];
       await trx('likes').where('post_id', postId).delete();
       await trx('comments').where('post_id', postId).delete();
       await trx('posts').where('id', postId).delete();
@@ -295,14 +298,16 @@ async function pageOf(
 
 /** Why a post could not be changed: there is none, or it is someone else's. */
 async function ownershipOf(trx: Knex, postId: number): Promise<Ownership> {
-  const post = await trx('posts').select('id').where('id', postId).first();
+  const post: unknown = await trx('posts').select('id').where('id', postId).first();
   return post === undefined ? { outcome: 'missing' } : { outcome: 'not yours' };
 }
 
-async function likersOf(trx: Knex, postId: number): Promise<number[]> {
-  const rows = (await trx('likes').select('user_id').where('post_id', postId)) as Array<{
-    user_id: number;
-  }>;
+/** Who hears of a change to a post: the people who like it, but not its author, who made it. */
+async function likersOf(trx: Knex, postId: number, authorId: number): Promise<number[]> {
+  const rows = (await trx('likes')
+    .select('user_id')
+    .where('post_id', postId)
+    .whereNot('user_id', authorId)) as Array<{ user_id: number }>;
   return rows.map((row) => row.user_id);
 }
 
@@ -325,7 +330,5 @@ function toView(row: PostRow): PostView {
     }),
     comments: Number(row.comments_count),
   };
-  return row.liked_by_me === undefined
-    ? view
-    : { ...view, liked_by_me: Boolean(row.liked_by_me) };
+  return row.liked_by_me === undefined ? view : { ...view, liked_by_me: Boolean(row.liked_by_me) };
 }

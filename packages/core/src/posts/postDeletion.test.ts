@@ -57,7 +57,9 @@ test('the kept like count equals the likes after a storm of likes and unlikes by
   const db = openDatabase(url);
   t.teardown(() => db.destroy());
   const rows = Number((await db('likes').where({ post_id }).count({ n: '*' }))[0]?.['n']);
-  const [post] = await db('posts').select('likes_count').where('id', post_id);
+  const [post] = await db('posts')
+    .select<Array<{ likes_count: number | string }>>('likes_count')
+    .where('id', post_id);
   t.is(Number(post?.likes_count), rows);
   t.is((await plaza.posts.read({ post_id })).likes, rows);
 });

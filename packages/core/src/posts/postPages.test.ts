@@ -21,7 +21,7 @@ import { PostService } from './PostService.js';
 interface Counted {
   readonly service: PostService;
   /** How many statements `work` sent. */
-  count(work: () => Promise<unknown>): Promise<number>;
+  readonly count: (work: () => Promise<unknown>) => Promise<number>;
 }
 
 /** A PostService on a connection of the test's own, whose statements are counted. */
