@@ -9,6 +9,18 @@ export interface PostLikeChange {
   readonly likes: number;
 }
 
+/** Someone commented on one of your posts (your own comments are not announced). */
+export interface CommentCreated {
+  readonly comment_id: number;
+  readonly post_id: number;
+  /** Who wrote the comment. */
+  readonly by_user_id: number;
+  /** The post's comment count after it. */
+  readonly comments: number;
+  /** The comment's first 100 characters at most, ending with "…" when it is longer. */
+  readonly excerpt: string;
+}
+
 /** What `events.on(type, listener)` hands each listener, by type. */
 export interface LiveEventMap {
   /** Your enrichment finished; `profile` is your profile with empty fields filled. */
@@ -25,6 +37,7 @@ export interface LiveEventMap {
   };
   /** A post you liked was deleted. */
   readonly 'post.deleted': { readonly post_id: number; readonly author_id: number };
+  readonly 'comment.created': CommentCreated;
   /** The connection is authenticated, at first and after each reconnect. */
   readonly ready: { readonly user_id: number };
   /** The connection is gone; `retryInMs` is when the next attempt starts (undefined: none will). */
@@ -47,6 +60,7 @@ export const SERVER_EVENT_TYPES = [
   'post.unliked',
   'post.edited',
   'post.deleted',
+  'comment.created',
 ] as const satisfies readonly LiveEventType[];
 
 export type LiveEventListener<K extends LiveEventType> = (event: LiveEventMap[K]) => void;

@@ -43,6 +43,12 @@ export type {
   FeedInput,
 } from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
+export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
+export type {
+  CreateCommentInput,
+  ListCommentsInput,
+  CommentIdInput,
+} from './comments/commentInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
 
 export {
@@ -77,5 +83,6 @@ export {
   type PostLikeChange,
   type PostEdited,
   type PostDeleted,
+  type CommentCreated,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

@@ -280,6 +280,9 @@ export class UserWatch implements WatchSocketOwner {
         const event = { type: 'post.deleted', ...payload } as const;
         for (const likerId of payload.liker_ids) this.#deliver(likerId, event);
       }),
+      events.subscribe('comment.created', (payload) => {
+        this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
+      }),
       events.subscribe('auth.tokens_revoked', (payload) => {
         this.#revoke(payload.user_id, payload.token_version);
       }),
