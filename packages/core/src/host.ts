@@ -82,7 +82,13 @@ export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authIn
 export { refreshInput } from './sessions/sessionInputs.js';
 export { MAX_LISTED_SESSIONS } from './sessions/SessionStore.js';
 export { MAX_DEVICE_LABEL_LENGTH } from './sessions/deviceLabel.js';
-export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
+export {
+  createPostInput,
+  postIdInput,
+  listPostsInput,
+  editPostInput,
+  feedInput,
+} from './posts/postInputs.js';
 export {
   createCommentInput,
   listCommentsInput,

@@ -37,7 +37,13 @@ export type { IssuedToken, IssuedSession } from './auth/TokenIssuer.js';
 export type { SessionContext, SessionView, SessionList } from './sessions/Sessions.js';
 export type { RefreshInput } from './sessions/sessionInputs.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
-export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
+export type {
+  CreatePostInput,
+  PostIdInput,
+  ListPostsInput,
+  EditPostInput,
+  FeedInput,
+} from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
 export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
 export type {
@@ -77,6 +83,8 @@ export {
   type PlazaEvent,
   type PlazaEventType,
   type PostLikeChange,
+  type PostEdited,
+  type PostDeleted,
   type CommentCreated,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';
