@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
+import type { Account } from './account/Account.js';
+import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
 import {
@@ -61,6 +63,8 @@ export interface Plaza {
   readonly auth: Auth;
   readonly posts: Posts;
   readonly likes: Likes;
+  /** Leaving: export everything held about an account, and delete it. */
+  readonly account: Account;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -235,6 +239,7 @@ function assemble(
   events.subscribe('auth.tokens_revoked', (revoked) => {
     versions.learn(revoked.user_id, revoked.token_version);
   });
+  events.subscribe('user.deleted', (deleted) => versions.forget(deleted.user_id));
   const auth = new AuthService({
     User: BoundUser,
     policy,
@@ -249,6 +254,16 @@ function assemble(
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });
+  const account = new AccountService({
+    db,
+    writes,
+    policy,
+    hasher,
+    throttle,
+    versions,
+    events,
+    logger,
+  });
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -267,6 +282,7 @@ function assemble(
     auth: translate(auth),
     posts: translate(posts),
     likes: translate(likes),
+    account: translate(account),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,

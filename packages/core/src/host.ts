@@ -80,6 +80,7 @@ export {
 } from './users/AuthorSummary.js';
 export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authInputs.js';
 export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
+export { deleteAccountInput } from './account/accountInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 
 // Defaults and settings of the parts createPlaza wires.

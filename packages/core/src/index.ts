@@ -37,6 +37,18 @@ export type { IssuedToken } from './auth/TokenIssuer.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
 export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
+export type {
+  Account,
+  AccountExport,
+  ExportedAccount,
+  ExportedPost,
+  ExportedComment,
+  ExportedLike,
+  ExportedFollow,
+  ExportedSession,
+  ExportedEnrichmentJob,
+} from './account/Account.js';
+export type { DeleteAccountInput } from './account/accountInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
 
 export {

@@ -19,6 +19,11 @@ export interface PlazaEvents {
    * should end.
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+  /**
+   * The account was deleted, with everything it wrote: its tokens are invalid now, and its
+   * live sessions should end.
+   */
+  readonly 'user.deleted': { readonly user_id: number };
 }
 
 export interface PostLikeChange {
@@ -42,4 +47,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.liked',
   'post.unliked',
   'auth.tokens_revoked',
+  'user.deleted',
 ];

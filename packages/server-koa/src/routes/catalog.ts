@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
 import {
   allOptional,
   ok,
@@ -50,6 +51,7 @@ export const WIRE_SCHEMAS = {
   Likers: likersWire,
   Health: healthWire,
   Error: errorWire,
+  ...ACCOUNT_WIRE_SCHEMAS,
 } as const;
 
 /** The reference page's files, served from the swagger-ui-dist package. */
@@ -267,6 +269,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...ACCOUNT_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -1,14 +1,14 @@
 import type { PlazaEvent } from '@plaza/core';
 
 /**
- * The events a `/user-watch` socket may receive. `auth.tokens_revoked` is not sent: it closes
- * the sockets of the revoked tokens instead.
+ * The events a `/user-watch` socket may receive. `auth.tokens_revoked` and `user.deleted` are
+ * not sent: they close the sockets of the revoked tokens, or of the deleted user, instead.
  *
  * @example const failed: WatchedEvent = { type: 'enrichment.failed', user_id: 1, reason: 'x' }
  */
 export type WatchedEvent = Exclude<
   PlazaEvent,
-  { readonly type: 'post.created' | 'auth.tokens_revoked' }
+  { readonly type: 'post.created' | 'auth.tokens_revoked' | 'user.deleted' }
 >;
 
 /**
