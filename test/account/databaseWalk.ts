@@ -73,10 +73,7 @@ export async function rowsOf(db: Knex, table: string): Promise<Row[]> {
  * (the likes and comments others gave their posts, the refresh tokens of their sessions).
  * By table, each row with the values its foreign keys are compared on.
  */
-export async function rowsBelongingTo(
-  db: Knex,
-  userId: number,
-): Promise<Map<string, Row[]>> {
+export async function rowsBelongingTo(db: Knex, userId: number): Promise<Map<string, Row[]>> {
   const tables = await tablesOf(db);
   const keys = await foreignKeysOf(db, tables);
   const all = new Map<string, Row[]>();
@@ -84,7 +81,7 @@ export async function rowsBelongingTo(
   const owned = new Map<string, Row[]>([
     ['users', (all.get('users') ?? []).filter((row) => Number(row['id']) === userId)],
   ]);
-  for (let added = true; added; ) {
+  for (let added = true; added;) {
     added = false;
     for (const key of keys) {
       const targets = new Set(

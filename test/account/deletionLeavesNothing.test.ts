@@ -74,7 +74,7 @@ async function comment(db: Knex, author: number, postId: number, text: string): 
 /** What the sessions area's login does, until it lands: a session and a rotated refresh token. */
 async function session(db: Knex, userId: number): Promise<void> {
   const now = new Date();
-  const [row] = (await db('user_sessions')
+  const [row] = await db('user_sessions')
     .insert({
       user_id: userId,
       device: 'test device',
@@ -82,7 +82,7 @@ async function session(db: Knex, userId: number): Promise<void> {
       last_used_at: now.toISOString(),
       expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
     })
-    .returning('id')) as { id: number }[];
+    .returning<{ id: number }[]>('id');
   const sessionId = Number(row?.id);
   for (const used of [true, false]) {
     await db('refresh_tokens').insert({
@@ -97,9 +97,12 @@ async function session(db: Knex, userId: number): Promise<void> {
 /** What the posts area keeps with every like, until it lands. */
 async function like(world: World, user: SignedUpUser, postId: number): Promise<void> {
   await ok(world.api.post('/post/like', { post_id: postId }, { token: user.token }), 'like');
-  await world.db('posts').where('id', postId).update({
-    likes_count: world.db('likes').count('*').where('post_id', postId),
-  });
+  await world
+    .db('posts')
+    .where('id', postId)
+    .update({
+      likes_count: world.db('likes').count('*').where('post_id', postId),
+    });
 }
 
 /** Every count kept with its rows, recounted: what a correct database holds. */
@@ -114,8 +117,12 @@ async function countsDisagreeing(db: Knex): Promise<string[]> {
   }
   for (const user of await rowsOf(db, 'users')) {
     const id = user['id'] as number;
-    const followers = Number((await db('follows').count('* as n').where('followee_id', id))[0]?.['n']);
-    const following = Number((await db('follows').count('* as n').where('follower_id', id))[0]?.['n']);
+    const followers = Number(
+      (await db('follows').count('* as n').where('followee_id', id))[0]?.['n'],
+    );
+    const following = Number(
+      (await db('follows').count('* as n').where('follower_id', id))[0]?.['n'],
+    );
     if (Number(user['followers_count']) !== followers) problems.push(`user ${id} followers_count`);
     if (Number(user['following_count']) !== following) problems.push(`user ${id} following_count`);
   }
@@ -155,10 +162,11 @@ test('after a user who did everything deletes their account, no table holds a ro
   await session(db, leaving.userId);
   await session(db, ann.userId);
   // An enrichment job (queued at sign-up; the fake provider finishes it, with an event).
-  await eventually('the enrichment job done', async () =>
-    (await db('enrichment_jobs').where({ user_id: leaving.userId, state: 'done' }).first()) as
-      | object
-      | undefined,
+  await eventually(
+    'the enrichment job done',
+    async () =>
+      (await db('enrichment_jobs').where({ user_id: leaving.userId, state: 'done' }).first()) as
+        object | undefined,
   );
   // Throttle counters and rate buckets: a failed login, and a failed deletion.
   const failedLogin = await api.post('/api-token-auth/', {
@@ -192,8 +200,14 @@ test('after a user who did everything deletes their account, no table holds a ro
   const network = clientNetwork('127.0.0.1') ?? '127.0.0.1';
   const pair = createHash('sha256').update(`${digest}/${network}`).digest('hex');
   const throttleKeys = (await rowsOf(db, 'throttle_counters')).map((row) => row['key']);
-  t.true(throttleKeys.some((key) => String(key).includes(pair)), 'a pair counter of the name');
-  t.true(throttleKeys.some((key) => String(key).includes(digest)), 'a counter of the name');
+  t.true(
+    throttleKeys.some((key) => String(key).includes(pair)),
+    'a pair counter of the name',
+  );
+  t.true(
+    throttleKeys.some((key) => String(key).includes(digest)),
+    'a counter of the name',
+  );
   const rateKeys = (await rowsOf(db, 'rate_limits')).map((row) => String(row['key']));
   t.true(rateKeys.includes(`write:user:${leaving.userId}`), 'a write bucket of the user');
   t.true(rateKeys.includes(`login:user:${digest}`), 'a login bucket of the name');
@@ -212,9 +226,7 @@ test('after a user who did everything deletes their account, no table holds a ro
   t.true(tables.includes('users') && tables.includes('throttle_counters'));
   const keys = await foreignKeysOf(db, tables);
   t.true(keys.some((key) => key.references === 'users'));
-  const gone = new Map(
-    [...before].map(([table, rows]) => [table, rows]),
-  );
+  const gone = new Map([...before].map(([table, rows]) => [table, rows]));
   /** The texts that name the user: their name, email, and the hashes the throttle keys them by. */
   const names = [leaving.username.toLowerCase(), leaving.email.toLowerCase(), digest, pair];
   const found: string[] = [];
@@ -222,12 +234,14 @@ test('after a user who did everything deletes their account, no table holds a ro
     const referencing = keys.filter((key) => key.table === table);
     for (const row of await rowsOf(db, table)) {
       const where = `${table} ${JSON.stringify(row)}`;
-      if (table === 'users' && Number(row['id']) === leaving.userId) found.push(`${where}: the user`);
+      if (table === 'users' && Number(row['id']) === leaving.userId)
+        found.push(`${where}: the user`);
       for (const key of referencing) {
         const theirs = (gone.get(key.references) ?? []).some(
           (owned) => String(owned[key.referencedColumn]) === String(row[key.column]),
         );
-        if (theirs) found.push(`${where}: ${key.column} points at a row of theirs in ${key.references}`);
+        if (theirs)
+          found.push(`${where}: ${key.column} points at a row of theirs in ${key.references}`);
       }
       for (const [column, value] of Object.entries(row)) {
         if (USER_COLUMN.test(column) && Number(value) === leaving.userId) {
@@ -235,8 +249,10 @@ test('after a user who did everything deletes their account, no table holds a ro
         }
         if (typeof value !== 'string') continue;
         const lower = value.toLowerCase();
-        for (const name of names) if (lower.includes(name)) found.push(`${where}: ${column} names them`);
-        if (lower.endsWith(`:user:${leaving.userId}`)) found.push(`${where}: ${column} keyed by them`);
+        for (const name of names)
+          if (lower.includes(name)) found.push(`${where}: ${column} names them`);
+        if (lower.endsWith(`:user:${leaving.userId}`))
+          found.push(`${where}: ${column} keyed by them`);
       }
       if (table === 'plaza_events') found.push(...eventProblems(row, leaving.userId));
     }

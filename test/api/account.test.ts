@@ -38,7 +38,10 @@ test('the export holds the account, with email, and what it wrote and liked; nev
 
   const exported = await api.get('/user/export', {}, { token: ada.token });
   t.is(exported.status, 200);
-  t.regex(exported.headers.get('content-disposition') ?? '', /^attachment; filename="plaza-export-\d+\.json"$/);
+  t.regex(
+    exported.headers.get('content-disposition') ?? '',
+    /^attachment; filename="plaza-export-\d+\.json"$/,
+  );
   t.regex(exported.headers.get('content-type') ?? '', /^application\/json/);
   const data = exported.body['data'] as AccountExportData;
   t.like(data.account, {
@@ -82,13 +85,20 @@ test('a wrong password is AUT_02 and deletes nothing', async (t) => {
   const ada = await signUp(api);
   const postId = await createPost(api, ada.token);
 
-  const refused = await api.post('/user/delete', { password: `${ada.password}x` }, { token: ada.token });
+  const refused = await api.post(
+    '/user/delete',
+    { password: `${ada.password}x` },
+    { token: ada.token },
+  );
   t.is(refused.status, 401);
   t.is(refused.body['code'], 'AUT_02');
 
   t.is((await api.get('/user/data', {}, { token: ada.token })).status, 200);
   t.is((await api.get('/post/read', { post_id: postId })).status, 200);
-  const login = await api.post('/api-token-auth/', { username: ada.username, password: ada.password });
+  const login = await api.post('/api-token-auth/', {
+    username: ada.username,
+    password: ada.password,
+  });
   t.is(login.status, 200);
 });
 
@@ -110,7 +120,10 @@ test('wrong passwords count as failed logins: past the limit, AUT_03 even for th
   t.is(locked.body['code'], 'AUT_03');
   t.truthy(locked.headers.get('retry-after'));
   // The same lock as the login form's: the account is still there.
-  const login = await api.post('/api-token-auth/', { username: ada.username, password: ada.password });
+  const login = await api.post('/api-token-auth/', {
+    username: ada.username,
+    password: ada.password,
+  });
   t.is(login.body['code'], 'AUT_03');
   t.is((await api.get('/user/data', {}, { token: ada.token })).status, 200);
 });
@@ -126,7 +139,11 @@ test('deleting an account: its tokens die, its posts go, its likes leave the cou
   await like(t, other, leavingPost);
   t.is(await likesOf(t, otherPost), 1);
 
-  const deleted = await api.post('/user/delete', { password: leaving.password }, { token: leaving.token });
+  const deleted = await api.post(
+    '/user/delete',
+    { password: leaving.password },
+    { token: leaving.token },
+  );
   t.is(deleted.status, 200);
   t.deepEqual(deleted.body, { code: 'OK' });
 
@@ -136,14 +153,24 @@ test('deleting an account: its tokens die, its posts go, its likes leave the cou
   t.is(own.body['code'], 'AUT_01');
   const verify = await api.post('/api-token-verify/', { token: leaving.token });
   t.is(verify.body['code'], 'AUT_01');
-  t.is((await api.post('/post/data', { title: 'x', text: 'y' }, { token: leaving.token })).status, 401);
-  t.like((await api.post('/user/delete', { password: leaving.password }, { token: leaving.token })).body, {
-    code: 'AUT_01',
-  });
+  t.is(
+    (await api.post('/post/data', { title: 'x', text: 'y' }, { token: leaving.token })).status,
+    401,
+  );
+  t.like(
+    (await api.post('/user/delete', { password: leaving.password }, { token: leaving.token })).body,
+    {
+      code: 'AUT_01',
+    },
+  );
   // Nobody by that name or id.
-  t.like((await api.post('/api-token-auth/', { username: leaving.username, password: leaving.password })).body, {
-    code: 'AUT_02',
-  });
+  t.like(
+    (await api.post('/api-token-auth/', { username: leaving.username, password: leaving.password }))
+      .body,
+    {
+      code: 'AUT_02',
+    },
+  );
   t.like((await api.get('/user/data', { user_id: leaving.userId })).body, { code: 'USR_01' });
   // Their post is gone; their like is gone from the other post and its count.
   t.like((await api.get('/post/read', { post_id: leavingPost })).body, { code: 'USR_01' });

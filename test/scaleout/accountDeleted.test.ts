@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { createPlaza } from '@plaza/core';
-import { FAST_SCRYPT, recordEvents, sharedDatabaseUrl, signedUpUser, waitUntil } from '@plaza/testkit';
+import {
+  FAST_SCRYPT,
+  recordEvents,
+  sharedDatabaseUrl,
+  signedUpUser,
+  waitUntil,
+} from '@plaza/testkit';
 
 test('a deletion through one instance makes the others refuse the tokens, whatever their cache time', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'plaza-account-'));

@@ -41,6 +41,8 @@ holds<Same<DataOf<'createPost'>, Resolved<sdk.PostsApi['create']>>>();
 holds<Same<DataOf<'readPost'>, Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listPosts'>['posts'][number], Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listLikers'>['user_ids'][number], Resolved<sdk.PostsApi['likers']>[number]>>();
+holds<Same<DataOf<'exportAccount'>, Resolved<sdk.AccountApi['export']>>>();
+holds<Same<Wire<'AccountExport'>, sdk.AccountExport>>();
 
 // The parameters the SDK sends are the ones the core's input specs declare.
 holds<Same<keyof (typeof ROUTES)['signUp']['input'], keyof sdk.SignUpInput>>();

@@ -1,3 +1,4 @@
+import { accountApi, type AccountApi } from './account.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -33,6 +34,7 @@ export interface PlazaClient {
   readonly users: UsersApi;
   readonly posts: PostsApi;
   readonly likes: LikesApi;
+  readonly account: AccountApi;
   readonly events: LiveEvents;
 }
 
@@ -61,6 +63,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     users: usersApi(http),
     posts: postsApi(http),
     likes: likesApi(http),
+    account: accountApi(http, tokens),
     events: new LiveEvents({
       url: userWatchUrl(base),
       WebSocket: options.WebSocket ?? globalWebSocket(),

@@ -1,9 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../adapters/db/createKnex.js';
-import {
-  isForeignKeyViolation,
-  isTransactionConflict,
-} from '../adapters/db/dbErrors.js';
+import { isForeignKeyViolation, isTransactionConflict } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { LoginContext } from '../auth/Auth.js';
 import type { LoginThrottle } from '../auth/LoginThrottle.js';
@@ -115,8 +112,7 @@ export class AccountService implements Account {
         // Gone meanwhile (a deletion from another device), or the password was changed
         // since it was checked: then the password given is no longer the password.
         const still = (await db('users').select('id').where('id', userId).first()) as
-          | object
-          | undefined;
+          object | undefined;
         throw still === undefined ? invalidToken() : wrongCredentials();
       } catch (error) {
         const conflict =

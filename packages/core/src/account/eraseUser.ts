@@ -49,7 +49,9 @@ export async function eraseUser(
   await trx('likes').whereIn('post_id', ownPosts.clone()).delete();
   const posts = await trx('posts').where('author_id', userId).delete();
 
-  const likes = postgres ? await eraseLikesPostgres(trx, userId) : await eraseLikesSqlite(trx, userId);
+  const likes = postgres
+    ? await eraseLikesPostgres(trx, userId)
+    : await eraseLikesSqlite(trx, userId);
   const comments = postgres
     ? await eraseCommentsPostgres(trx, userId)
     : await eraseCommentsSqlite(trx, userId);

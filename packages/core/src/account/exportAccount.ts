@@ -43,7 +43,16 @@ export async function exportAccount(db: Knex, userId: number): Promise<AccountEx
 
   const [posts, comments, likes, following, followers, sessions, jobs] = await Promise.all([
     db('posts')
-      .select('id', 'title', 'text', 'link', 'likes_count', 'comments_count', 'posted_at', 'edited_at')
+      .select(
+        'id',
+        'title',
+        'text',
+        'link',
+        'likes_count',
+        'comments_count',
+        'posted_at',
+        'edited_at',
+      )
       .where('author_id', userId)
       .orderBy('id') as Promise<Row[]>,
     db('comments')
@@ -78,51 +87,44 @@ export async function exportAccount(db: Knex, userId: number): Promise<AccountEx
   return {
     exported_at: new Date().toISOString(),
     account: accountOf(user),
-    posts: posts.map(
-      (row): ExportedPost => ({
-        post_id: num(row['id']),
-        title: String(row['title']),
-        text: String(row['text']),
-        link: (row['link'] as string | null) ?? null,
-        likes: num(row['likes_count']),
-        comments: num(row['comments_count']),
-        posted: iso(row['posted_at']),
-        edited: iso(row['edited_at']),
-      }),
-    ),
-    comments: comments.map(
-      (row): ExportedComment => ({
-        comment_id: num(row['id']),
-        post_id: num(row['post_id']),
-        text: String(row['text']),
-        created: iso(row['created_at']),
-      }),
-    ),
-    likes: likes.map(
-      (row): ExportedLike => ({ post_id: num(row['post_id']), created: iso(row['created_at']) }),
-    ),
+    posts: posts.map((row): ExportedPost => ({
+      post_id: num(row['id']),
+      title: String(row['title']),
+      text: String(row['text']),
+      link: (row['link'] as string | null) ?? null,
+      likes: num(row['likes_count']),
+      comments: num(row['comments_count']),
+      posted: iso(row['posted_at']),
+      edited: iso(row['edited_at']),
+    })),
+    comments: comments.map((row): ExportedComment => ({
+      comment_id: num(row['id']),
+      post_id: num(row['post_id']),
+      text: String(row['text']),
+      created: iso(row['created_at']),
+    })),
+    likes: likes.map((row): ExportedLike => ({
+      post_id: num(row['post_id']),
+      created: iso(row['created_at']),
+    })),
     following: following.map(followOf),
     followers: followers.map(followOf),
-    sessions: sessions.map(
-      (row): ExportedSession => ({
-        session_id: num(row['id']),
-        device: (row['device'] as string | null) ?? null,
-        created: iso(row['created_at']),
-        last_used: iso(row['last_used_at']),
-        expires: iso(row['expires_at']),
-        revoked: isoOrNull(row['revoked_at']),
-      }),
-    ),
-    enrichment_jobs: jobs.map(
-      (row): ExportedEnrichmentJob => ({
-        job_id: num(row['id']),
-        state: String(row['state']),
-        attempts: num(row['attempts']),
-        last_error: (row['last_error'] as string | null) ?? null,
-        created: iso(row['created_at']),
-        updated: iso(row['updated_at']),
-      }),
-    ),
+    sessions: sessions.map((row): ExportedSession => ({
+      session_id: num(row['id']),
+      device: (row['device'] as string | null) ?? null,
+      created: iso(row['created_at']),
+      last_used: iso(row['last_used_at']),
+      expires: iso(row['expires_at']),
+      revoked: isoOrNull(row['revoked_at']),
+    })),
+    enrichment_jobs: jobs.map((row): ExportedEnrichmentJob => ({
+      job_id: num(row['id']),
+      state: String(row['state']),
+      attempts: num(row['attempts']),
+      last_error: (row['last_error'] as string | null) ?? null,
+      created: iso(row['created_at']),
+      updated: iso(row['updated_at']),
+    })),
   };
 }
 
