@@ -1,4 +1,5 @@
 import { accountApi, type AccountApi } from './account.js';
+import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -35,6 +36,7 @@ export interface PlazaClient {
   readonly posts: PostsApi;
   readonly likes: LikesApi;
   readonly account: AccountApi;
+  readonly comments: CommentsApi;
   readonly events: LiveEvents;
 }
 
@@ -64,6 +66,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     posts: postsApi(http),
     likes: likesApi(http),
     account: accountApi(http, tokens),
+    comments: commentsApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),
       WebSocket: options.WebSocket ?? globalWebSocket(),

@@ -36,6 +36,8 @@ import { EnrichmentService } from './enrichment/EnrichmentService.js';
 import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
 import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
+import type { Comments } from './comments/Comments.js';
+import { CommentService } from './comments/CommentService.js';
 import type { EventBus } from './events/EventBus.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
@@ -65,6 +67,7 @@ export interface Plaza {
   readonly likes: Likes;
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
+  readonly comments: Comments;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -264,6 +267,7 @@ function assemble(
     events,
     logger,
   });
+  const comments = new CommentService({ db, writes, events, logger });
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -283,6 +287,7 @@ function assemble(
     posts: translate(posts),
     likes: translate(likes),
     account: translate(account),
+    comments: translate(comments),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,

@@ -49,6 +49,12 @@ export type {
   ExportedEnrichmentJob,
 } from './account/Account.js';
 export type { DeleteAccountInput } from './account/accountInputs.js';
+export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
+export type {
+  CreateCommentInput,
+  ListCommentsInput,
+  CommentIdInput,
+} from './comments/commentInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
 
 export {
@@ -81,5 +87,6 @@ export {
   type PlazaEvent,
   type PlazaEventType,
   type PostLikeChange,
+  type CommentCreated,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

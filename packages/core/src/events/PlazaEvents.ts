@@ -24,6 +24,8 @@ export interface PlazaEvents {
    * live sessions should end.
    */
   readonly 'user.deleted': { readonly user_id: number };
+  /** Someone commented on `author_id`'s post (never announced for a comment on one's own post). */
+  readonly 'comment.created': CommentCreated;
 }
 
 export interface PostLikeChange {
@@ -31,6 +33,17 @@ export interface PostLikeChange {
   readonly author_id: number;
   readonly by_user_id: number;
   readonly likes: number;
+}
+
+/** `comments` is the post's comment count after it; `excerpt` the text's first 100 characters. */
+export interface CommentCreated {
+  readonly comment_id: number;
+  readonly post_id: number;
+  /** The post's author, who is told. */
+  readonly author_id: number;
+  readonly by_user_id: number;
+  readonly comments: number;
+  readonly excerpt: string;
 }
 
 export type PlazaEventType = keyof PlazaEvents;
@@ -48,4 +61,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.unliked',
   'auth.tokens_revoked',
   'user.deleted',
+  'comment.created',
 ];
