@@ -58,17 +58,11 @@ async function follow(db: Knex, follower: number, followee: number): Promise<voi
   });
 }
 
-/** What the comments area's POST /post/comment does, until it lands. */
-async function comment(db: Knex, author: number, postId: number, text: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('comments').insert({
-      post_id: postId,
-      author_id: author,
-      text,
-      created_at: new Date().toISOString(),
-    });
-    await trx('posts').where('id', postId).increment('comments_count', 1);
-  });
+async function comment(world: World, user: SignedUpUser, postId: number, text: string) {
+  await ok(
+    world.api.post('/post/comment', { post_id: postId, text }, { token: user.token }),
+    'comment',
+  );
 }
 
 /** What the sessions area's login does, until it lands: a session and a rotated refresh token. */
@@ -147,11 +141,11 @@ test('after a user who did everything deletes their account, no table holds a ro
   await like(world, leaving, leavingPost);
   await like(world, ann, leavingPost);
   await like(world, ben, annPost);
-  await comment(db, leaving.userId, annPost, 'nice one');
-  await comment(db, leaving.userId, annPost, 'really');
-  await comment(db, leaving.userId, leavingPost, 'my own');
-  await comment(db, ann.userId, leavingPost, 'hello Lea');
-  await comment(db, ben.userId, annPost, 'agreed');
+  await comment(world, leaving, annPost, 'nice one');
+  await comment(world, leaving, annPost, 'really');
+  await comment(world, leaving, leavingPost, 'my own');
+  await comment(world, ann, leavingPost, 'hello Lea');
+  await comment(world, ben, annPost, 'agreed');
   // Follows both ways, and between the others.
   await follow(db, leaving.userId, ann.userId);
   await follow(db, ben.userId, leaving.userId);

@@ -9,7 +9,7 @@ interface AccountExportData {
   exported_at: string;
   account: Record<string, unknown>;
   posts: { post_id: number; title: string; text: string; likes: number }[];
-  comments: unknown[];
+  comments: { post_id: number; text: string }[];
   likes: { post_id: number }[];
   following: unknown[];
   followers: unknown[];
@@ -35,6 +35,12 @@ test('the export holds the account, with email, and what it wrote and liked; nev
   const bobPost = await createPost(api, bob.token);
   await like(t, ada, bobPost);
   await like(t, bob, adaPost);
+  const commented = await api.post(
+    '/post/comment',
+    { post_id: bobPost, text: 'Said by Ada' },
+    { token: ada.token },
+  );
+  t.is(commented.status, 200);
 
   const exported = await api.get('/user/export', {}, { token: ada.token });
   t.is(exported.status, 200);
@@ -59,6 +65,7 @@ test('the export holds the account, with email, and what it wrote and liked; nev
     data.likes.map((given) => given.post_id),
     [bobPost],
   );
+  t.like(data.comments, [{ post_id: bobPost, text: 'Said by Ada' }]);
   // Whatever the sessions area adds, no secret goes out.
   const text = exported.text.toLowerCase();
   for (const secret of ['password', 'hash', ada.password.toLowerCase(), ada.token.toLowerCase()]) {
@@ -138,6 +145,18 @@ test('deleting an account: its tokens die, its posts go, its likes leave the cou
   await like(t, leaving, otherPost);
   await like(t, other, leavingPost);
   t.is(await likesOf(t, otherPost), 1);
+  for (const [user, postId] of [
+    [leaving, otherPost],
+    [other, otherPost],
+    [other, leavingPost],
+  ] as const) {
+    const said = await api.post(
+      '/post/comment',
+      { post_id: postId, text: `by ${user.username}` },
+      { token: user.token },
+    );
+    t.is(said.status, 200);
+  }
 
   const deleted = await api.post(
     '/user/delete',
@@ -177,6 +196,12 @@ test('deleting an account: its tokens die, its posts go, its likes leave the cou
   t.is(await likesOf(t, otherPost), 0);
   const likers = await api.get('/post/likes', { post_id: otherPost });
   t.deepEqual(likers.body['data'], { user_ids: [] });
+  // Their comment is gone from the other post; the other's comment stays.
+  const comments = await api.get('/post/comments', { post_id: otherPost });
+  t.deepEqual(
+    (comments.body['data'] as { comments: { text: string }[] }).comments.map((c) => c.text),
+    [`by ${other.username}`],
+  );
   const list = await api.get('/post/list', { author_id: leaving.userId });
   t.deepEqual((list.body['data'] as { posts: unknown[] }).posts, []);
 
