@@ -286,7 +286,12 @@ test('a comment may be deleted by its author or by the post’s author, by no on
     { token: stranger.token },
   );
   t.is(refused.status, 400);
-  t.like(refused.body, { code: 'USR_02', field: 'comment_id' });
+  t.deepEqual(refused.body, {
+    code: 'USR_02',
+    message:
+      "comment_id is a comment of another user; only its author or the post's author may delete it.",
+    field: 'comment_id',
+  });
 
   const byCommenter = await api.post(
     '/comment/delete',

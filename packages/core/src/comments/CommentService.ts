@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { invalidToken, objectNotFound, PlazaError } from '../errors.js';
+import { invalidToken, malformedParam, objectNotFound } from '../errors.js';
 import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
@@ -50,8 +50,15 @@ interface CreatedComment {
 
 type DeleteOutcome = 'deleted' | 'missing' | 'not allowed';
 
-export const NOT_ALLOWED_TO_DELETE_COMMENT_MESSAGE =
-  'Only the comment’s author or the post’s author may delete this comment.';
+/**
+ * The caller may not delete this comment: neither it nor its post is theirs. USR_02 on the id,
+ * as for a post of another user (POST /post/edit, /post/delete).
+ */
+export const notYourComment = () =>
+  malformedParam(
+    'comment_id',
+    "comment_id is a comment of another user; only its author or the post's author may delete it.",
+  );
 
 /** The author summary's columns, prefixed `author_` beside the comment's own. */
 const AUTHOR_COLUMNS = AUTHOR_SUMMARY_COLUMNS.filter((column) => column !== 'id').map(
@@ -182,11 +189,7 @@ export class CommentService implements Comments {
       return 'deleted';
     });
     if (outcome === 'missing') throw objectNotFound();
-    if (outcome === 'not allowed') {
-      throw new PlazaError('USR_02', NOT_ALLOWED_TO_DELETE_COMMENT_MESSAGE, {
-        field: 'comment_id',
-      });
-    }
+    if (outcome === 'not allowed') throw notYourComment();
   }
 
   async #announce(
