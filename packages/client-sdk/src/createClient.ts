@@ -1,4 +1,5 @@
 import { accountApi, type AccountApi } from './account.js';
+import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
@@ -36,6 +37,7 @@ export interface PlazaClient {
   readonly posts: PostsApi;
   readonly likes: LikesApi;
   readonly account: AccountApi;
+  readonly feed: FeedApi;
   readonly comments: CommentsApi;
   readonly events: LiveEvents;
 }
@@ -66,6 +68,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     posts: postsApi(http),
     likes: likesApi(http),
     account: accountApi(http, tokens),
+    feed: feedApi(http),
     comments: commentsApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),
