@@ -8,7 +8,7 @@ useApiTarget(test);
 interface AccountExportData {
   exported_at: string;
   account: Record<string, unknown>;
-  posts: { post_id: number; title: string; text: string; likes: number }[];
+  posts: { post_id: number; title: string; text: string; likes: number; comments: number }[];
   comments: { post_id: number; text: string }[];
   likes: { post_id: number }[];
   following: unknown[];
@@ -20,6 +20,11 @@ interface AccountExportData {
 const likesOf = async (t: { context: ApiContext }, postId: number): Promise<number> => {
   const read = await t.context.api.get('/post/read', { post_id: postId });
   return (read.body['data'] as { likes: number }).likes;
+};
+
+const commentsOf = async (t: { context: ApiContext }, postId: number): Promise<number> => {
+  const read = await t.context.api.get('/post/read', { post_id: postId });
+  return (read.body['data'] as { comments: number }).comments;
 };
 
 const like = async (t: { context: ApiContext }, user: SignedUpUser, postId: number) => {
@@ -58,8 +63,8 @@ test('the export holds the account, with email, and what it wrote and liked; nev
     city: 'London',
   });
   t.deepEqual(
-    data.posts.map((post) => [post.post_id, post.title, post.text]),
-    [[adaPost, 'Mine', 'My own words']],
+    data.posts.map((post) => [post.post_id, post.title, post.text, post.likes, post.comments]),
+    [[adaPost, 'Mine', 'My own words', 1, 0]],
   );
   t.deepEqual(
     data.likes.map((given) => given.post_id),
@@ -196,7 +201,8 @@ test('deleting an account: its tokens die, its posts go, its likes leave the cou
   t.is(await likesOf(t, otherPost), 0);
   const likers = await api.get('/post/likes', { post_id: otherPost });
   t.deepEqual(likers.body['data'], { user_ids: [] });
-  // Their comment is gone from the other post; the other's comment stays.
+  // Their comment is gone from the other post and its count; the other's comment stays.
+  t.is(await commentsOf(t, otherPost), 1);
   const comments = await api.get('/post/comments', { post_id: otherPost });
   t.deepEqual(
     (comments.body['data'] as { comments: { text: string }[] }).comments.map((c) => c.text),

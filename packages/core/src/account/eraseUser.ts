@@ -155,11 +155,15 @@ async function eraseFollowsSqlite(trx: Knex, userId: number): Promise<number> {
   return trx('follows').where('follower_id', userId).orWhere('followee_id', userId).delete();
 }
 
+/** Id fields of event payloads that never name a user. */
+const NOT_USER_IDS = ['post_id', 'post_ids', 'comment_id', 'comment_ids', 'session_id', 'job_id'];
+
 /**
  * Deletes the recorded events (`plaza_events`, PostgreSQL's bus) whose payload names the user
- * in a user field (`user_id`, `by_user_id`, `author_id`, `follower_id`, `followee_id`…),
- * `user.deleted` excepted: it is how the other instances hear of the deletion. Events are
- * pruned after an hour anyway; these go at once, enrichment outcomes carrying a profile.
+ * in an id field (`user_id`, `by_user_id`, `author_id`, `liker_ids`…: any `…_id` or `…_ids`
+ * but a post's, comment's, session's or job's), `user.deleted` excepted: it is how the other
+ * instances hear of the deletion. Events are pruned after an hour anyway; these go at once,
+ * enrichment outcomes carrying a profile.
  */
 export async function forgetEventsOf(db: Knex, userId: number): Promise<void> {
   await db.raw(
@@ -167,8 +171,8 @@ export async function forgetEventsOf(db: Knex, userId: number): Promise<void> {
       where type <> 'user.deleted' and payload like ? and exists (
         select 1 from jsonb_each(case when jsonb_typeof(payload::jsonb) = 'object'
                                       then payload::jsonb else '{}'::jsonb end) as field
-         where field.key ~ '(^|_)(user|author|follower|followee)_id$'
-           and field.value = to_jsonb(?::bigint))`,
-    [`%${userId}%`, userId],
+         where field.key ~ '_(id|ids)$' and field.key not in (${NOT_USER_IDS.map(() => '?').join(', ')})
+           and field.value @> to_jsonb(?::bigint))`,
+    [`%${userId}%`, ...NOT_USER_IDS, userId],
   );
 }
