@@ -20,6 +20,7 @@ import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
+import { sessionRoutes } from './routes/sessionRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import {
@@ -125,6 +126,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   userRoutes(router, plaza, limits);
   postRoutes(router, plaza, limits);
   accountRoutes(router, plaza, limits);
+  sessionRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   docsRoutes(router, plaza);
 

@@ -32,6 +32,11 @@ export interface PlazaEvents {
    * live sessions should end.
    */
   readonly 'user.deleted': { readonly user_id: number };
+  /**
+   * One session ended (a logout, or its refresh token used twice): the access tokens carrying
+   * its id are invalid now, and sockets opened with one should end.
+   */
+  readonly 'auth.session_ended': { readonly user_id: number; readonly session_id: number };
   /** Someone commented on `author_id`'s post (never announced for a comment on one's own post). */
   readonly 'comment.created': CommentCreated;
 }
@@ -84,5 +89,6 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.deleted',
   'auth.tokens_revoked',
   'user.deleted',
+  'auth.session_ended',
   'comment.created',
 ];
