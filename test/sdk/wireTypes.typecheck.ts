@@ -30,3 +30,8 @@ holds<Same<core.PlazaError['hint'], sdk.PlazaApiError['hint']>>();
 holds<Same<Omit<core.PostLikeChange, 'author_id'>, sdk.PostLikeChange>>();
 holds<Same<core.PlazaEvents['enrichment.failed'], sdk.LiveEventMap['enrichment.failed']>>();
 holds<Same<core.PlazaEvents['enrichment.completed'], sdk.LiveEventMap['enrichment.completed']>>();
+// user.followed goes to the followed user, so their own id is left out.
+holds<Same<Omit<core.UserFollowed, 'user_id'>, sdk.UserFollowed>>();
+holds<Same<keyof core.ProfilePage, keyof sdk.ProfilePage>>();
+holds<Same<keyof core.FollowListInput, keyof sdk.FollowQuery | 'user_id'>>();
+holds<Same<keyof core.UpdateProfileInput, keyof sdk.ProfileChanges>>();

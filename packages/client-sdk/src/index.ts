@@ -10,11 +10,13 @@ export {
 export type { FetchFunction } from './http.js';
 export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
+export type { ProfilesApi, ProfileChanges, FollowQuery, ProfilePage } from './follows.js';
 export type {
   LiveEventMap,
   LiveEventType,
   LiveEventListener,
   PostLikeChange,
+  UserFollowed,
   ConnectionState,
 } from './liveEventTypes.js';
 export type { Unsubscribe } from './TokenStore.js';

@@ -9,6 +9,13 @@ export interface PostLikeChange {
   readonly likes: number;
 }
 
+/** Someone started following you. */
+export interface UserFollowed {
+  readonly by_user_id: number;
+  /** Your followers count after it. */
+  readonly followers_count: number;
+}
+
 /** What `events.on(type, listener)` hands each listener, by type. */
 export interface LiveEventMap {
   /** Your enrichment finished; `profile` is your profile with empty fields filled. */
@@ -17,6 +24,7 @@ export interface LiveEventMap {
   readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
   readonly 'post.liked': PostLikeChange;
   readonly 'post.unliked': PostLikeChange;
+  readonly 'user.followed': UserFollowed;
   /** The connection is authenticated, at first and after each reconnect. */
   readonly ready: { readonly user_id: number };
   /** The connection is gone; `retryInMs` is when the next attempt starts (undefined: none will). */
@@ -37,6 +45,7 @@ export const SERVER_EVENT_TYPES = [
   'enrichment.failed',
   'post.liked',
   'post.unliked',
+  'user.followed',
 ] as const satisfies readonly LiveEventType[];
 
 export type LiveEventListener<K extends LiveEventType> = (event: LiveEventMap[K]) => void;

@@ -35,6 +35,7 @@ import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
 import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
 import type { EventBus } from './events/EventBus.js';
+import { FollowService } from './follows/FollowService.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
 import { LikeService } from './likes/LikeService.js';
@@ -214,6 +215,8 @@ function assemble(
     configured: enricher !== undefined,
     wake: () => worker?.wake(),
   });
+  const writes = new WriteBatcher(db, undefined, writeHealth);
+  const follows = new FollowService({ db, writes, events });
   const users = new UserService({
     User: BoundUser,
     policy,
@@ -222,6 +225,8 @@ function assemble(
     tokens,
     logger,
     enrichment,
+    follows,
+    writes,
   });
   const throttle = new LoginThrottle(
     db,
@@ -245,7 +250,6 @@ function assemble(
     versions,
     events,
   });
-  const writes = new WriteBatcher(db, undefined, writeHealth);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });

@@ -18,6 +18,7 @@ import { authRoutes } from './routes/authRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
+import { profileRoutes } from './routes/profileRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import {
@@ -122,6 +123,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   authRoutes(router, plaza);
   userRoutes(router, plaza, limits);
   postRoutes(router, plaza, limits);
+  profileRoutes(router, plaza, limits);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

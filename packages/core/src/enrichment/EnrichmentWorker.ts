@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
-import { toProfile, type ProfileSource } from '../users/toProfile.js';
+import { PROFILE_COLUMNS, toProfile, type ProfileSource } from '../users/toProfile.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
-import { ENRICHABLE_FIELDS, fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
+import { fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
@@ -220,13 +220,7 @@ export class EnrichmentWorker {
       const [row] = await trx('users')
         .where('id', job.user_id)
         .update({ ...changes, updated_at: new Date().toISOString() })
-        .returning<ProfileSource[]>([
-          'id',
-          'username',
-          'email',
-          'birth_date',
-          ...ENRICHABLE_FIELDS,
-        ]);
+        .returning<ProfileSource[]>([...PROFILE_COLUMNS]);
       return row;
     });
     return { filled, user };

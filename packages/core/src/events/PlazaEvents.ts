@@ -19,6 +19,14 @@ export interface PlazaEvents {
    * should end.
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+  /** `by_user_id` now follows `user_id`, who has `followers_count` followers after it. */
+  readonly 'user.followed': UserFollowed;
+}
+
+export interface UserFollowed {
+  readonly user_id: number;
+  readonly by_user_id: number;
+  readonly followers_count: number;
 }
 
 export interface PostLikeChange {
@@ -42,4 +50,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.liked',
   'post.unliked',
   'auth.tokens_revoked',
+  'user.followed',
 ];

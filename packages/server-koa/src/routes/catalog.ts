@@ -7,9 +7,11 @@ import {
   postIdInput,
   profileInput,
   signUpInput,
+  usernameLookupInput,
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { PROFILE_ROUTES, PROFILE_WIRE_SCHEMAS } from './profileCatalog.js';
 import {
   allOptional,
   ok,
@@ -50,6 +52,7 @@ export const WIRE_SCHEMAS = {
   Likers: likersWire,
   Health: healthWire,
   Error: errorWire,
+  ...PROFILE_WIRE_SCHEMAS,
 } as const;
 
 /** The reference page's files, served from the swagger-ui-dist package. */
@@ -119,10 +122,12 @@ export const ROUTES = {
     tag: 'users',
     summary: 'A public profile, or your own',
     description:
-      'With `user_id`: that user’s public profile (`email` only to the user themself). Without ' +
-      'it, and with a token: your own profile.',
+      'With `user_id`: that user’s public profile (`email` only to the user themself). With ' +
+      '`username` instead: the user of that name, in any case (both at once: USR_02). With ' +
+      'neither, and with a token: your own profile. With a token, `following` says whether ' +
+      'you follow the user.',
     auth: 'optional',
-    input: allOptional(profileInput),
+    input: allOptional({ ...profileInput, ...usernameLookupInput }),
     answer: { status: 200, schema: ok(profileWire) },
     errors: ['USR_01', 'USR_02', 'AUT_01'],
   },
@@ -267,6 +272,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...PROFILE_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -52,6 +52,13 @@ export const jsonWatchProtocol: WatchProtocol = {
           by_user_id: event.by_user_id,
           likes: event.likes,
         });
+      case 'user.followed':
+        // To the followed user, so their own id would say nothing.
+        return JSON.stringify({
+          type: event.type,
+          by_user_id: event.by_user_id,
+          followers_count: event.followers_count,
+        });
     }
   },
 };
