@@ -95,5 +95,5 @@ function wireChanges(changes: ProfileChanges): Params {
       field,
       value ?? (value === null ? '' : undefined),
     ]),
-  ) as Params;
+  );
 }

@@ -160,7 +160,8 @@ export class EnrichmentWorker {
         if (user !== undefined) {
           await this.#deps.events.publish('enrichment.completed', {
             user_id: job.user_id,
-            profile: toProfile(user, true),
+            // Sent to the user themself: their own profile, as they would read it signed in.
+            profile: toProfile(user, true, false),
           });
         }
         return;

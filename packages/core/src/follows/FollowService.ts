@@ -174,11 +174,11 @@ async function changeCounts(
   ].sort((a, b) => a.id - b.id);
   let followers = 0;
   for (const { id, column } of changes) {
-    const [row] = (await trx('users')
+    const [row] = await trx('users')
       .where('id', id)
       .increment(column, delta)
-      .returning(column)) as Array<Record<string, number | string>>;
-    if (column === 'followers_count') followers = Number(row?.[column] ?? 0);
+      .returning<Array<Record<string, number>>>(column);
+    if (column === 'followers_count') followers = row?.[column] ?? 0;
   }
   return followers;
 }

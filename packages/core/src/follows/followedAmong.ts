@@ -17,5 +17,5 @@ export async function followedAmong(
     .select('followee_id')
     .where('follower_id', viewerId)
     .whereIn('followee_id', [...new Set(others)])) as Array<{ followee_id: number }>;
-  return new Set(rows.map((row) => Number(row.followee_id)));
+  return new Set(rows.map((row) => row.followee_id));
 }

@@ -40,8 +40,8 @@ export function toProfile(user: ProfileSource, isOwner: boolean, following?: boo
     bio: user.bio,
     site: user.site,
     avatar: user.avatar,
-    followers_count: Number(user.followers_count),
-    following_count: Number(user.following_count),
+    followers_count: user.followers_count,
+    following_count: user.following_count,
     ...(following === undefined ? {} : { following }),
   };
 }
