@@ -292,7 +292,7 @@ export const USER_WATCH_ROUTE = {
     '',
     'JSON protocol (`?format=json`, used by the SDK): send `{"type":"auth","token":T}`, get ' +
       '`{"type":"ready","user_id":N}`, then events such as `enrichment.completed`, ' +
-      '`enrichment.failed`, `post.liked` and `post.unliked`.',
+      '`enrichment.failed`, `post.liked`, `post.unliked` and `user.followed`.',
     '',
     'Another path gets a plain 404; a browser page of an origin not allowed a plain 403.',
   ].join('\n'),
