@@ -116,15 +116,13 @@ test('counts match the rows after concurrent follows and unfollows, mutual ones 
     }
   }
   await Promise.all(work);
-  const rows = (await db('follows').select('follower_id', 'followee_id')) as Array<{
-    follower_id: number;
-    followee_id: number;
-  }>;
-  const users = (await db('users').select('id', 'followers_count', 'following_count')) as Array<{
-    id: number;
-    followers_count: number;
-    following_count: number;
-  }>;
+  const rows = await db('follows').select<Array<{ follower_id: number; followee_id: number }>>(
+    'follower_id',
+    'followee_id',
+  );
+  const users = await db('users').select<
+    Array<{ id: number; followers_count: number; following_count: number }>
+  >('id', 'followers_count', 'following_count');
   for (const user of users) {
     t.is(user.followers_count, rows.filter((row) => row.followee_id === user.id).length);
     t.is(user.following_count, rows.filter((row) => row.follower_id === user.id).length);
