@@ -31,5 +31,7 @@ export type {
   Post,
   PostQuery,
   PostPage,
+  PostChanges,
   AuthorSummary,
 } from './types.js';
+export type { FeedApi, FeedQuery } from './feed.js';

@@ -41,7 +41,13 @@ export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
 export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';
 export type { IssuedToken } from './auth/TokenIssuer.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
-export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
+export type {
+  CreatePostInput,
+  PostIdInput,
+  ListPostsInput,
+  EditPostInput,
+  FeedInput,
+} from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
 export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
 export type {
@@ -81,6 +87,8 @@ export {
   type PlazaEvent,
   type PlazaEventType,
   type PostLikeChange,
+  type PostEdited,
+  type PostDeleted,
   type CommentCreated,
   type UserFollowed,
 } from './events/PlazaEvents.js';
