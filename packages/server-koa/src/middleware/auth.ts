@@ -57,7 +57,7 @@ export function viewingUser(plaza: Plaza): Middleware {
   return async function identifyViewer(ctx, next) {
     try {
       const token = tokenFromHeader(ctx.get('authorization'));
-      if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
+      if (token !== undefined) await authenticateInto(ctx, plaza, token);
     } catch (error) {
       if (!isPlazaError(error) || error.code !== 'AUT_01') throw error;
     }
