@@ -12,6 +12,17 @@ export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
 export type { ProfilesApi, ProfileChanges, FollowQuery, ProfilePage } from './follows.js';
 export type {
+  AccountApi,
+  AccountExport,
+  ExportedAccount,
+  ExportedPost,
+  ExportedComment,
+  ExportedLike,
+  ExportedFollow,
+  ExportedSession,
+  ExportedEnrichmentJob,
+} from './account.js';
+export type {
   LiveEventMap,
   LiveEventType,
   LiveEventListener,
