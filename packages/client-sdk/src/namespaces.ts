@@ -1,9 +1,10 @@
+import { profilesApi, type ProfilesApi } from './follows.js';
 import type { HttpTransport } from './http.js';
 import type { NewPost, Post, PostChanges, PostPage, PostQuery, Profile } from './types.js';
 
 export { authApi, type AuthApi } from './auth.js';
 
-export interface UsersApi {
+export interface UsersApi extends ProfilesApi {
   get(userId: number): Promise<Profile>;
   /** Your own profile, with your email. */
   me(): Promise<Profile>;
@@ -39,6 +40,7 @@ export interface LikesApi {
 /** The HTTP routes behind each namespace; each answer's `data` is as the route documents it. */
 export function usersApi(http: HttpTransport): UsersApi {
   return {
+    ...profilesApi(http),
     get: async (userId) =>
       (await http.send('GET', '/user/data', { user_id: userId })).data as Profile,
     me: async () => (await http.send('GET', '/user/data')).data as Profile,
