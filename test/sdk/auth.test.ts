@@ -41,7 +41,7 @@ test('signup creates the user, signs the client in and tells onChange', async (t
   });
 });
 
-test('login signs in, verify names the user, logout forgets the token here', async (t) => {
+test('login signs in, verify names the user, logout forgets the token here and ends its session', async (t) => {
   const { input, session } = await signedUpClient(t, t.context.target.baseUrl);
   const client = clientOf(t, t.context.target.baseUrl);
   const changes: Array<string | undefined> = [];
@@ -55,7 +55,8 @@ test('login signs in, verify names the user, logout forgets the token here', asy
   t.deepEqual(await client.auth.verify(session.token), { user_id: session.user_id });
   t.is((await client.users.me()).username, input.username);
 
-  client.auth.logout();
+  const loggingOut = client.auth.logout();
+  // Forgotten here at once; the session ends on the server when the promise settles.
   t.is(client.auth.currentToken(), undefined);
   t.deepEqual(changes, [login.token, undefined]);
   const error = await t.throwsAsync(client.users.me(), { instanceOf: PlazaApiError });
@@ -64,9 +65,21 @@ test('login signs in, verify names the user, logout forgets the token here', asy
   t.is(error.field, 'TOKEN');
   t.is(error.message, 'The auth token is invalid.');
 
-  stop();
+  await loggingOut;
   client.auth.setToken(login.token);
-  t.deepEqual(changes, [login.token, undefined], 'an unsubscribed listener hears nothing more');
+  t.is((await t.throwsAsync(client.users.me(), { instanceOf: PlazaApiError })).code, 'AUT_01');
+
+  stop();
+  const elsewhere = await clientOf(t, t.context.target.baseUrl).auth.login(
+    input.username,
+    input.password,
+  );
+  client.auth.setToken(elsewhere.token);
+  t.deepEqual(
+    changes,
+    [login.token, undefined, login.token],
+    'an unsubscribed listener hears nothing more',
+  );
   t.is((await client.users.me()).user_id, session.user_id, 'setToken signs in again');
 });
 
