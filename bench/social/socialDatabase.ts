@@ -150,7 +150,10 @@ const TABLES = ['users', 'posts', 'follows', 'likes', 'comments'] as const;
 async function countRows(db: Knex): Promise<Record<string, number>> {
   const rows: Record<string, number> = {};
   for (const table of TABLES) {
-    const [row] = await selectRows<{ count: number }>(db, `select count(*) as count from ${table}`);
+    const [row] = await selectRows<{ count: number | string }>(
+      db,
+      `select count(*) as count from ${table}`,
+    );
     rows[table] = Number(row?.count ?? 0);
   }
   return rows;
