@@ -19,7 +19,8 @@ import {
   openDatabase,
 } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
-import { sendRaw, type RawRequest, type RawResponse } from '../support/rawHttp.js';
+import { openApiAnswers } from '../support/openApiAnswers.js';
+import { sendRaw, type RawResponse } from '../support/rawHttp.js';
 import {
   describeRequest,
   fuzzRequests,
@@ -63,10 +64,7 @@ const ERROR_KEYS = new Set(['code', 'message', 'field', 'hint']);
  * SPEC's envelope: `{code: OK|PENDING, …}` on success, `{code, message, field?}` on error,
  * and a `hint` only on USR_04.
  */
-function checkAnswer(
-  request: RawRequest & { readonly expect?: readonly number[] },
-  answer: RawResponse,
-): void {
+function checkAnswer(request: FuzzRequest, answer: RawResponse): void {
   const what = `${answer.status} ${answer.text.slice(0, 300)} for ${describeRequest(request)}`;
   if (answer.status >= 500) throw new Error(`a server error: ${what}`);
   if (request.expect !== undefined && !request.expect.includes(answer.status)) {
@@ -105,6 +103,17 @@ function checkAnswer(
     }
   } else {
     throw new Error(`an unexpected status: ${what}`);
+  }
+  // What the OpenAPI document promises of the route's own method and path.
+  if (request.route !== undefined) {
+    const problem = openApiAnswers().problemWith(
+      request.route.method,
+      request.route.path,
+      answer.status,
+      body,
+    );
+    if (problem !== undefined)
+      throw new Error(`not as the OpenAPI document says (${problem}): ${what}`);
   }
 }
 
@@ -161,7 +170,7 @@ function logProblems(logs: string): string[] {
 }
 
 test.serial(
-  `fuzz: ${RUNS} random requests: never a 5xx, always the error format, a refused request changes nothing`,
+  `fuzz: ${RUNS} random requests: never a 5xx, always the error format, answers as the OpenAPI document says, a refused request changes nothing`,
   async (t) => {
     // About a minute on a busy 2-core machine; the ceiling is for a saturated one.
     t.timeout(600_000);
@@ -220,7 +229,7 @@ test.serial(
     );
     t.log(`fuzz: codes: ${tally(codes)}`);
     t.log(
-      `fuzz: every refused request left users, posts, likes and enrichment jobs unchanged ` +
+      `fuzz: every refused request left users, posts, likes, follows, comments, enrichment jobs and the kept counts unchanged ` +
         `(${refusedWithCommit} of them saw a commit, such as login throttling, and were compared)`,
     );
     t.true(sent >= RUNS);

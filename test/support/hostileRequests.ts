@@ -45,6 +45,12 @@ export interface FuzzWorld {
 /** A request and, when the request alone decides it, the statuses its answer may have. */
 export interface FuzzRequest extends RawRequest {
   readonly expect?: readonly number[];
+  /**
+   * The route of the OpenAPI document this request is for, when it was sent to that route's
+   * own path with its own method (not a variant of either): its answer must be one the
+   * document describes.
+   */
+  readonly route?: { readonly method: string; readonly path: string };
   readonly [fc.toStringMethod]: () => string;
 }
 
@@ -880,6 +886,8 @@ function placement(limit: number): fc.Arbitrary<Placement> {
 interface Draft {
   readonly method: string;
   readonly routeMethod: 'GET' | 'POST' | undefined;
+  /** The route's own path, when the draft is for a known route. */
+  readonly routePath?: string;
   readonly path: string;
   readonly params: readonly Entry[];
   readonly extras: readonly Entry[];
@@ -947,12 +955,19 @@ function render(draft: Draft): FuzzRequest {
   const path = query === '' ? draft.path : `${draft.path}?${query}`;
   const expectStatus =
     expect !== undefined && BODY_METHODS.has(draft.method) ? [expect] : undefined;
+  const route =
+    draft.routeMethod !== undefined &&
+    draft.method === draft.routeMethod &&
+    draft.path === draft.routePath
+      ? { method: draft.method, path: draft.path }
+      : undefined;
   const request = {
     method: draft.method,
     path,
     headers,
     ...(body === undefined ? {} : { body }),
     ...(expectStatus === undefined ? {} : { expect: expectStatus }),
+    ...(route === undefined ? {} : { route }),
   };
   return { ...request, [fc.toStringMethod]: () => describeRequest(request) };
 }
@@ -1024,7 +1039,7 @@ export function fuzzRequests(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
         authorization: auth,
         queryNoise,
       })
-      .map((draft) => render({ ...draft, routeMethod: route.method })),
+      .map((draft) => render({ ...draft, routeMethod: route.method, routePath: route.path })),
   }));
   const unknown = {
     weight: 4,
