@@ -126,11 +126,13 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
   const api = new Api(target.baseUrl);
   const users = [];
   const postIds: number[] = [];
+  const postAuthors: number[] = [];
   for (let index = 0; index < 3; index += 1) {
     const user = await signUp(api);
     users.push(user);
     for (let post = 0; post < 3; post += 1) {
       postIds.push(await createPost(api, user.token, { title: `seed post ${post}` }));
+      postAuthors.push(index);
     }
   }
   const commentIds: number[] = [];
@@ -159,6 +161,7 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
   return {
     users,
     postIds,
+    postAuthors,
     commentIds,
     refreshTokens,
     expendable,

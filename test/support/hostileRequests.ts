@@ -36,6 +36,8 @@ export interface FuzzWorld {
     readonly password: string;
   }>;
   readonly postIds: readonly number[];
+  /** The index in `users` of each post's author, in the order of `postIds`. */
+  readonly postAuthors: readonly number[];
   /** Comments on the posts above. */
   readonly commentIds: readonly number[];
   /**
@@ -419,6 +421,12 @@ interface Route {
   readonly params: fc.Arbitrary<Entry[]>;
   /** Who it is sent as, when not the world's users (see `FuzzWorld.expendable`). */
   readonly authorization?: fc.Arbitrary<string | undefined>;
+  /**
+   * Now and then, parameters and the authorization drawn together, so that they belong
+   * together (a post with its author's token, a password with its user's token): without
+   * it, such a request hardly ever succeeds.
+   */
+  readonly together?: fc.Arbitrary<readonly [Entry[], string]>;
 }
 
 type Spec = Readonly<Record<string, fc.Arbitrary<FuzzValue>>>;
@@ -684,6 +692,11 @@ function socialRoutes(
     fc.base64String({ minLength: 12, maxLength: 24 }),
   );
   const page = { user_id: userId, limit, before: postId };
+  // A post of the world with its author's token, as its author would send it.
+  const ownPost = fc.nat({ max: world.postIds.length - 1 }).map((index) => ({
+    post_id: world.postIds[index]!,
+    authorization: `JWT ${world.users[world.postAuthors[index]!]!.token}`,
+  }));
   return [
     {
       method: 'POST',
@@ -746,12 +759,18 @@ function socialRoutes(
       path: '/post/edit',
       weight: 5,
       params: paramsFrom({ post_id: postId, title: line, text, link: url }, ['post_id']),
+      together: fc
+        .tuple(ownPost, paramsFrom({ title: line, text, link: url }))
+        .map(
+          ([own, params]) => [[['post_id', own.post_id], ...params], own.authorization] as const,
+        ),
     },
     {
       method: 'POST',
       path: '/post/delete',
       weight: 2,
       params: paramsFrom({ post_id: postId }, ['post_id']),
+      together: ownPost.map((own) => [[['post_id', own.post_id]], own.authorization] as const),
     },
     {
       method: 'POST',
@@ -792,6 +811,9 @@ function socialRoutes(
       weight: 2,
       params: paramsFrom({ password }, ['password']),
       authorization: expendable,
+      together: fc
+        .constantFrom(...world.expendable)
+        .map((user) => [[['password', user.password]], `JWT ${user.token}`] as const),
     },
   ];
 }
@@ -1210,20 +1232,34 @@ const extras = fc.oneof(
 export function fuzzRequests(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const auth = authorization(world);
   const where = placement(world.bodyLimitBytes);
-  const known = routes(world).map((route) => ({
-    weight: route.weight,
-    arbitrary: fc
-      .record({
-        method: method(route.method),
-        path: routePath(route.path),
-        params: route.params,
-        extras,
-        placement: where,
-        authorization: route.authorization ?? auth,
-        queryNoise,
-      })
-      .map((draft) => render({ ...draft, routeMethod: route.method, routePath: route.path })),
-  }));
+  const known = routes(world).map((route) => {
+    const apart = fc.tuple(route.params, route.authorization ?? auth);
+    const drawn =
+      route.together === undefined
+        ? apart
+        : fc.oneof({ weight: 3, arbitrary: apart }, { weight: 1, arbitrary: route.together });
+    return {
+      weight: route.weight,
+      arbitrary: fc
+        .record({
+          method: method(route.method),
+          path: routePath(route.path),
+          drawn,
+          extras,
+          placement: where,
+          queryNoise,
+        })
+        .map(({ drawn: [params, authorization], ...draft }) =>
+          render({
+            ...draft,
+            params,
+            authorization,
+            routeMethod: route.method,
+            routePath: route.path,
+          }),
+        ),
+    };
+  });
   const unknown = {
     weight: 4,
     arbitrary: fc
