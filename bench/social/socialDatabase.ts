@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createPlaza, InProcessEventBus } from '@plaza/core';
@@ -276,6 +276,12 @@ export async function socialDatabase(
   );
   try {
     await mkdir(CACHE_DIR, { recursive: true });
+    // Files of other schemas or seeds are of no more use: a quarter of a gigabyte each.
+    for (const name of await readdir(CACHE_DIR)) {
+      if (name.startsWith('social-') && !name.startsWith(`social-${key}.`)) {
+        await rm(join(CACHE_DIR, name), { force: true });
+      }
+    }
     const partial = `${cached}.${process.pid}.partial`;
     await copyFile(file, partial);
     await writeFile(facts, JSON.stringify(built));
