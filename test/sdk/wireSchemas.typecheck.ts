@@ -41,11 +41,18 @@ holds<Same<DataOf<'createPost'>, Resolved<sdk.PostsApi['create']>>>();
 holds<Same<DataOf<'readPost'>, Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listPosts'>['posts'][number], Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listLikers'>['user_ids'][number], Resolved<sdk.PostsApi['likers']>[number]>>();
+holds<Same<DataOf<'createComment'>, Resolved<sdk.CommentsApi['create']>>>();
+holds<Same<DataOf<'listComments'>['comments'][number], sdk.Comment>>();
+holds<Same<DataOf<'listComments'>['next'], Resolved<sdk.CommentsApi['list']>['next']>>();
+holds<Same<Wire<'Comment'>, sdk.Comment>>();
 
 // The parameters the SDK sends are the ones the core's input specs declare.
 holds<Same<keyof (typeof ROUTES)['signUp']['input'], keyof sdk.SignUpInput>>();
 holds<Same<keyof (typeof ROUTES)['createPost']['input'], keyof sdk.NewPost>>();
 holds<Same<keyof (typeof ROUTES)['listPosts']['input'], keyof sdk.PostQuery>>();
+holds<
+  Same<Exclude<keyof (typeof ROUTES)['listComments']['input'], 'post_id'>, keyof sdk.CommentQuery>
+>();
 
 // Every field of a declared error answer reaches the SDK's error.
 holds<[Exclude<keyof Wire<'Error'>, keyof sdk.PlazaApiError>] extends [never] ? true : false>();

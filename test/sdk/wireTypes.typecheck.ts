@@ -29,4 +29,9 @@ holds<Same<core.PlazaError['hint'], sdk.PlazaApiError['hint']>>();
 // The events the JSON protocol sends, minus what it leaves out (the author, who is the receiver).
 holds<Same<Omit<core.PostLikeChange, 'author_id'>, sdk.PostLikeChange>>();
 holds<Same<core.PlazaEvents['enrichment.failed'], sdk.LiveEventMap['enrichment.failed']>>();
+holds<Same<Omit<core.CommentCreated, 'author_id'>, sdk.CommentCreated>>();
+holds<Same<core.CommentView, sdk.Comment>>();
+holds<Same<core.AuthorSummary, sdk.AuthorSummary>>();
+holds<Same<keyof core.CommentPage, keyof sdk.CommentPage>>();
+holds<Same<Exclude<keyof core.ListCommentsInput, 'post_id'>, keyof sdk.CommentQuery>>();
 holds<Same<core.PlazaEvents['enrichment.completed'], sdk.LiveEventMap['enrichment.completed']>>();

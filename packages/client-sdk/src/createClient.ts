@@ -1,3 +1,4 @@
+import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -33,6 +34,7 @@ export interface PlazaClient {
   readonly users: UsersApi;
   readonly posts: PostsApi;
   readonly likes: LikesApi;
+  readonly comments: CommentsApi;
   readonly events: LiveEvents;
 }
 
@@ -61,6 +63,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     users: usersApi(http),
     posts: postsApi(http),
     likes: likesApi(http),
+    comments: commentsApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),
       WebSocket: options.WebSocket ?? globalWebSocket(),

@@ -15,8 +15,19 @@ export type {
   LiveEventType,
   LiveEventListener,
   PostLikeChange,
+  CommentCreated,
   ConnectionState,
 } from './liveEventTypes.js';
+export type { CommentsApi, Comment, CommentQuery, CommentPage } from './comments.js';
 export type { Unsubscribe } from './TokenStore.js';
 export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';
-export type { Profile, SignUpInput, Session, NewPost, Post, PostQuery, PostPage } from './types.js';
+export type {
+  Profile,
+  SignUpInput,
+  Session,
+  NewPost,
+  Post,
+  PostQuery,
+  PostPage,
+  AuthorSummary,
+} from './types.js';

@@ -9,6 +9,18 @@ export interface PostLikeChange {
   readonly likes: number;
 }
 
+/** Someone commented on one of your posts (your own comments are not announced). */
+export interface CommentCreated {
+  readonly comment_id: number;
+  readonly post_id: number;
+  /** Who wrote the comment. */
+  readonly by_user_id: number;
+  /** The post's comment count after it. */
+  readonly comments: number;
+  /** The comment's first 100 characters at most, ending with "…" when it is longer. */
+  readonly excerpt: string;
+}
+
 /** What `events.on(type, listener)` hands each listener, by type. */
 export interface LiveEventMap {
   /** Your enrichment finished; `profile` is your profile with empty fields filled. */
@@ -17,6 +29,7 @@ export interface LiveEventMap {
   readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
   readonly 'post.liked': PostLikeChange;
   readonly 'post.unliked': PostLikeChange;
+  readonly 'comment.created': CommentCreated;
   /** The connection is authenticated, at first and after each reconnect. */
   readonly ready: { readonly user_id: number };
   /** The connection is gone; `retryInMs` is when the next attempt starts (undefined: none will). */
@@ -37,6 +50,7 @@ export const SERVER_EVENT_TYPES = [
   'enrichment.failed',
   'post.liked',
   'post.unliked',
+  'comment.created',
 ] as const satisfies readonly LiveEventType[];
 
 export type LiveEventListener<K extends LiveEventType> = (event: LiveEventMap[K]) => void;

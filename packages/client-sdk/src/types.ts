@@ -79,3 +79,12 @@ export interface PostPage {
   readonly posts: readonly Post[];
   readonly next: number | null;
 }
+
+/** Who wrote a post or a comment, as answers show them beside it. */
+export interface AuthorSummary {
+  readonly user_id: number;
+  readonly username: string;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly avatar: string | null;
+}

@@ -34,6 +34,8 @@ import { EnrichmentService } from './enrichment/EnrichmentService.js';
 import { EnrichmentWorker } from './enrichment/EnrichmentWorker.js';
 import type { ProfileEnricher } from './enrichment/ProfileEnricher.js';
 import { workerSettings } from './enrichment/workerSettings.js';
+import type { Comments } from './comments/Comments.js';
+import { CommentService } from './comments/CommentService.js';
 import type { EventBus } from './events/EventBus.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
@@ -61,6 +63,7 @@ export interface Plaza {
   readonly auth: Auth;
   readonly posts: Posts;
   readonly likes: Likes;
+  readonly comments: Comments;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -249,6 +252,7 @@ function assemble(
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });
+  const comments = new CommentService({ db, writes, events, logger });
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -267,6 +271,7 @@ function assemble(
     auth: translate(auth),
     posts: translate(posts),
     likes: translate(likes),
+    comments: translate(comments),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,

@@ -80,6 +80,12 @@ export {
 } from './users/AuthorSummary.js';
 export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authInputs.js';
 export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
+export {
+  createCommentInput,
+  listCommentsInput,
+  commentIdInput,
+  MAX_COMMENT_TEXT_LENGTH,
+} from './comments/commentInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 
 // Defaults and settings of the parts createPlaza wires.

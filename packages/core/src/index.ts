@@ -37,6 +37,12 @@ export type { IssuedToken } from './auth/TokenIssuer.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
 export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
+export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
+export type {
+  CreateCommentInput,
+  ListCommentsInput,
+  CommentIdInput,
+} from './comments/commentInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
 
 export {
@@ -69,5 +75,6 @@ export {
   type PlazaEvent,
   type PlazaEventType,
   type PostLikeChange,
+  type CommentCreated,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

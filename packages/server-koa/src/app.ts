@@ -15,6 +15,7 @@ import { unmatchedRoutes } from './middleware/unmatchedRoutes.js';
 import { requestLog } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { authRoutes } from './routes/authRoutes.js';
+import { commentRoutes } from './routes/commentRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
@@ -122,6 +123,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   authRoutes(router, plaza);
   userRoutes(router, plaza, limits);
   postRoutes(router, plaza, limits);
+  commentRoutes(router, plaza, limits);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

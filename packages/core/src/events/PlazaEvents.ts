@@ -19,6 +19,8 @@ export interface PlazaEvents {
    * should end.
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+  /** Someone commented on `author_id`'s post (never announced for a comment on one's own post). */
+  readonly 'comment.created': CommentCreated;
 }
 
 export interface PostLikeChange {
@@ -26,6 +28,17 @@ export interface PostLikeChange {
   readonly author_id: number;
   readonly by_user_id: number;
   readonly likes: number;
+}
+
+/** `comments` is the post's comment count after it; `excerpt` the text's first 100 characters. */
+export interface CommentCreated {
+  readonly comment_id: number;
+  readonly post_id: number;
+  /** The post's author, who is told. */
+  readonly author_id: number;
+  readonly by_user_id: number;
+  readonly comments: number;
+  readonly excerpt: string;
 }
 
 export type PlazaEventType = keyof PlazaEvents;
@@ -42,4 +55,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.liked',
   'post.unliked',
   'auth.tokens_revoked',
+  'comment.created',
 ];

@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
 import {
   allOptional,
   ok,
@@ -48,6 +49,7 @@ export const WIRE_SCHEMAS = {
   Post: postWire,
   PostPage: postPageWire,
   Likers: likersWire,
+  ...COMMENT_WIRE_SCHEMAS,
   Health: healthWire,
   Error: errorWire,
 } as const;
@@ -232,6 +234,7 @@ export const ROUTES = {
     answer: { status: 200, schema: okAlone },
     errors: ['PAR_01', 'USR_01', 'USR_02', 'AUT_01', 'RAT_01'],
   },
+  ...COMMENT_ROUTES,
   openApi: {
     method: 'GET',
     path: '/openapi.json',
@@ -286,7 +289,7 @@ export const USER_WATCH_ROUTE = {
     '',
     'JSON protocol (`?format=json`, used by the SDK): send `{"type":"auth","token":T}`, get ' +
       '`{"type":"ready","user_id":N}`, then events such as `enrichment.completed`, ' +
-      '`enrichment.failed`, `post.liked` and `post.unliked`.',
+      '`enrichment.failed`, `post.liked`, `post.unliked` and `comment.created`.',
     '',
     'Another path gets a plain 404; a browser page of an origin not allowed a plain 403.',
   ].join('\n'),

@@ -272,6 +272,9 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('post.unliked', (payload) => {
         this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
       }),
+      events.subscribe('comment.created', (payload) => {
+        this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
+      }),
       events.subscribe('auth.tokens_revoked', (payload) => {
         this.#revoke(payload.user_id, payload.token_version);
       }),

@@ -52,6 +52,15 @@ export const jsonWatchProtocol: WatchProtocol = {
           by_user_id: event.by_user_id,
           likes: event.likes,
         });
+      case 'comment.created':
+        return JSON.stringify({
+          type: event.type,
+          comment_id: event.comment_id,
+          post_id: event.post_id,
+          by_user_id: event.by_user_id,
+          comments: event.comments,
+          excerpt: event.excerpt,
+        });
     }
   },
 };
