@@ -57,10 +57,14 @@ function routerOf(target: InProcessTarget): Router {
   return (dispatch as unknown as { router: Router }).router;
 }
 
-/** `required`, `optional` or `none`, from the names of a route's middleware (see auth.ts). */
+/**
+ * `required`, `optional`, `viewer` or `none`, from the names of a route's middleware (see
+ * auth.ts).
+ */
 function authenticationOf(names: readonly string[]): string {
   if (names.includes('authenticate')) return 'required';
   if (names.includes('authenticateIfAsked')) return 'optional';
+  if (names.includes('identifyViewer')) return 'viewer';
   return 'none';
 }
 
@@ -68,7 +72,9 @@ function authenticationOf(names: readonly string[]): string {
 function documentedAuthentication(operation: Record<string, unknown>): string {
   const security = JSON.stringify(operation['security'] ?? []);
   if (security === '[{"token":[]}]') return 'required';
-  if (security === '[{},{"token":[]}]') return 'optional';
+  if (security === '[{},{"token":[]}]') {
+    return operation['x-plaza-auth'] === 'viewer' ? 'viewer' : 'optional';
+  }
   return security === '[]' ? 'none' : `unexpected security ${security}`;
 }
 
@@ -105,6 +111,8 @@ test('every route the router serves is in the document, with its method and auth
   for (const kept of [
     'POST /api-token-auth/ none',
     'GET /user/data optional',
+    'GET /post/read viewer',
+    'GET /post/list viewer',
     'POST /post/like required',
   ]) {
     t.true(served.includes(kept), kept);
@@ -218,6 +226,8 @@ test('the answer checker refuses what the document does not allow', (t) => {
     likes: 0,
     posted: '2026-12-07T10:00:00.000Z',
     edited: '2026-12-07T10:00:00.000Z',
+    author: { user_id: 2, username: 'ada', first_name: null, last_name: null, avatar: null },
+    comments: 0,
   };
   t.is(answers.problemWith('GET', '/post/read', 200, { code: 'OK', data: post }), undefined);
   t.regex(

@@ -1,3 +1,4 @@
+import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
@@ -34,6 +35,7 @@ export interface PlazaClient {
   readonly users: UsersApi;
   readonly posts: PostsApi;
   readonly likes: LikesApi;
+  readonly feed: FeedApi;
   readonly comments: CommentsApi;
   readonly events: LiveEvents;
 }
@@ -63,6 +65,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     users: usersApi(http),
     posts: postsApi(http),
     likes: likesApi(http),
+    feed: feedApi(http),
     comments: commentsApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),

@@ -29,5 +29,7 @@ export type {
   Post,
   PostQuery,
   PostPage,
+  PostChanges,
   AuthorSummary,
 } from './types.js';
+export type { FeedApi, FeedQuery } from './feed.js';

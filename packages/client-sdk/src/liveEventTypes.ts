@@ -29,6 +29,14 @@ export interface LiveEventMap {
   readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
   readonly 'post.liked': PostLikeChange;
   readonly 'post.unliked': PostLikeChange;
+  /** A post you like was edited; `edited` is its new edited time (read it again to see it). */
+  readonly 'post.edited': {
+    readonly post_id: number;
+    readonly author_id: number;
+    readonly edited: string;
+  };
+  /** A post you liked was deleted. */
+  readonly 'post.deleted': { readonly post_id: number; readonly author_id: number };
   readonly 'comment.created': CommentCreated;
   /** The connection is authenticated, at first and after each reconnect. */
   readonly ready: { readonly user_id: number };
@@ -50,6 +58,8 @@ export const SERVER_EVENT_TYPES = [
   'enrichment.failed',
   'post.liked',
   'post.unliked',
+  'post.edited',
+  'post.deleted',
   'comment.created',
 ] as const satisfies readonly LiveEventType[];
 

@@ -1,6 +1,15 @@
 import type { HttpTransport } from './http.js';
 import type { TokenStore, Unsubscribe } from './TokenStore.js';
-import type { NewPost, Post, PostPage, PostQuery, Profile, Session, SignUpInput } from './types.js';
+import type {
+  NewPost,
+  Post,
+  PostChanges,
+  PostPage,
+  PostQuery,
+  Profile,
+  Session,
+  SignUpInput,
+} from './types.js';
 
 /** Sign up, log in, and the token the client sends. */
 export interface AuthApi {
@@ -45,6 +54,13 @@ export interface PostsApi {
   iterate(query?: PostQuery): AsyncIterableIterator<Post>;
   /** Ids of the users who like the post. */
   likers(postId: number): Promise<readonly number[]>;
+  /**
+   * Changes your post (any of title, text, link; `link: null` removes it) and answers it as
+   * it is now. Someone else's post is USR_02 on `post_id`; a missing one USR_01.
+   */
+  edit(postId: number, changes: PostChanges): Promise<Post>;
+  /** Deletes your post with its likes and comments (same errors as `edit`). */
+  delete(postId: number): Promise<void>;
 }
 
 export interface LikesApi {
@@ -129,6 +145,14 @@ export function postsApi(http: HttpTransport): PostsApi {
     async likers(postId) {
       const body = await http.send('GET', '/post/likes', { post_id: postId });
       return (body.data as { user_ids: number[] }).user_ids;
+    },
+    async edit(postId, { title, text, link }) {
+      // An empty link is how the server is told to remove it.
+      const changes = { title, text, link: link === null ? '' : link };
+      return (await http.send('POST', '/post/edit', { post_id: postId, ...changes })).data as Post;
+    },
+    async delete(postId) {
+      await http.send('POST', '/post/delete', { post_id: postId });
     },
   };
 }

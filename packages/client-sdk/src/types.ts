@@ -64,6 +64,28 @@ export interface Post {
   readonly posted: string;
   /** ISO 8601 */
   readonly edited: string;
+  readonly author: AuthorSummary;
+  /** How many comments it has. */
+  readonly comments: number;
+  /** Whether you like it; present only when the client is signed in. */
+  readonly liked_by_me?: boolean;
+}
+
+/** Who wrote a post or a comment. */
+export interface AuthorSummary {
+  readonly user_id: number;
+  readonly username: string;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly avatar: string | null;
+}
+
+/** What `posts.edit` changes: any of these, at least one. */
+export interface PostChanges {
+  readonly title?: string;
+  readonly text?: string;
+  /** An http or https URL; null removes the link. */
+  readonly link?: string | null;
 }
 
 export interface PostQuery {

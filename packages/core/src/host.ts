@@ -79,7 +79,13 @@ export {
   type AuthorSummarySource,
 } from './users/AuthorSummary.js';
 export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authInputs.js';
-export { createPostInput, postIdInput, listPostsInput } from './posts/postInputs.js';
+export {
+  createPostInput,
+  postIdInput,
+  listPostsInput,
+  editPostInput,
+  feedInput,
+} from './posts/postInputs.js';
 export {
   createCommentInput,
   listCommentsInput,

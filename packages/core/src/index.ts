@@ -35,7 +35,13 @@ export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
 export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';
 export type { IssuedToken } from './auth/TokenIssuer.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
-export type { CreatePostInput, PostIdInput, ListPostsInput } from './posts/postInputs.js';
+export type {
+  CreatePostInput,
+  PostIdInput,
+  ListPostsInput,
+  EditPostInput,
+  FeedInput,
+} from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
 export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
 export type {
@@ -75,6 +81,8 @@ export {
   type PlazaEvent,
   type PlazaEventType,
   type PostLikeChange,
+  type PostEdited,
+  type PostDeleted,
   type CommentCreated,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

@@ -14,6 +14,14 @@ export interface PlazaEvents {
   readonly 'post.liked': PostLikeChange;
   readonly 'post.unliked': PostLikeChange;
   /**
+   * A post was edited (`edited` is its new edited time); `liker_ids` are people who like it,
+   * who hear of it. A post with many likes is announced in several events, a few hundred
+   * likers each.
+   */
+  readonly 'post.edited': PostEdited;
+  /** A post was deleted, with its likes and comments; `liker_ids` as for `post.edited`. */
+  readonly 'post.deleted': PostDeleted;
+  /**
    * The user's token version was raised to `token_version` (a password change or a logout
    * everywhere): every token carrying a lower one is invalid now, and sessions opened with one
    * should end.
@@ -28,6 +36,19 @@ export interface PostLikeChange {
   readonly author_id: number;
   readonly by_user_id: number;
   readonly likes: number;
+}
+
+export interface PostEdited {
+  readonly post_id: number;
+  readonly author_id: number;
+  readonly edited: string;
+  readonly liker_ids: readonly number[];
+}
+
+export interface PostDeleted {
+  readonly post_id: number;
+  readonly author_id: number;
+  readonly liker_ids: readonly number[];
 }
 
 /** `comments` is the post's comment count after it; `excerpt` the text's first 100 characters. */
@@ -54,6 +75,8 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.created',
   'post.liked',
   'post.unliked',
+  'post.edited',
+  'post.deleted',
   'auth.tokens_revoked',
   'comment.created',
 ];

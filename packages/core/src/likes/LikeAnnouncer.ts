@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
-import { likeCount } from '../posts/likeCount.js';
 
 type LikeEventType = 'post.liked' | 'post.unliked';
 
@@ -16,7 +15,7 @@ const MAX_IDS_PER_QUERY = 500;
 
 /**
  * Announces committed likes and unlikes as `post.liked` / `post.unliked`. Changes that arrive
- * together share one query for their posts' authors and like counts, so a burst of likes
+ * together share one query for their posts' authors and kept like counts, so a burst of likes
  * costs one extra statement, not one each; nothing is queried while nobody listens.
  *
  * @example announcer.announce('post.liked', postId, userId) // after the like committed
@@ -62,8 +61,12 @@ export class LikeAnnouncer {
     try {
       const ids = [...new Set(changes.map((change) => change.postId))];
       const rows = (await this.#db('posts')
-        .select('id', 'author_id', likeCount(this.#db))
-        .whereIn('id', ids)) as Array<{ id: number; author_id: number; likes: number | string }>;
+        .select('id', 'author_id', 'likes_count')
+        .whereIn('id', ids)) as Array<{
+        id: number;
+        author_id: number;
+        likes_count: number | string;
+      }>;
       const posts = new Map(rows.map((row) => [row.id, row]));
       for (const change of changes) {
         const post = posts.get(change.postId);
@@ -72,7 +75,7 @@ export class LikeAnnouncer {
           post_id: change.postId,
           author_id: post.author_id,
           by_user_id: change.byUserId,
-          likes: Number(post.likes),
+          likes: Number(post.likes_count),
         });
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { invalidToken, objectNotFound } from '../errors.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { LikeAnnouncer } from './LikeAnnouncer.js';
@@ -14,42 +15,56 @@ export interface LikeServiceDependencies {
 
 /**
  * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
+ * The post's `likes_count` changes in the same transaction as its likes, so reads never count.
  * A like or unlike that changed something is announced as `post.liked` / `post.unliked`.
  */
 export class LikeService {
   readonly #deps: LikeServiceDependencies;
+  readonly #postgres: boolean;
 
   constructor(deps: LikeServiceDependencies) {
     this.#deps = deps;
+    this.#postgres = dialectOf(deps.db) === 'postgres';
   }
 
   /** @example await plaza.likes.like(userId, { post_id: 7 }) */
   async like(userId: number, raw: PostIdInput | RawParams): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
-    let inserted: unknown[];
+    let inserted: boolean;
     try {
       const createdAt = new Date().toISOString();
-      inserted = await this.#deps.writes.write((trx) =>
-        trx('likes')
+      // The count changes in the transaction of the row it counts, and only when a row came.
+      inserted = await this.#deps.writes.writeAtomically(async (trx) => {
+        const rows = await trx('likes')
           .insert({ post_id: postId, user_id: userId, created_at: createdAt })
           .onConflict(['post_id', 'user_id'])
           .ignore()
-          .returning('post_id'),
-      );
+          .returning('post_id');
+        if (rows.length === 0) return false;
+        await trx('posts').where('id', postId).increment('likes_count', 1);
+        return true;
+      });
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       // Either the post or the token's user does not exist; only the former is the caller's fault.
       if (!(await this.#postExists(postId))) throw objectNotFound();
       throw invalidToken(error);
     }
-    if (inserted.length > 0) this.#deps.announcer.announce('post.liked', postId, userId);
+    if (inserted) this.#deps.announcer.announce('post.liked', postId, userId);
   }
 
   async unlike(userId: number, raw: PostIdInput | RawParams): Promise<void> {
     const { post_id: postId } = parseInput(postIdInput, raw);
-    const removed = await this.#deps.writes.write((trx) =>
-      trx('likes').where({ post_id: postId, user_id: userId }).delete(),
-    );
+    const removed = await this.#deps.writes.writeAtomically(async (trx) => {
+      if (this.#postgres) {
+        // The post's row first, as a deletion of the post locks it first: taking the like's
+        // row before it would let the two wait for each other.
+        await trx('posts').select('id').where('id', postId).forNoKeyUpdate();
+      }
+      const count = await trx('likes').where({ post_id: postId, user_id: userId }).delete();
+      if (count > 0) await trx('posts').where('id', postId).decrement('likes_count', count);
+      return count;
+    });
     if (removed > 0) this.#deps.announcer.announce('post.unliked', postId, userId);
     else if (!(await this.#postExists(postId))) throw objectNotFound();
   }

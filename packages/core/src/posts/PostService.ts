@@ -1,19 +1,25 @@
 import type { Knex } from 'knex';
 import type { ModelClass } from 'objection';
-import { invalidToken, objectNotFound } from '../errors.js';
+import { invalidToken, malformedParam, missingParam, objectNotFound } from '../errors.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import { selectRows } from '../adapters/db/selectRows.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { PlazaEvents } from '../events/PlazaEvents.js';
 import { parseInput, type RawParams } from '../shared/input.js';
-import { likeCount } from './likeCount.js';
+import { toAuthorSummary } from '../users/AuthorSummary.js';
 import type { Post } from './Post.js';
 import {
   createPostInput,
   DEFAULT_PAGE_SIZE,
+  editPostInput,
+  feedInput,
   listPostsInput,
   postIdInput,
   type CreatePostInput,
+  type EditPostInput,
+  type FeedInput,
   type ListPostsInput,
   type PostIdInput,
 } from './postInputs.js';
@@ -21,6 +27,7 @@ import type { PostPage, PostView } from './Posts.js';
 
 export type { PostPage, PostView } from './Posts.js';
 
+/** A post joined with its author's summary (and, for a signed-in reader, their like). */
 interface PostRow {
   readonly id: number;
   readonly author_id: number;
@@ -29,8 +36,46 @@ interface PostRow {
   readonly link: string | null;
   readonly posted_at: string | Date;
   readonly edited_at: string | Date;
-  readonly likes: number | string;
+  readonly likes_count: number | string;
+  readonly comments_count: number | string;
+  readonly username: string;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly avatar: string | null;
+  readonly liked_by_me?: boolean | number;
 }
+
+const POST_COLUMNS = [
+  'posts.id',
+  'posts.author_id',
+  'posts.title',
+  'posts.text',
+  'posts.link',
+  'posts.posted_at',
+  'posts.edited_at',
+  'posts.likes_count',
+  'posts.comments_count',
+  // The author summary; its id is posts.author_id.
+  'users.username',
+  'users.first_name',
+  'users.last_name',
+  'users.avatar',
+] as const;
+
+/**
+ * Liker ids per `post.edited` / `post.deleted` event: a post with many likes is announced in
+ * several events, so that no event (a row of the PostgreSQL bus) grows large.
+ */
+export const LIKERS_PER_EVENT = 250;
+
+/** The caller may not change this post: it is someone else's. */
+export const notYourPost = () =>
+  malformedParam('post_id', 'post_id is a post of another user; only its author may change it.');
+
+type Ownership = { readonly outcome: 'missing' } | { readonly outcome: 'not yours' };
+
+type Edited = Ownership | { readonly outcome: 'edited'; view: PostView; likers: number[] };
+type Deleted = Ownership | { readonly outcome: 'deleted'; likers: number[] };
 
 export interface PostServiceDependencies {
   readonly Post: ModelClass<Post>;
@@ -39,13 +84,16 @@ export interface PostServiceDependencies {
   readonly events: EventBus;
 }
 
-/** Writing and reading posts. */
+/** Writing, changing, removing and reading posts. */
 export class PostService {
   readonly #deps: PostServiceDependencies;
+  readonly #postgres: boolean;
   #readSql: string | undefined;
+  #readAsViewerSql: string | undefined;
 
   constructor(deps: PostServiceDependencies) {
     this.#deps = deps;
+    this.#postgres = dialectOf(deps.db) === 'postgres';
   }
 
   /** @example const { post_id } = await plaza.posts.create(userId, { title: 'Hi', text: '…' }) */
@@ -82,28 +130,40 @@ export class PostService {
     }
   }
 
-  async read(raw: PostIdInput | RawParams): Promise<PostView> {
+  async read(raw: PostIdInput | RawParams, viewerId?: number): Promise<PostView> {
     const { post_id: postId } = parseInput(postIdInput, raw);
+    const { db } = this.#deps;
     // The hottest read: its SQL is compiled once, not built per request.
-    this.#readSql ??= this.#withLikes().where('posts.id', 0).toSQL().sql;
-    const [row] = await selectRows<PostRow>(this.#deps.db, this.#readSql, [postId]);
+    let row: PostRow | undefined;
+    if (viewerId === undefined) {
+      this.#readSql ??= this.#views(db).where('posts.id', 0).toSQL().sql;
+      [row] = await selectRows<PostRow>(db, this.#readSql, [postId]);
+    } else {
+      this.#readAsViewerSql ??= this.#views(db, 0).where('posts.id', 0).toSQL().sql;
+      [row] = await selectRows<PostRow>(db, this.#readAsViewerSql, [viewerId, postId]);
+    }
     if (!row) throw objectNotFound();
     return toView(row);
   }
 
   /** Newest first, optionally one author's, `limit` at a time (at most 100). */
-  async list(raw: ListPostsInput | RawParams): Promise<PostPage> {
+  async list(raw: ListPostsInput | RawParams, viewerId?: number): Promise<PostPage> {
     const input = parseInput(listPostsInput, raw);
-    const limit = input.limit ?? DEFAULT_PAGE_SIZE;
-    const query = this.#withLikes()
-      .orderBy('posts.id', 'desc')
-      .limit(limit + 1);
+    const query = this.#views(this.#deps.db, viewerId);
     if (input.author_id != null) query.where('posts.author_id', input.author_id);
-    if (input.before != null) query.where('posts.id', '<', input.before);
-    const rows = (await query) as PostRow[];
-    const page = rows.slice(0, limit).map(toView);
-    const next = rows.length > limit ? (page.at(-1)?.post_id ?? null) : null;
-    return { posts: page, next };
+    return await pageOf(query, input);
+  }
+
+  /** The posts of the people `userId` follows and their own, newest first. */
+  async feed(userId: number, raw: FeedInput | RawParams): Promise<PostPage> {
+    const input = parseInput(feedInput, raw);
+    const { db } = this.#deps;
+    const authors = db('follows')
+      .select('followee_id')
+      .where('follower_id', userId)
+      .unionAll(db.raw('select ?', [userId]));
+    const query = this.#views(db, userId).whereIn('posts.author_id', authors);
+    return await pageOf(query, input);
   }
 
   /** The ids of the users who like a post, in ascending order. */
@@ -118,22 +178,157 @@ export class PostService {
     return { user_ids: likes.map((like: { user_id: number }) => like.user_id) };
   }
 
-  /** Posts with their like counts; plain Knex, as model instances buy nothing on this hot path. */
-  #withLikes(): Knex.QueryBuilder<PostRow> {
-    const { db } = this.#deps;
-    return db<PostRow>('posts').select('posts.*', likeCount(db));
+  /** @example await plaza.posts.edit(userId, { post_id: 7, title: 'Fixed typo' }) */
+  async edit(authorId: number, raw: EditPostInput | RawParams): Promise<PostView> {
+    const input = parseInput(editPostInput, raw);
+    const changes: Record<string, string | null> = {};
+    // Given empty, title and text are missing, as at creation; an empty link clears it.
+    for (const field of ['title', 'text'] as const) {
+      const value = input[field];
+      if (value === null) throw missingParam(field);
+      if (value !== undefined) changes[field] = value;
+    }
+    if (input.link !== undefined) changes['link'] = input.link;
+    if (Object.keys(changes).length === 0) throw missingParam('title');
+    changes['edited_at'] = new Date().toISOString();
+    const announce = this.#deps.events.hasListeners('post.edited');
+    // Nothing inside throws on purpose: on SQLite the work shares a transaction with others.
+    const result = await this.#deps.writes.writeAtomically(async (trx): Promise<Edited> => {
+      const updated = await trx('posts')
+        .where({ id: input.post_id, author_id: authorId })
+        .update(changes);
+      if (updated === 0) return await ownershipOf(trx, input.post_id);
+      const [row] = (await this.#views(trx, authorId).where(
+        'posts.id',
+        input.post_id,
+      )) as PostRow[];
+      if (row === undefined) return { outcome: 'missing' };
+      const likers = announce ? await likersOf(trx, input.post_id, authorId) : [];
+      return { outcome: 'edited', view: toView(row), likers };
+    });
+    if (result.outcome === 'missing') throw objectNotFound();
+    if (result.outcome === 'not yours') throw notYourPost();
+    if (announce) {
+      await this.#announce('post.edited', result.likers, (likerIds) => ({
+        post_id: input.post_id,
+        author_id: authorId,
+        edited: result.view.edited,
+        liker_ids: likerIds,
+      }));
+    }
+    return result.view;
+  }
+
+  /** @example await plaza.posts.delete(userId, { post_id: 7 }) */
+  async delete(authorId: number, raw: PostIdInput | RawParams): Promise<void> {
+    const { post_id: postId } = parseInput(postIdInput, raw);
+    const announce = this.#deps.events.hasListeners('post.deleted');
+    const result = await this.#deps.writes.writeAtomically(async (trx): Promise<Deleted> => {
+      // Locked first: a like, comment or edit racing this waits for it and then finds no post,
+      // so nothing is left pointing at it (SQLite runs one write at a time anyway).
+      const lookup = trx('posts').select('id', 'author_id').where('id', postId);
+      const post = (await (this.#postgres ? lookup.forUpdate() : lookup).first()) as
+        { author_id: number } | undefined;
+      if (post === undefined) return { outcome: 'missing' };
+      if (post.author_id !== authorId) return { outcome: 'not yours' };
+      // Captured before the likes go: they are who hears of it.
+      const likers = announce ? await likersOf(trx, postId, authorId) : [];
+      await trx('likes').where('post_id', postId).delete();
+      await trx('comments').where('post_id', postId).delete();
+      await trx('posts').where('id', postId).delete();
+      return { outcome: 'deleted', likers };
+    });
+    if (result.outcome === 'missing') throw objectNotFound();
+    if (result.outcome === 'not yours') throw notYourPost();
+    if (announce) {
+      await this.#announce('post.deleted', result.likers, (likerIds) => ({
+        post_id: postId,
+        author_id: authorId,
+        liker_ids: likerIds,
+      }));
+    }
+  }
+
+  /** Publishes one event per chunk of likers (one with none when nobody likes the post). */
+  async #announce<K extends 'post.edited' | 'post.deleted'>(
+    type: K,
+    likers: readonly number[],
+    payload: (likerIds: number[]) => PlazaEvents[K],
+  ): Promise<void> {
+    let start = 0;
+    do {
+      await this.#deps.events.publish(type, payload(likers.slice(start, start + LIKERS_PER_EVENT)));
+      start += LIKERS_PER_EVENT;
+    } while (start < likers.length);
+  }
+
+  /**
+   * Posts with their authors, kept counts and, for a signed-in `viewerId`, whether they like
+   * each: one statement for a whole page. Plain Knex, as model instances buy nothing here.
+   */
+  #views(db: Knex, viewerId?: number): Knex.QueryBuilder {
+    const query = db('posts')
+      .join('users', 'users.id', 'posts.author_id')
+      .select(...POST_COLUMNS);
+    if (viewerId !== undefined) {
+      // The likes primary key (post_id, user_id) answers this for each post of the page.
+      query.select(
+        db.raw(
+          'exists (select 1 from likes where likes.post_id = posts.id and likes.user_id = ?) as liked_by_me',
+          [viewerId],
+        ),
+      );
+    }
+    return query;
   }
 }
 
+/** A page, newest first, `limit` at a time: one more row is asked for to know if there is more. */
+async function pageOf(
+  query: Knex.QueryBuilder,
+  input: { readonly limit?: number | null; readonly before?: number | null },
+): Promise<PostPage> {
+  const limit = input.limit ?? DEFAULT_PAGE_SIZE;
+  if (input.before != null) query.where('posts.id', '<', input.before);
+  const rows = (await query.orderBy('posts.id', 'desc').limit(limit + 1)) as PostRow[];
+  const page = rows.slice(0, limit).map(toView);
+  const next = rows.length > limit ? (page.at(-1)?.post_id ?? null) : null;
+  return { posts: page, next };
+}
+
+/** Why a post could not be changed: there is none, or it is someone else's. */
+async function ownershipOf(trx: Knex, postId: number): Promise<Ownership> {
+  const post: unknown = await trx('posts').select('id').where('id', postId).first();
+  return post === undefined ? { outcome: 'missing' } : { outcome: 'not yours' };
+}
+
+/** Who hears of a change to a post: the people who like it, but not its author, who made it. */
+async function likersOf(trx: Knex, postId: number, authorId: number): Promise<number[]> {
+  const rows = (await trx('likes')
+    .select('user_id')
+    .where('post_id', postId)
+    .whereNot('user_id', authorId)) as Array<{ user_id: number }>;
+  return rows.map((row) => row.user_id);
+}
+
 function toView(row: PostRow): PostView {
-  return {
+  const view = {
     post_id: row.id,
     author_id: row.author_id,
     title: row.title,
     text: row.text,
     link: row.link,
-    likes: Number(row.likes),
+    likes: Number(row.likes_count),
     posted: toIsoTimestamp(row.posted_at),
     edited: toIsoTimestamp(row.edited_at),
+    author: toAuthorSummary({
+      id: row.author_id,
+      username: row.username,
+      first_name: row.first_name,
+      last_name: row.last_name,
+      avatar: row.avatar,
+    }),
+    comments: Number(row.comments_count),
   };
+  return row.liked_by_me === undefined ? view : { ...view, liked_by_me: Boolean(row.liked_by_me) };
 }

@@ -27,3 +27,25 @@ export const listPostsInput = {
 };
 
 export type ListPostsInput = Parsed<typeof listPostsInput>;
+
+/**
+ * The parameters of `POST /post/edit`: the post, and any of `title`, `text` and `link` (at
+ * least one), checked as at creation. `link` given empty (or null) clears it; `title` and
+ * `text` cannot be cleared, so given empty they are PAR_01 as at creation.
+ */
+export const editPostInput = {
+  post_id: required(id('post_id')),
+  title: optional(line('title', 255)),
+  text: optional(text('text', MAX_POST_TEXT_LENGTH)),
+  link: optional(httpUrl('link')),
+};
+
+export type EditPostInput = Parsed<typeof editPostInput>;
+
+/** The parameters of `GET /feed`. */
+export const feedInput = {
+  limit: optional(integerBetween('limit', 1, MAX_PAGE_SIZE)),
+  before: optional(id('before')),
+};
+
+export type FeedInput = Parsed<typeof feedInput>;

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { Plaza } from '@plaza/core';
+import { isPlazaError, type Plaza } from '@plaza/core';
 import { invalidToken } from '@plaza/core/host';
 
 const AUTHORIZATION = /^(?:JWT|Bearer)\s+(\S+)\s*$/i;
@@ -34,6 +34,23 @@ export function optionalUser(plaza: Plaza): Middleware {
   return async function authenticateIfAsked(ctx, next) {
     const token = tokenFromHeader(ctx.get('authorization'));
     if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
+    await next();
+  };
+}
+
+/**
+ * Notes who is reading when a valid token is sent; a missing, malformed, expired or revoked
+ * token is read as an anonymous reader, as the kept read routes always answered. Other
+ * failures (the database busy) are not swallowed.
+ */
+export function viewingUser(plaza: Plaza): Middleware {
+  return async function identifyViewer(ctx, next) {
+    try {
+      const token = tokenFromHeader(ctx.get('authorization'));
+      if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
+    } catch (error) {
+      if (!isPlazaError(error) || error.code !== 'AUT_01') throw error;
+    }
     await next();
   };
 }

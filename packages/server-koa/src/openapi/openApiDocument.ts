@@ -100,18 +100,32 @@ function buildDocument(): OpenApiDocument {
   };
 }
 
+/** What a `viewer` route's description adds. */
+const VIEWER_NOTE =
+  'A token is optional: with a valid one the answer shows what concerns you (e.g. ' +
+  '`liked_by_me`); a missing, malformed, expired or revoked token is read as no token, never ' +
+  'AUT_01.';
+
 const answerName = (route: RouteDeclaration): string =>
   `${route.name.charAt(0).toUpperCase()}${route.name.slice(1)}Answer`;
 
 function operationOf(route: RouteDeclaration): Json {
+  const description =
+    route.auth === 'viewer'
+      ? [route.description, VIEWER_NOTE].filter((part) => part !== undefined).join('\n\n')
+      : route.description;
   const operation: Json = {
     operationId: route.name,
     tags: [route.tag],
     summary: route.summary,
-    ...(route.description === undefined ? {} : { description: route.description }),
+    ...(description === undefined ? {} : { description }),
   };
   if (route.auth === 'required') operation['security'] = [{ token: [] }];
-  if (route.auth === 'optional') operation['security'] = [{}, { token: [] }];
+  if (route.auth === 'optional' || route.auth === 'viewer') {
+    operation['security'] = [{}, { token: [] }];
+  }
+  // Beside `security`, which cannot say that a bad token is read as none.
+  if (route.auth === 'viewer') operation['x-plaza-auth'] = 'viewer';
   const parameters: Json[] = [];
   if (route.pathParameter !== undefined) {
     parameters.push({

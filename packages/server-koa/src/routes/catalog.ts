@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
 import {
   allOptional,
@@ -182,7 +183,7 @@ export const ROUTES = {
     name: 'readPost',
     tag: 'posts',
     summary: 'Read a post',
-    auth: 'none',
+    auth: 'viewer',
     input: postIdInput,
     answer: { status: 200, schema: ok(postWire) },
     errors: ['PAR_01', 'USR_01', 'USR_02'],
@@ -194,7 +195,7 @@ export const ROUTES = {
     tag: 'posts',
     summary: 'Posts, newest first, a page at a time',
     description: 'Pass the answer’s `next` as `before` for the following page; `null`: no more.',
-    auth: 'none',
+    auth: 'viewer',
     input: listPostsInput,
     answer: { status: 200, schema: ok(postPageWire) },
     errors: ['USR_02'],
@@ -270,6 +271,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...POST_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -289,7 +291,8 @@ export const USER_WATCH_ROUTE = {
     '',
     'JSON protocol (`?format=json`, used by the SDK): send `{"type":"auth","token":T}`, get ' +
       '`{"type":"ready","user_id":N}`, then events such as `enrichment.completed`, ' +
-      '`enrichment.failed`, `post.liked`, `post.unliked` and `comment.created`.',
+      '`enrichment.failed`, `post.liked`, `post.unliked`, `post.edited`, `post.deleted` and ' +
+      '`comment.created`.',
     '',
     'Another path gets a plain 404; a browser page of an origin not allowed a plain 403.',
   ].join('\n'),

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { RouterMiddleware } from '@koa/router';
 import type { Plaza } from '@plaza/core';
-import { optionalUser, requireUser } from '../middleware/auth.js';
+import { optionalUser, requireUser, viewingUser } from '../middleware/auth.js';
 import type { RouteDeclaration } from './catalog.js';
 
 /**
@@ -24,5 +24,6 @@ export function mountRoute(
 function authenticationFor(route: RouteDeclaration, plaza: Plaza): RouterMiddleware[] {
   if (route.auth === 'required') return [requireUser(plaza)];
   if (route.auth === 'optional') return [optionalUser(plaza)];
+  if (route.auth === 'viewer') return [viewingUser(plaza)];
   return [];
 }

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import type { ErrorCode } from '@plaza/core';
 import { type InputSpec, optional } from '@plaza/core/host';
 
-/** `none`: anyone; `optional`: a token changes the answer; `required`: AUT_01 without one. */
-export type RouteAuth = 'none' | 'optional' | 'required';
+/**
+ * `none`: anyone; `optional`: a token changes the answer (a bad one is AUT_01); `required`:
+ * AUT_01 without one; `viewer`: a valid token changes the answer, and a missing, bad or expired
+ * one is read as no token (the kept read routes answered anyone, whatever they sent).
+ */
+export type RouteAuth = 'none' | 'optional' | 'required' | 'viewer';
 
 /** A JSON answer in SPEC's envelope (or, for `/openapi.json`, the document itself). */
 interface JsonAnswer {

@@ -34,6 +34,16 @@ export const verifiedTokenWire = z.strictObject({ user_id: rowId });
 
 export const createdPostWire = z.strictObject({ post_id: rowId });
 
+/** Who wrote a post or a comment. */
+export const authorWire = z.strictObject({
+  user_id: rowId,
+  username: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  avatar: z.string().nullable(),
+});
+
+/** The kept fields first, in their order; then what later issues added. */
 export const postWire = z.strictObject({
   post_id: rowId,
   author_id: rowId,
@@ -43,6 +53,12 @@ export const postWire = z.strictObject({
   likes: z.int().min(0),
   posted: isoDateTime,
   edited: isoDateTime,
+  author: authorWire,
+  comments: z.int().min(0),
+  liked_by_me: z
+    .boolean()
+    .exactOptional()
+    .meta({ description: 'Whether you like it; only when you are signed in.' }),
 });
 
 /** One page, newest first; pass `next` as `before` for the following page (null: no more). */
@@ -61,13 +77,4 @@ export const errorWire = z.strictObject({
   message: z.string(),
   field: z.string().exactOptional(),
   hint: z.string().exactOptional(),
-});
-
-/** Who wrote a post or a comment. */
-export const authorWire = z.strictObject({
-  user_id: rowId,
-  username: z.string(),
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  avatar: z.string().nullable(),
 });

@@ -272,6 +272,14 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('post.unliked', (payload) => {
         this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
       }),
+      events.subscribe('post.edited', (payload) => {
+        const event = { type: 'post.edited', ...payload } as const;
+        for (const likerId of payload.liker_ids) this.#deliver(likerId, event);
+      }),
+      events.subscribe('post.deleted', (payload) => {
+        const event = { type: 'post.deleted', ...payload } as const;
+        for (const likerId of payload.liker_ids) this.#deliver(likerId, event);
+      }),
       events.subscribe('comment.created', (payload) => {
         this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
       }),

@@ -52,6 +52,20 @@ export const jsonWatchProtocol: WatchProtocol = {
           by_user_id: event.by_user_id,
           likes: event.likes,
         });
+      case 'post.edited':
+        // To someone who likes the post; the likers listed are the bus's business.
+        return JSON.stringify({
+          type: event.type,
+          post_id: event.post_id,
+          author_id: event.author_id,
+          edited: event.edited,
+        });
+      case 'post.deleted':
+        return JSON.stringify({
+          type: event.type,
+          post_id: event.post_id,
+          author_id: event.author_id,
+        });
       case 'comment.created':
         return JSON.stringify({
           type: event.type,
