@@ -136,6 +136,7 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
     }
   }
   const commentIds: number[] = [];
+  const commentAuthors: number[] = [];
   const refreshTokens: string[] = [];
   for (const [index, user] of users.entries()) {
     const as = { token: user.token };
@@ -145,7 +146,10 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
     for (const postId of postIds.slice(0, 2)) {
       const comment = await api.post('/post/comment', { post_id: postId, text: 'seed' }, as);
       const id = (comment.body['data'] as { comment_id?: number } | undefined)?.comment_id;
-      if (id !== undefined) commentIds.push(id);
+      if (id !== undefined) {
+        commentIds.push(id);
+        commentAuthors.push(index);
+      }
     }
     for (let session = 0; session < 3; session += 1) {
       const login = await api.post('/api-token-auth/', {
@@ -163,6 +167,7 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
     postIds,
     postAuthors,
     commentIds,
+    commentAuthors,
     refreshTokens,
     expendable,
     jwtSecret: TEST_JWT_SECRET,

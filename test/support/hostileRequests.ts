@@ -40,6 +40,8 @@ export interface FuzzWorld {
   readonly postAuthors: readonly number[];
   /** Comments on the posts above. */
   readonly commentIds: readonly number[];
+  /** The index in `users` of each comment's author, in the order of `commentIds`. */
+  readonly commentAuthors: readonly number[];
   /**
    * Refresh tokens of sessions of their own (not those of `users`' tokens): a reused one
    * ends its session, which must not sign the world's users out.
@@ -789,6 +791,19 @@ function socialRoutes(
       path: '/comment/delete',
       weight: 3,
       params: paramsFrom({ comment_id: commentId }, ['comment_id']),
+      ...(world.commentIds.length === 0
+        ? {}
+        : {
+            together: fc
+              .nat({ max: world.commentIds.length - 1 })
+              .map(
+                (index) =>
+                  [
+                    [['comment_id', world.commentIds[index]!]],
+                    `JWT ${world.users[world.commentAuthors[index]!]!.token}`,
+                  ] as const,
+              ),
+          }),
     },
     {
       method: 'POST',
