@@ -108,6 +108,8 @@ test('a comment is created, then listed with its author, text and time', async (
     text: 'Two lines\nof comment 👩‍💻',
     created: listed?.created ?? '',
   });
+  const read = await api.get('/post/read', { post_id: postId });
+  t.is((read.body['data'] as { comments: number }).comments, 1, 'the post counts it');
   const created_at = Date.parse(listed?.created ?? '');
   t.true(created_at >= before - 1000 && created_at <= Date.now() + 1000, listed?.created);
 });
@@ -330,6 +332,8 @@ test('a comment may be deleted by its author or by the post’s author, by no on
     (await commentsOf(api, postId)).comments.map((c) => c.comment_id),
     [third],
   );
+  const read = await api.get('/post/read', { post_id: postId });
+  t.is((read.body['data'] as { comments: number }).comments, 1, 'the post counts what is left');
 });
 
 test('50 concurrent comments on one post are all kept, each once, in id order', async (t) => {

@@ -208,8 +208,11 @@ test('a request with the token of a user deleted since is AUT_01, not a server e
   t.teardown(() => target.close());
   const api = new Api(target.baseUrl);
   const user = await signUp(api);
-  // The user's enrichment jobs go too: the foreign key cascades.
+  // The user's enrichment jobs go too: the foreign key cascades. Sessions do not cascade.
   await withDatabase(databaseUrl, async (db) => {
+    const sessions = db('user_sessions').select('id').where('user_id', user.userId);
+    await db('refresh_tokens').whereIn('session_id', sessions).delete();
+    await db('user_sessions').where('user_id', user.userId).delete();
     await db('users').where('id', user.userId).delete();
   });
   const answer = await api.post('/user/request-retrieve-data', {}, { token: user.token });

@@ -80,7 +80,7 @@ test('POST /user/password answers a fresh session; every earlier token is refuse
   t.deepEqual(Object.keys(response.body), ['code', 'data']);
   t.is(response.body['code'], 'OK');
   const data = response.body['data'] as Record<string, unknown>;
-  t.deepEqual(Object.keys(data).sort(), ['expires_at', 'token', 'user_id']);
+  t.deepEqual(Object.keys(data).sort(), ['expires_at', 'refresh_token', 'token', 'user_id']);
   t.is(data['user_id'], ada.userId);
   t.true(Date.parse(String(data['expires_at'])) > Date.now());
   await tokenWorks(t, ada, String(data['token']));

@@ -70,24 +70,18 @@ export interface LikesApi {
   unlike(postId: number): Promise<void>;
 }
 
-interface SessionBody {
-  readonly token: string;
-  readonly user_id: number;
-  readonly expires_at: string;
-}
-
 /** The HTTP routes behind each namespace; each answer's `data` is as the route documents it. */
 export function authApi(http: HttpTransport, tokens: TokenStore): AuthApi {
   return {
     async signup(input) {
       const body = await http.send('POST', '/user/data', { ...input });
-      const session = body.data as SessionBody;
+      const session = body.data as Session;
       tokens.set(session.token);
       return session;
     },
     async login(username, password) {
       const body = await http.send('POST', '/api-token-auth/', { username, password });
-      const session = body.data as SessionBody;
+      const session = body.data as Session;
       tokens.set(session.token);
       return session;
     },
@@ -101,7 +95,7 @@ export function authApi(http: HttpTransport, tokens: TokenStore): AuthApi {
         old_password: oldPassword,
         new_password: newPassword,
       });
-      const session = body.data as SessionBody;
+      const session = body.data as Session;
       tokens.set(session.token);
       return session;
     },

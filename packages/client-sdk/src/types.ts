@@ -42,8 +42,10 @@ export interface SignUpInput {
 export interface Session {
   readonly user_id: number;
   readonly token: string;
-  /** ISO 8601 */
+  /** ISO 8601: when `token` expires; the client refreshes it shortly before. */
   readonly expires_at: string;
+  /** Gets the next token (`auth.refresh`); keep it as safe as a password. */
+  readonly refresh_token: string;
 }
 
 export interface NewPost {
@@ -100,13 +102,4 @@ export interface PostQuery {
 export interface PostPage {
   readonly posts: readonly Post[];
   readonly next: number | null;
-}
-
-/** Who wrote a post or a comment, as answers show them beside it. */
-export interface AuthorSummary {
-  readonly user_id: number;
-  readonly username: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly avatar: string | null;
 }

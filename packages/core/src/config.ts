@@ -121,6 +121,11 @@ export interface PlazaOptions {
   /** HS256 key of at least 32 bytes. Default: generated once and kept beside the SQLite file. */
   readonly jwtSecret?: string;
   readonly jwtTtlSeconds?: number;
+  /**
+   * How long a session lasts without a refresh, in seconds (default 2592000: 30 days); each
+   * refresh starts it again.
+   */
+  readonly refreshTokenTtlSeconds?: number;
   readonly passwordMinLength?: number;
   readonly passwordMaxLength?: number;
   /**
@@ -147,7 +152,8 @@ export interface PlazaOptions {
   /** Failed-login limits (AUT_03); see `LoginThrottleOptions`. */
   readonly loginThrottle?: LoginThrottleOptions;
   /**
-   * How long a user's token version, once read, is trusted without reading it again
+   * How long a user's token version (and a session's state), once read, is trusted without
+   * reading it again
    * (default 1000 ms; 0: read on every authenticated request). Revocations made by this
    * process apply at once, and on PostgreSQL so do other instances' (the event bus carries
    * them); otherwise one made by another process applies here only once this has passed.
@@ -169,6 +175,7 @@ export interface PlazaOptions {
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/plaza.sqlite';
 export const DEFAULT_JWT_TTL_SECONDS = 3600;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 8;
 export const DEFAULT_PASSWORD_MAX_LENGTH = 256;
 export const DEFAULT_PASSWORD_MIN_SCORE = 2;

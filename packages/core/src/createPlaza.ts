@@ -12,6 +12,8 @@ import { LoginThrottle, loginThrottleSettings } from './auth/LoginThrottle.js';
 import { PasswordHasher } from './auth/PasswordHasher.js';
 import { TokenIssuer } from './auth/TokenIssuer.js';
 import { TokenVersions, tokenVersionSettings } from './auth/TokenVersions.js';
+import { SessionStates } from './sessions/SessionStates.js';
+import { SessionStore } from './sessions/SessionStore.js';
 import { databaseSourceOf } from './adapters/db/databaseSource.js';
 import { openPlazaDatabase } from './adapters/db/startDatabase.js';
 import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
@@ -23,6 +25,7 @@ import {
   DEFAULT_PASSWORD_MAX_LENGTH,
   DEFAULT_PASSWORD_MIN_LENGTH,
   DEFAULT_PASSWORD_MIN_SCORE,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
   OWASP_SCRYPT_COST,
   type PlazaOptions,
@@ -103,6 +106,11 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
   if (!Number.isSafeInteger(jwtTtlSeconds) || jwtTtlSeconds < 1) {
     throw new ConfigError('jwtTtlSeconds must be a positive whole number of seconds.');
   }
+  const refreshTokenTtlSeconds =
+    options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS;
+  if (!Number.isSafeInteger(refreshTokenTtlSeconds) || refreshTokenTtlSeconds < 1) {
+    throw new ConfigError('refreshTokenTtlSeconds must be a positive whole number of seconds.');
+  }
   const minLength = options.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
   const maxLength = options.passwordMaxLength ?? DEFAULT_PASSWORD_MAX_LENGTH;
   if (minLength < 8 || maxLength < minLength) {
@@ -169,6 +177,7 @@ export async function createPlaza(options: PlazaOptions = {}): Promise<Plaza> {
       () => database.release(),
       {
         jwtTtlSeconds,
+        refreshTokenTtlSeconds,
         minLength,
         maxLength,
         minScore,
@@ -190,7 +199,13 @@ function assemble(
   writeHealth: DatabaseWriteHealth,
   /** Closes the database, or what Plaza opened on a host app's knex. */
   releaseDatabase: () => Promise<void>,
-  limits: { jwtTtlSeconds: number; minLength: number; maxLength: number; minScore: number },
+  limits: {
+    jwtTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    minLength: number;
+    maxLength: number;
+    minScore: number;
+  },
 ): Plaza {
   let closing = false;
   const translate = <T extends object>(service: T): T =>
@@ -217,6 +232,13 @@ function assemble(
     configured: enricher !== undefined,
     wake: () => worker?.wake(),
   });
+  const cacheSettings = tokenVersionSettings(options.tokenVersionCacheMs);
+  const sessions = new SessionStore(db, limits.refreshTokenTtlSeconds);
+  const sessionStates = new SessionStates(db, cacheSettings);
+  // Sessions ended by other processes, when the bus reaches them, end here before the TTL ends.
+  events.subscribe('auth.session_ended', (ended) => {
+    sessionStates.learnEnded(ended.session_id);
+  });
   const users = new UserService({
     User: BoundUser,
     policy,
@@ -225,6 +247,8 @@ function assemble(
     tokens,
     logger,
     enrichment,
+    sessions,
+    sessionStates,
   });
   const throttle = new LoginThrottle(
     db,
@@ -233,7 +257,7 @@ function assemble(
     Date.now,
     rateLimits,
   );
-  const versions = new TokenVersions(db, tokenVersionSettings(options.tokenVersionCacheMs));
+  const versions = new TokenVersions(db, cacheSettings);
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
     versions.learn(revoked.user_id, revoked.token_version);
@@ -247,6 +271,8 @@ function assemble(
     logger,
     versions,
     events,
+    sessions,
+    sessionStates,
   });
   const writes = new WriteBatcher(db, undefined, writeHealth);
   const posts = new PostService({ Post: BoundPost, db, writes, events });

@@ -79,6 +79,9 @@ export {
   type AuthorSummarySource,
 } from './users/AuthorSummary.js';
 export { loginInput, verifyTokenInput, changePasswordInput } from './auth/authInputs.js';
+export { refreshInput } from './sessions/sessionInputs.js';
+export { MAX_LISTED_SESSIONS } from './sessions/SessionStore.js';
+export { MAX_DEVICE_LABEL_LENGTH } from './sessions/deviceLabel.js';
 export {
   createPostInput,
   postIdInput,

@@ -33,7 +33,9 @@ export type { AuthorSummary } from './users/AuthorSummary.js';
 export type { SignUpInput, ProfileInput } from './users/userInputs.js';
 export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
 export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';
-export type { IssuedToken } from './auth/TokenIssuer.js';
+export type { IssuedToken, IssuedSession } from './auth/TokenIssuer.js';
+export type { SessionContext, SessionView, SessionList } from './sessions/Sessions.js';
+export type { RefreshInput } from './sessions/sessionInputs.js';
 export type { Posts, PostView, PostPage } from './posts/Posts.js';
 export type {
   CreatePostInput,

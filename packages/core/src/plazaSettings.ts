@@ -9,6 +9,7 @@ import {
   DEFAULT_DATABASE_URL,
   DEFAULT_HUNTER_URL,
   DEFAULT_JWT_TTL_SECONDS,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   DEFAULT_PASSWORD_MIN_LENGTH,
   DEFAULT_PASSWORD_MIN_SCORE,
   DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
@@ -89,11 +90,18 @@ export const PLAZA_SETTING = declareSettings({
     meaning: 'token lifetime in seconds',
     group: 'Tokens and passwords',
   },
+  REFRESH_TOKEN_TTL: {
+    kind: wholeNumber(60, 366 * DAY),
+    default: DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    meaning:
+      'session lifetime in seconds: a refresh token unused this long no longer refreshes; each refresh starts it again',
+    group: 'Tokens and passwords',
+  },
   TOKEN_VERSION_CACHE_MS: {
     kind: wholeNumber(0, 3_600_000),
     default: DEFAULT_TOKEN_VERSION_SETTINGS.cacheMs,
     meaning:
-      "how long a user's token version, once read, is trusted (`0`: read per request); a revocation by another process applies here once it has passed, at once on PostgreSQL",
+      "how long a user's token version and a session's state, once read, are trusted (`0`: read per request); a revocation by another process applies here once it has passed, at once on PostgreSQL",
     group: 'Tokens and passwords',
   },
   SCRYPT_LOG_N: {
@@ -351,6 +359,7 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     databaseUrl,
     jwtSecret: read(S.JWT_SECRET),
     jwtTtlSeconds: read(S.JWT_TTL),
+    refreshTokenTtlSeconds: read(S.REFRESH_TOKEN_TTL),
     passwordMinLength: read(S.PASSWORD_MIN_LENGTH),
     passwordMinScore: read(S.PASSWORD_MIN_SCORE),
     scrypt: logN === undefined ? undefined : { logN },

@@ -9,11 +9,23 @@ export interface IssuedToken {
   readonly expiresAt: string;
 }
 
+/**
+ * A signed-in session's tokens: the short-lived access token, and the refresh token that gets
+ * the next one (`POST /api-token-refresh/`). The refresh token is shown once, never stored.
+ */
+export interface IssuedSession extends IssuedToken {
+  readonly refreshToken: string;
+  /** The session the access token belongs to (its `sid` claim). */
+  readonly sessionId: number;
+}
+
 /** What a validly signed, unexpired token says (whether its version is current, it cannot tell). */
 export interface TokenClaims {
   readonly userId: number;
   /** The user's token version when it was issued (`ver`); 0 for tokens issued without one. */
   readonly version: number;
+  /** The session it was issued for (`sid`); undefined for tokens issued before sessions. */
+  readonly sessionId?: number;
 }
 
 const USER_ID = /^[1-9][0-9]{0,15}$/;
@@ -43,11 +55,16 @@ export class TokenIssuer {
     this.#ttlSeconds = ttlSeconds;
   }
 
-  /** A token for `userId`, valid while the user's token version is still `version`. */
-  issue(userId: number, version: number): IssuedToken {
+  /**
+   * A token for `userId`, valid while the user's token version is still `version` and, with a
+   * `sessionId` (the `sid` claim), while that session is live.
+   */
+  issue(userId: number, version: number, sessionId?: number): IssuedToken {
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.#ttlSeconds;
-    const token = jwt.sign({ iat: issuedAt, exp: expiresAt, ver: version }, this.#secret, {
+    const claims = { iat: issuedAt, exp: expiresAt, ver: version };
+    const payload = sessionId === undefined ? claims : { ...claims, sid: sessionId };
+    const token = jwt.sign(payload, this.#secret, {
       algorithm: 'HS256',
       subject: String(userId),
     });
@@ -76,6 +93,16 @@ export class TokenIssuer {
     const userId = Number(payload.sub);
     // No row has a larger id; PostgreSQL would refuse to compare one with an id column.
     if (userId > MAX_ID) throw invalidToken();
-    return { userId, version };
+    if (!('sid' in payload)) return { userId, version };
+    const sessionId: unknown = payload['sid'];
+    if (
+      typeof sessionId !== 'number' ||
+      !Number.isSafeInteger(sessionId) ||
+      sessionId < 1 ||
+      sessionId > MAX_ID
+    ) {
+      throw invalidToken();
+    }
+    return { userId, version, sessionId };
   }
 }

@@ -60,7 +60,11 @@ test('tokens carry the user version as ver: 0 at sign-up, the current one at log
   const issued = await plaza.auth.login(ada.input);
   t.is(versionIn(issued.token), 2);
   t.is(await plaza.auth.verifyToken(issued.token), ada.id);
-  t.deepEqual(await plaza.auth.authenticate(issued.token), { userId: ada.id, tokenVersion: 2 });
+  t.deepEqual(await plaza.auth.authenticate(issued.token), {
+    userId: ada.id,
+    tokenVersion: 2,
+    sessionId: issued.sessionId,
+  });
 });
 
 test('a token without ver counts as version 0: valid until the first revocation', async (t) => {
@@ -301,6 +305,9 @@ test('the token of a deleted user is AUT_01, and so is a revocation for them', a
   t.is(await plaza.auth.verifyToken(ada.token), ada.id);
   await withDatabase(databaseUrl, async (db) => {
     await db('enrichment_jobs').where('user_id', ada.id).delete();
+    const sessions = db('user_sessions').select('id').where('user_id', ada.id);
+    await db('refresh_tokens').whereIn('session_id', sessions).delete();
+    await db('user_sessions').where('user_id', ada.id).delete();
     await db('users').where('id', ada.id).delete();
   });
 

@@ -27,6 +27,11 @@ export interface PlazaEvents {
    * should end.
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
+  /**
+   * One session ended (a logout, or its refresh token used twice): the access tokens carrying
+   * its id are invalid now, and sockets opened with one should end.
+   */
+  readonly 'auth.session_ended': { readonly user_id: number; readonly session_id: number };
   /** Someone commented on `author_id`'s post (never announced for a comment on one's own post). */
   readonly 'comment.created': CommentCreated;
 }
@@ -78,5 +83,6 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.edited',
   'post.deleted',
   'auth.tokens_revoked',
+  'auth.session_ended',
   'comment.created',
 ];

@@ -1,7 +1,10 @@
 import type { ModelClass } from 'objection';
 import { emailDoesNotVerify, objectNotFound, passwordTooWeak, usernameTaken } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IssuedToken, TokenIssuer } from '../auth/TokenIssuer.js';
+import type { TokenIssuer } from '../auth/TokenIssuer.js';
+import type { SessionContext } from '../sessions/Sessions.js';
+import type { SessionStates } from '../sessions/SessionStates.js';
+import type { SessionStore, StartedSession } from '../sessions/SessionStore.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
 import { isUniqueViolation } from '../adapters/db/dbErrors.js';
 import { parseInput, type RawParams } from '../shared/input.js';
@@ -26,6 +29,10 @@ export interface UserServiceDependencies {
   readonly logger: Logger;
   /** Queues the new user's enrichment in the sign-up's own transaction. */
   readonly enrichment?: EnrichmentService;
+  /** Starts the new user's first session in the sign-up's own transaction. */
+  readonly sessions: SessionStore;
+  /** Told of the new session, so its first requests need no read. */
+  readonly sessionStates?: SessionStates;
 }
 
 /** Sign-up and profiles. */
@@ -37,13 +44,14 @@ export class UserService {
   }
 
   /**
-   * Creates an account and returns a token for it, so a new user need not log in.
+   * Creates an account and returns a session for it (an access token and a refresh token),
+   * so a new user need not log in; `context.device` labels the session.
    * Checks run cheapest first; the email verifier and the hash run only for a
    * request that could succeed, and nothing is saved unless everything passed.
    *
    * @example const { user_id, token } = await plaza.users.signUp({ username, password, email })
    */
-  async signUp(raw: SignUpInput | RawParams): Promise<SignUpResult> {
+  async signUp(raw: SignUpInput | RawParams, context: SessionContext = {}): Promise<SignUpResult> {
     const input = parseInput(signUpInput, raw);
     const { User, policy, hasher, verifier, tokens, logger } = this.#deps;
     const strength = policy.check(input.password, [input.username, input.email]);
@@ -70,8 +78,9 @@ export class UserService {
       PROFILE_FIELDS.filter((field) => input[field] != null).map((field) => [field, input[field]]),
     );
     let user: User;
+    let session: StartedSession;
     try {
-      user = await User.knex().transaction(async (trx) => {
+      [user, session] = await User.knex().transaction(async (trx) => {
         const created = await User.query(trx).insert({
           ...profile,
           username: input.username,
@@ -84,7 +93,8 @@ export class UserService {
           updated_at: now,
         });
         await this.#deps.enrichment?.requestInTransaction(trx, created.id);
-        return created;
+        const started = await this.#deps.sessions.start(trx, created.id, context.device);
+        return [created, started] as const;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw usernameTaken();
@@ -92,9 +102,15 @@ export class UserService {
     }
     this.#deps.enrichment?.afterCommit();
     logger.info({ user_id: user.id, email_verdict: verdict.status }, 'user signed up');
+    this.#deps.sessionStates?.learnLive(session.sessionId, user.id, session.expiresAt);
     // A new user's tokens start at version 0, the column's default.
-    const issued: IssuedToken = tokens.issue(user.id, 0);
-    return { user_id: user.id, token: issued.token, expires_at: issued.expiresAt };
+    const issued = tokens.issue(user.id, 0, session.sessionId);
+    return {
+      user_id: user.id,
+      token: issued.token,
+      expires_at: issued.expiresAt,
+      refresh_token: session.refreshToken,
+    };
   }
 
   /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */

@@ -16,6 +16,16 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
 export const userIdOf = (ctx: Context): number | undefined =>
   ctx.state['userId'] as number | undefined;
 
+/** The session of the request's token; undefined for tokens issued before sessions existed. */
+export const sessionIdOf = (ctx: Context): number | undefined =>
+  ctx.state['sessionId'] as number | undefined;
+
+async function authenticateInto(ctx: Context, plaza: Plaza, token: string): Promise<void> {
+  const verified = await plaza.auth.authenticate(token);
+  ctx.state['userId'] = verified.userId;
+  ctx.state['sessionId'] = verified.sessionId;
+}
+
 /**
  * Lets the request through only with a valid token (AUT_01 otherwise): signed, unexpired, of
  * a user who exists, and not revoked by a password change or a logout everywhere.
@@ -24,7 +34,7 @@ export function requireUser(plaza: Plaza): Middleware {
   return async function authenticate(ctx, next) {
     const token = tokenFromHeader(ctx.get('authorization'));
     if (token === undefined) throw invalidToken();
-    ctx.state['userId'] = await plaza.auth.verifyToken(token);
+    await authenticateInto(ctx, plaza, token);
     await next();
   };
 }
@@ -33,7 +43,7 @@ export function requireUser(plaza: Plaza): Middleware {
 export function optionalUser(plaza: Plaza): Middleware {
   return async function authenticateIfAsked(ctx, next) {
     const token = tokenFromHeader(ctx.get('authorization'));
-    if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
+    if (token !== undefined) await authenticateInto(ctx, plaza, token);
     await next();
   };
 }
@@ -47,7 +57,7 @@ export function viewingUser(plaza: Plaza): Middleware {
   return async function identifyViewer(ctx, next) {
     try {
       const token = tokenFromHeader(ctx.get('authorization'));
-      if (token !== undefined) ctx.state['userId'] = await plaza.auth.verifyToken(token);
+      if (token !== undefined) await authenticateInto(ctx, plaza, token);
     } catch (error) {
       if (!isPlazaError(error) || error.code !== 'AUT_01') throw error;
     }

@@ -5,19 +5,17 @@ import { clientIpOf } from '../middleware/clientIp.js';
 import { ROUTES } from './catalog.js';
 import { mountRoute } from './mountRoute.js';
 import { ok } from './respond.js';
+import { sessionAnswer } from './sessionRoutes.js';
 
 /** `POST /api-token-auth/` and `POST /api-token-verify/`: the original JWT endpoints. */
 export function authRoutes(router: Router, plaza: Plaza): void {
   mountRoute(router, plaza, ROUTES.login, async function login(ctx) {
     const issued = await plaza.auth.login(paramsOf(ctx), {
       clientIp: clientIpOf(ctx),
+      device: ctx.get('user-agent'),
     });
     // The top-level `token` is kept for the original service's clients.
-    ok(
-      ctx,
-      { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt },
-      { token: issued.token },
-    );
+    ok(ctx, sessionAnswer(issued), { token: issued.token });
   });
 
   mountRoute(router, plaza, ROUTES.verifyToken, async function verifyToken(ctx) {

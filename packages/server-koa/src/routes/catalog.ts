@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
 import {
@@ -53,6 +54,7 @@ export const WIRE_SCHEMAS = {
   ...COMMENT_WIRE_SCHEMAS,
   Health: healthWire,
   Error: errorWire,
+  ...SESSION_WIRE_SCHEMAS,
 } as const;
 
 /** The reference page's files, served from the swagger-ui-dist package. */
@@ -85,7 +87,8 @@ export const ROUTES = {
     summary: 'Log in: a token for a username and password',
     description:
       'The top-level `token` is kept for the original service’s clients. A wrong username and a ' +
-      'wrong password get the same answer.',
+      'wrong password get the same answer. Each login starts a session (labelled with the ' +
+      'User-Agent): `refresh_token` gets the next access token from `POST /api-token-refresh/`.',
     auth: 'none',
     input: loginInput,
     answer: { status: 200, schema: okWithToken(sessionWire) },
@@ -109,7 +112,8 @@ export const ROUTES = {
     tag: 'users',
     summary: 'Sign up',
     description:
-      'Hunter checks the email (when configured); the answer carries a token, which saves a login.',
+      'Hunter checks the email (when configured); the answer carries a token and a refresh token ' +
+      '(a session, as a login starts), which saves a login.',
     auth: 'none',
     input: signUpInput,
     answer: { status: 200, schema: ok(sessionWire) },
@@ -149,7 +153,8 @@ export const ROUTES = {
     tag: 'users',
     summary: 'Change your password',
     description:
-      'Every earlier token, this request’s included, is invalid afterwards: the answer carries the next one.',
+      'Every earlier token, this request’s included, is invalid afterwards, and every session ' +
+      'ends: the answer carries a new session (token and refresh token).',
     auth: 'required',
     input: changePasswordInput,
     answer: { status: 200, schema: ok(sessionWire) },
@@ -161,7 +166,9 @@ export const ROUTES = {
     name: 'logoutEverywhere',
     tag: 'users',
     summary: 'End every session',
-    description: 'Every token issued so far stops working, and live sockets are closed.',
+    description:
+      'Every token issued so far stops working, every session ends (refresh tokens included), ' +
+      'and live sockets are closed.',
     auth: 'required',
     answer: { status: 200, schema: okAlone },
     errors: ['AUT_01', 'RAT_01'],
@@ -271,6 +278,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...SESSION_ROUTES,
   ...POST_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 

@@ -7,6 +7,7 @@ import type { RateLimiters } from '../middleware/rateLimit.js';
 import { ROUTES } from './catalog.js';
 import { mountRoute } from './mountRoute.js';
 import { ok, pending } from './respond.js';
+import { sessionAnswer } from './sessionRoutes.js';
 
 /**
  * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own),
@@ -15,7 +16,7 @@ import { ok, pending } from './respond.js';
  */
 export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): void {
   mountRoute(router, plaza, ROUTES.signUp, limits.signUps, async function signUp(ctx) {
-    const created = await plaza.users.signUp(paramsOf(ctx));
+    const created = await plaza.users.signUp(paramsOf(ctx), { device: ctx.get('user-agent') });
     ok(ctx, created);
   });
 
@@ -48,9 +49,11 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
     ROUTES.changePassword,
     limits.writes,
     async function changePassword(ctx) {
-      const issued = await plaza.auth.changePassword(signedInUserId(ctx), paramsOf(ctx));
-      // Every earlier token, this request's included, is invalid now: here is the next one.
-      ok(ctx, { token: issued.token, user_id: issued.userId, expires_at: issued.expiresAt });
+      const issued = await plaza.auth.changePassword(signedInUserId(ctx), paramsOf(ctx), {
+        device: ctx.get('user-agent'),
+      });
+      // Every earlier token, this request's included, is invalid now: here is the next session.
+      ok(ctx, sessionAnswer(issued));
     },
   );
 

@@ -23,11 +23,15 @@ export const profileWire = z.strictObject({
   avatar: z.string().nullable(),
 });
 
-/** A signed-in session: sign-up, login and password change answer one. */
+/**
+ * A signed-in session: sign-up, login, password change and refresh answer one. `expires_at` is
+ * the access token's; `refresh_token` gets the next one (`POST /api-token-refresh/`).
+ */
 export const sessionWire = z.strictObject({
   token: z.string(),
   user_id: rowId,
   expires_at: isoDateTime,
+  refresh_token: z.string(),
 });
 
 export const verifiedTokenWire = z.strictObject({ user_id: rowId });

@@ -239,6 +239,7 @@ export class UserWatch implements WatchSocketOwner {
     socket.authTimer = undefined;
     socket.userId = userId;
     socket.tokenVersion = verified.tokenVersion;
+    socket.sessionId = verified.sessionId;
     this.#registry.add(userId, socket);
     this.#send(socket, socket.watchProtocol.ready(userId));
   }
@@ -284,17 +285,23 @@ export class UserWatch implements WatchSocketOwner {
         this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
       }),
       events.subscribe('auth.tokens_revoked', (payload) => {
-        this.#revoke(payload.user_id, payload.token_version);
+        this.#revoke(payload.user_id, (socket) => socket.tokenVersion < payload.token_version);
+      }),
+      events.subscribe('auth.session_ended', (payload) => {
+        this.#revoke(payload.user_id, (socket) => socket.sessionId === payload.session_id);
       }),
     ];
   }
 
-  /** Closes the user's sockets that authenticated with a token older than `version`. */
-  #revoke(userId: number, version: number): void {
+  /**
+   * Closes the user's sockets whose token is revoked: older than a raised token version, or
+   * of an ended session.
+   */
+  #revoke(userId: number, revoked: (socket: WatchSocket) => boolean): void {
     const sockets = this.#registry.socketsOf(userId);
     if (sockets === undefined) return;
     for (const socket of [...sockets]) {
-      if (socket.tokenVersion >= version) continue;
+      if (!revoked(socket)) continue;
       // Out of the registry now, so nothing more reaches it while it closes.
       this.#registry.remove(userId, socket);
       socket.endReason ??= TOKEN_REVOKED;

@@ -1,14 +1,14 @@
 import type { PlazaEvent } from '@plaza/core';
 
 /**
- * The events a `/user-watch` socket may receive. `auth.tokens_revoked` is not sent: it closes
- * the sockets of the revoked tokens instead.
+ * The events a `/user-watch` socket may receive. `auth.tokens_revoked` and `auth.session_ended`
+ * are not sent: they close the sockets of the revoked tokens instead.
  *
  * @example const failed: WatchedEvent = { type: 'enrichment.failed', user_id: 1, reason: 'x' }
  */
 export type WatchedEvent = Exclude<
   PlazaEvent,
-  { readonly type: 'post.created' | 'auth.tokens_revoked' }
+  { readonly type: 'post.created' | 'auth.tokens_revoked' | 'auth.session_ended' }
 >;
 
 /**

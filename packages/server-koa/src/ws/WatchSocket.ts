@@ -27,6 +27,8 @@ export class WatchSocket extends WebSocket {
   userId: number | undefined = undefined;
   /** The token version `userId` was authenticated with; a revocation above it ends the socket. */
   tokenVersion = 0;
+  /** The session of the token `userId` was authenticated with; its end ends the socket. */
+  sessionId: number | undefined = undefined;
   /** The token checks of this socket, chained so that they are answered in order. */
   authChecks: Promise<void> = Promise.resolve();
   /** Authentication messages whose check has not been answered yet. */
