@@ -41,6 +41,8 @@ holds<Same<DataOf<'createPost'>, Resolved<sdk.PostsApi['create']>>>();
 holds<Same<DataOf<'readPost'>, Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listPosts'>['posts'][number], Resolved<sdk.PostsApi['get']>>>();
 holds<Same<DataOf<'listLikers'>['user_ids'][number], Resolved<sdk.PostsApi['likers']>[number]>>();
+holds<Same<DataOf<'exportAccount'>, Resolved<sdk.AccountApi['export']>>>();
+holds<Same<Wire<'AccountExport'>, sdk.AccountExport>>();
 holds<Same<DataOf<'createComment'>, Resolved<sdk.CommentsApi['create']>>>();
 holds<Same<DataOf<'listComments'>['comments'][number], sdk.Comment>>();
 holds<Same<DataOf<'listComments'>['next'], Resolved<sdk.CommentsApi['list']>['next']>>();

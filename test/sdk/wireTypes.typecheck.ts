@@ -35,3 +35,13 @@ holds<Same<core.AuthorSummary, sdk.AuthorSummary>>();
 holds<Same<keyof core.CommentPage, keyof sdk.CommentPage>>();
 holds<Same<Exclude<keyof core.ListCommentsInput, 'post_id'>, keyof sdk.CommentQuery>>();
 holds<Same<core.PlazaEvents['enrichment.completed'], sdk.LiveEventMap['enrichment.completed']>>();
+// The export, field for field (the SDK's lists are plain arrays).
+holds<Same<core.ExportedAccount, sdk.ExportedAccount>>();
+holds<Same<keyof core.AccountExport, keyof sdk.AccountExport>>();
+holds<Same<core.AccountExport['posts'][number], sdk.ExportedPost>>();
+holds<Same<core.AccountExport['comments'][number], sdk.ExportedComment>>();
+holds<Same<core.AccountExport['likes'][number], sdk.ExportedLike>>();
+holds<Same<core.AccountExport['following'][number], sdk.ExportedFollow>>();
+holds<Same<core.AccountExport['sessions'][number], sdk.ExportedSession>>();
+holds<Same<core.AccountExport['enrichment_jobs'][number], sdk.ExportedEnrichmentJob>>();
+holds<Same<keyof core.DeleteAccountInput, 'password'>>();

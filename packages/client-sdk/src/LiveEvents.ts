@@ -26,6 +26,8 @@ export interface LiveEventsSettings {
 }
 
 const NORMAL_CLOSURE = 1000;
+/** The server's close code for the sockets of a deleted account: nothing to reconnect to. */
+const ACCOUNT_DELETED = 4002;
 const SERVER_EVENTS: ReadonlySet<string> = new Set(SERVER_EVENT_TYPES);
 
 /**
@@ -179,6 +181,17 @@ export class LiveEvents {
 
   #dropped(code: number, reason: string, timedOut: boolean): void {
     if (this.#state === 'closed' || this.#state === 'idle') return;
+    if (code === ACCOUNT_DELETED) {
+      this.#giveUp(
+        new PlazaApiError({
+          code: 'AUT_01',
+          status: 401,
+          message: 'The account was deleted.',
+          field: 'TOKEN',
+        }),
+      );
+      return;
+    }
     if (this.#state === 'connecting') {
       const { url, connectTimeoutMs } = this.#settings;
       this.#giveUp(

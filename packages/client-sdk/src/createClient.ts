@@ -1,3 +1,4 @@
+import { accountApi, type AccountApi } from './account.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
@@ -35,6 +36,7 @@ export interface PlazaClient {
   readonly users: UsersApi;
   readonly posts: PostsApi;
   readonly likes: LikesApi;
+  readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
   readonly events: LiveEvents;
@@ -65,6 +67,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     users: usersApi(http),
     posts: postsApi(http),
     likes: likesApi(http),
+    account: accountApi(http, tokens),
     feed: feedApi(http),
     comments: commentsApi(http),
     events: new LiveEvents({

@@ -11,6 +11,17 @@ export type { FetchFunction } from './http.js';
 export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
 export type {
+  AccountApi,
+  AccountExport,
+  ExportedAccount,
+  ExportedPost,
+  ExportedComment,
+  ExportedLike,
+  ExportedFollow,
+  ExportedSession,
+  ExportedEnrichmentJob,
+} from './account.js';
+export type {
   LiveEventMap,
   LiveEventType,
   LiveEventListener,

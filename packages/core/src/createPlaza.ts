@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
+import type { Account } from './account/Account.js';
+import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
 import {
@@ -66,6 +68,8 @@ export interface Plaza {
   readonly auth: Auth;
   readonly posts: Posts;
   readonly likes: Likes;
+  /** Leaving: export everything held about an account, and delete it. */
+  readonly account: Account;
   readonly comments: Comments;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
@@ -262,6 +266,7 @@ function assemble(
   events.subscribe('auth.tokens_revoked', (revoked) => {
     versions.learn(revoked.user_id, revoked.token_version);
   });
+  events.subscribe('user.deleted', (deleted) => versions.forget(deleted.user_id));
   const auth = new AuthService({
     User: BoundUser,
     policy,
@@ -278,6 +283,16 @@ function assemble(
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });
+  const account = new AccountService({
+    db,
+    writes,
+    policy,
+    hasher,
+    throttle,
+    versions,
+    events,
+    logger,
+  });
   const comments = new CommentService({ db, writes, events, logger });
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
@@ -297,6 +312,7 @@ function assemble(
     auth: translate(auth),
     posts: translate(posts),
     likes: translate(likes),
+    account: translate(account),
     comments: translate(comments),
     enrichment: translate(enrichment),
     events,

@@ -89,6 +89,7 @@ export {
   editPostInput,
   feedInput,
 } from './posts/postInputs.js';
+export { deleteAccountInput } from './account/accountInputs.js';
 export {
   createCommentInput,
   listCommentsInput,

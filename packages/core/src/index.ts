@@ -45,6 +45,18 @@ export type {
   FeedInput,
 } from './posts/postInputs.js';
 export type { Likes } from './likes/Likes.js';
+export type {
+  Account,
+  AccountExport,
+  ExportedAccount,
+  ExportedPost,
+  ExportedComment,
+  ExportedLike,
+  ExportedFollow,
+  ExportedSession,
+  ExportedEnrichmentJob,
+} from './account/Account.js';
+export type { DeleteAccountInput } from './account/accountInputs.js';
 export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
 export type {
   CreateCommentInput,

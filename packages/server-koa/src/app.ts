@@ -19,6 +19,7 @@ import { commentRoutes } from './routes/commentRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
+import { accountRoutes } from './routes/accountRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
@@ -124,6 +125,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   authRoutes(router, plaza);
   userRoutes(router, plaza, limits);
   postRoutes(router, plaza, limits);
+  accountRoutes(router, plaza, limits);
   sessionRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   docsRoutes(router, plaza);

@@ -11,7 +11,7 @@ export {
   type WebSocketLimits,
 } from './ws/webSocketLimits.js';
 export { USER_WATCH_PATH } from './ws/userWatchUpgrade.js';
-export { TOKEN_REVOKED_CLOSE_CODE } from './ws/UserWatch.js';
+export { TOKEN_REVOKED_CLOSE_CODE, ACCOUNT_DELETED_CLOSE_CODE } from './ws/UserWatch.js';
 export { ANY_ORIGIN, type CorsOptions } from './OriginPolicy.js';
 export { HTTP_STATUS, INTERNAL_ERROR_CODE, type ErrorBody } from './middleware/errors.js';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rateLimit.js';

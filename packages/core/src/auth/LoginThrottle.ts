@@ -82,6 +82,8 @@ interface Counter {
   readonly maxFailures: number;
   /** The client's network, for the log: never the username. */
   readonly client?: string;
+  /** The username's digest, on the counters of a username (`account` in the table). */
+  readonly account?: string;
 }
 
 /** An attempt `admit` let through: the reservations it holds, to be settled by the outcome. */
@@ -103,6 +105,10 @@ interface CounterRow {
 }
 
 const TABLE = 'throttle_counters';
+
+/** How the counters name a username: never in clear. */
+const usernameDigest = (username: string): string =>
+  createHash('sha256').update(usernameKey(username)).digest('hex');
 
 /**
  * Limits password checks, in the database so that every instance on it shares the limits:
@@ -163,12 +169,17 @@ export class LoginThrottle {
    */
   async admit(username: string, clientIp?: string): Promise<AdmittedLogin> {
     const { maxFailures, ipMaxFailures, nameMaxFailures } = this.#settings;
-    const digest = createHash('sha256').update(usernameKey(username)).digest('hex');
+    const digest = usernameDigest(username);
     const network = clientIp === undefined ? undefined : clientNetwork(clientIp);
     const now = this.#now();
     const name: Counter | undefined =
       network !== undefined && nameMaxFailures > 0
-        ? { key: `name:${digest}`, kind: 'username', maxFailures: nameMaxFailures }
+        ? {
+            key: `name:${digest}`,
+            kind: 'username',
+            maxFailures: nameMaxFailures,
+            account: digest,
+          }
         : undefined;
     const slowedUntil = name === undefined ? 0 : await this.#lockedUntil(name.key);
 
@@ -184,12 +195,13 @@ export class LoginThrottle {
     if (maxFailures > 0) {
       counters.push(
         network === undefined
-          ? { key: `user:${digest}`, kind: 'username', maxFailures }
+          ? { key: `user:${digest}`, kind: 'username', maxFailures, account: digest }
           : {
               key: `pair:${createHash('sha256').update(`${digest}/${network}`).digest('hex')}`,
               kind: 'pair',
               maxFailures,
               client: network,
+              account: digest,
             },
       );
     }
@@ -197,7 +209,7 @@ export class LoginThrottle {
     for (const counter of counters) {
       // While the name is slowed, an address gets no attempt once it has failed for it.
       const limit = counter.kind === 'pair' && slowedUntil > now ? 1 : counter.maxFailures;
-      if (await this.#reserve(counter.key, limit, now)) {
+      if (await this.#reserve(counter, limit, now)) {
         reserved.push(counter);
         continue;
       }
@@ -270,9 +282,10 @@ export class LoginThrottle {
   }
 
   /** Reserves one attempt on the counter unless it is locked or at `limit`; true if it did. */
-  async #reserve(key: string, limit: number, now: number): Promise<boolean> {
+  async #reserve(counter: Counter, limit: number, now: number): Promise<boolean> {
     const rows = await selectRows<{ failures: number | string }>(this.#db, RESERVE_SQL, {
-      key,
+      key: counter.key,
+      account: counter.account ?? null,
       now,
       limit,
       windowStartedBefore: now - this.#settings.windowSeconds * 1000,
@@ -328,6 +341,7 @@ export class LoginThrottle {
     const lockedAtOnce = counter.maxFailures <= 1;
     const bindings: Record<string, Knex.Value> = {
       key: counter.key,
+      account: counter.account ?? null,
       now,
       maxFailures: counter.maxFailures,
       windowStartedBefore: now - windowSeconds * 1000,
@@ -349,6 +363,22 @@ export class LoginThrottle {
    */
   #forgetAfterMs(): number {
     return Math.max(this.#settings.windowSeconds, this.#settings.lockoutMaxSeconds) * 1000;
+  }
+
+  /**
+   * Deletes everything counted against `username` (its failures from every address, and its
+   * password-check rate), inside `trx`: what deleting the account does, so that whoever
+   * takes the name next starts afresh. Counters of an address stay: they are the address's.
+   *
+   * @example await throttle.forgetUsername(trx, 'ada')
+   */
+  async forgetUsername(trx: Knex, username: string): Promise<void> {
+    const digest = usernameDigest(username);
+    await trx(TABLE)
+      .where('account', digest)
+      .orWhereIn('key', [`user:${digest}`, `name:${digest}`])
+      .delete();
+    await trx('rate_limits').where('key', `login:user:${digest}`).delete();
   }
 
   /** At most once a window, deletes the counters that would start over anyway. */
@@ -378,8 +408,8 @@ const TAKEN = `(case when ${NEW_WINDOW} then 0 else ${TABLE}.failures end)`;
  * and PostgreSQL alike, so concurrent attempts, from this process or another, never get more
  * than `limit` reservations between them.
  */
-const RESERVE_SQL = `insert into ${TABLE} (key, failures, window_started_at, locked_until, lockouts, updated_at)
-values (:key, 1, :now, null, 0, :now)
+const RESERVE_SQL = `insert into ${TABLE} (key, account, failures, window_started_at, locked_until, lockouts, updated_at)
+values (:key, :account, 1, :now, null, 0, :now)
 on conflict (key) do update set
   failures = ${TAKEN} + 1,
   window_started_at = case when ${NEW_WINDOW} then :now else ${TABLE}.window_started_at end,
@@ -427,8 +457,8 @@ function countFailureSql(lockoutSteps: number): string {
   const atLimit = `(${failures} >= :maxFailures)`;
   const lockouts = `(case when ${forgotten} then 0 else ${row}.lockouts end)`;
   const lockedUntil = lockedUntilSql(lockouts, lockoutSteps);
-  return `insert into ${row} (key, failures, window_started_at, locked_until, lockouts, updated_at)
-values (:key, :firstFailures, :now, :firstLockedUntil, :firstLockouts, :now)
+  return `insert into ${row} (key, account, failures, window_started_at, locked_until, lockouts, updated_at)
+values (:key, :account, :firstFailures, :now, :firstLockedUntil, :firstLockouts, :now)
 on conflict (key) do update set
   failures = case when ${atLimit} then 0 else ${failures} end,
   window_started_at = case when ${newWindow} or ${atLimit} then :now else ${row}.window_started_at end,

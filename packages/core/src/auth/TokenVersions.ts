@@ -92,11 +92,24 @@ export class TokenVersions {
     return this.#read(userId);
   }
 
-  /** Records a version raised by this process, or announced by another; never lowers one. */
+  /**
+   * Records a version raised by this process, or announced by another; never lowers one, and
+   * never brings back a user known to be deleted (ids are not reused).
+   */
   learn(userId: number, version: number): void {
-    const known = this.#entries.get(userId)?.version;
-    if (known !== undefined && known > version) return;
+    const known = this.#entries.get(userId);
+    if (known !== undefined && (known.version === undefined || known.version > version)) return;
     this.#store(userId, version);
+  }
+
+  /**
+   * Records that the user was deleted (here, or by another process that announced it): their
+   * tokens are refused from now on, whatever a read already under way returns.
+   *
+   * @example versions.forget(42); await versions.current(42) // undefined
+   */
+  forget(userId: number): void {
+    this.#store(userId, undefined);
   }
 
   async #read(userId: number): Promise<number | undefined> {
@@ -105,12 +118,13 @@ export class TokenVersions {
       { token_version: number | string } | undefined;
     const loaded = row === undefined ? undefined : Number(row.token_version);
     const known = this.#entries.get(userId);
-    // Learned while the read was under way: a bump that committed after the read began.
+    // Learned while the read was under way: a bump that committed after the read began, or
+    // the user's deletion.
     if (
-      known?.version !== undefined &&
+      known !== undefined &&
       loaded !== undefined &&
       known.serial > startedAfter &&
-      known.version > loaded
+      (known.version === undefined || known.version > loaded)
     ) {
       return known.version;
     }

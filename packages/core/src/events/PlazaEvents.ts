@@ -28,6 +28,11 @@ export interface PlazaEvents {
    */
   readonly 'auth.tokens_revoked': { readonly user_id: number; readonly token_version: number };
   /**
+   * The account was deleted, with everything it wrote: its tokens are invalid now, and its
+   * live sessions should end.
+   */
+  readonly 'user.deleted': { readonly user_id: number };
+  /**
    * One session ended (a logout, or its refresh token used twice): the access tokens carrying
    * its id are invalid now, and sockets opened with one should end.
    */
@@ -83,6 +88,7 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'post.edited',
   'post.deleted',
   'auth.tokens_revoked',
+  'user.deleted',
   'auth.session_ended',
   'comment.created',
 ];

@@ -10,6 +10,7 @@ import {
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
+import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
@@ -54,6 +55,7 @@ export const WIRE_SCHEMAS = {
   ...COMMENT_WIRE_SCHEMAS,
   Health: healthWire,
   Error: errorWire,
+  ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
 } as const;
 
@@ -278,6 +280,7 @@ export const ROUTES = {
     answer: { status: 200, mediaTypes: ['text/css', 'text/javascript', 'image/png'] },
     errors: ['USR_01'],
   },
+  ...ACCOUNT_ROUTES,
   ...SESSION_ROUTES,
   ...POST_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;

@@ -22,6 +22,7 @@ const SHUTTING_DOWN = 'server shutting down';
 const AUTH_TIMEOUT = 'authentication timeout';
 const TOO_MANY_SOCKETS = 'too many sockets for this user';
 const TOKEN_REVOKED = 'token revoked';
+const ACCOUNT_DELETED = 'account deleted';
 const TOO_MANY_AUTHS = 'too many authentication messages';
 const TOO_MANY_MESSAGES = 'too many messages';
 /**
@@ -40,6 +41,9 @@ const MAX_PENDING_AUTHS = 16;
  * everywhere (a private-use code: 1008 would not tell it from other policy closes).
  */
 export const TOKEN_REVOKED_CLOSE_CODE = 4001;
+
+/** The close code of every socket of a user whose account was deleted. */
+export const ACCOUNT_DELETED_CLOSE_CODE = 4002;
 
 /**
  * The `/user-watch` endpoint: accepts sockets, authenticates them, and forwards each core
@@ -290,7 +294,22 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('auth.session_ended', (payload) => {
         this.#revoke(payload.user_id, (socket) => socket.sessionId === payload.session_id);
       }),
+      events.subscribe('user.deleted', (payload) => {
+        this.#closeAllOf(payload.user_id, ACCOUNT_DELETED_CLOSE_CODE, ACCOUNT_DELETED);
+      }),
     ];
+  }
+
+  /** Closes every socket of the user. */
+  #closeAllOf(userId: number, code: number, reason: string): void {
+    const sockets = this.#registry.socketsOf(userId);
+    if (sockets === undefined) return;
+    for (const socket of [...sockets]) {
+      // Out of the registry now, so nothing more reaches it while it closes.
+      this.#registry.remove(userId, socket);
+      socket.endReason ??= reason;
+      socket.close(code, reason);
+    }
   }
 
   /**

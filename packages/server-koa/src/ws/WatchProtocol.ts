@@ -1,14 +1,15 @@
 import type { PlazaEvent } from '@plaza/core';
 
 /**
- * The events a `/user-watch` socket may receive. `auth.tokens_revoked` and `auth.session_ended`
- * are not sent: they close the sockets of the revoked tokens instead.
+ * The events a `/user-watch` socket may receive. `auth.tokens_revoked`, `auth.session_ended`
+ * and `user.deleted` are not sent: they close the sockets of the revoked tokens, or of the
+ * deleted user, instead.
  *
  * @example const failed: WatchedEvent = { type: 'enrichment.failed', user_id: 1, reason: 'x' }
  */
 export type WatchedEvent = Exclude<
   PlazaEvent,
-  { readonly type: 'post.created' | 'auth.tokens_revoked' | 'auth.session_ended' }
+  { readonly type: 'post.created' | 'auth.tokens_revoked' | 'auth.session_ended' | 'user.deleted' }
 >;
 
 /**

@@ -89,3 +89,12 @@ export function unwritableReason(error: unknown): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * PostgreSQL gave up on a transaction because of another one (a deadlock, 40P01, or a
+ * serialization failure, 40001): running it again may well succeed.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const { code } = driverError(error);
+  return code === '40P01' || code === '40001';
+}

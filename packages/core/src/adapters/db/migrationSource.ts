@@ -7,6 +7,7 @@ import * as scaleOut from './migrations/20261202000000_scale_out.js';
 import * as rateLimits from './migrations/20261202000001_rate_limits.js';
 import * as usernameSkeletons from './migrations/20261207000004_username_skeletons.js';
 import * as socialProduct from './migrations/20261208000000_social_product.js';
+import * as account from './migrations/20261208000005_account.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261202000001_rate_limits', rateLimits],
   ['20261207000004_username_skeletons', usernameSkeletons],
   ['20261208000000_social_product', socialProduct],
+  ['20261208000005_account', account],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
