@@ -309,3 +309,64 @@ test.serial(
     t.is(codeOf(again), 'AUT_01');
   },
 );
+
+test.serial(
+  'an account deleted while others like and comment on its posts (and it theirs) leaves no row of it and true counts',
+  async (t) => {
+    const { api, db } = t.context;
+    for (let round = 0; round < 3; round += 1) {
+      const [victim, ...others] = await users(api, 6);
+      const victimPosts = [
+        await createPost(api, victim!.token),
+        await createPost(api, victim!.token),
+      ];
+      const otherPosts = [];
+      for (const other of others) otherPosts.push(await createPost(api, other.token));
+      const requests: Array<() => Promise<ApiResponse>> = [];
+      for (const [index, other] of others.entries()) {
+        const as = { token: other.token };
+        const theirPost = otherPosts[index]!;
+        for (const postId of victimPosts) {
+          requests.push(() => api.post('/post/like', { post_id: postId }, as));
+          requests.push(() => api.post('/post/comment', { post_id: postId, text: 'nice' }, as));
+        }
+        const mine = { token: victim!.token };
+        requests.push(() => api.post('/post/like', { post_id: theirPost }, mine));
+        requests.push(() => api.post('/post/comment', { post_id: theirPost, text: 'hey' }, mine));
+      }
+      // The others sent one after the other on each connection while the deletion runs.
+      const { result: deletedAnswer, answers } = await streamAround(
+        api.post('/user/delete', { password: victim!.password }, { token: victim!.token }),
+        requests,
+      );
+      t.is(codeOf(deletedAnswer), 'OK', deletedAnswer.text);
+      // Acting on a user or post that is gone is USR_01; the victim's own token AUT_01.
+      assertCodes(t, answers, ['OK', 'USR_01', 'AUT_01'], `round ${round}`);
+      const id = victim!.userId;
+      const left = {
+        users: await count(db, 'select count(*) as n from users where id = ?', [id]),
+        posts: await count(db, 'select count(*) as n from posts where author_id = ?', [id]),
+        likes: await count(
+          db,
+          'select count(*) as n from likes where user_id = ? or post_id in (?, ?)',
+          [id, ...victimPosts],
+        ),
+        comments: await count(
+          db,
+          'select count(*) as n from comments where author_id = ? or post_id in (?, ?)',
+          [id, ...victimPosts],
+        ),
+        follows: await count(
+          db,
+          'select count(*) as n from follows where follower_id = ? or followee_id = ?',
+          [id, id],
+        ),
+        sessions: await count(db, 'select count(*) as n from user_sessions where user_id = ?', [
+          id,
+        ]),
+      };
+      t.deepEqual(left, { users: 0, posts: 0, likes: 0, comments: 0, follows: 0, sessions: 0 });
+      t.deepEqual(await invariantProblems(db), [], `round ${round}`);
+    }
+  },
+);
