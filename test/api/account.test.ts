@@ -234,3 +234,44 @@ test('two deletions at once: one succeeds, the other is AUT_01, and nothing is l
   t.deepEqual(codes, ['AUT_01', 'AUT_01', 'AUT_01', 'OK']);
   t.is(await likesOf(t, bobPost), 0);
 });
+
+test('a deletion racing with likes and unlikes, theirs and others’: every count matches its likers after', async (t) => {
+  const { api } = t.context;
+  const leaving = await signUp(api);
+  const others = await Promise.all([signUp(api), signUp(api), signUp(api)]);
+  const theirPosts = await Promise.all(others.map((other) => createPost(api, other.token)));
+  const leavingPosts = await Promise.all([
+    createPost(api, leaving.token),
+    createPost(api, leaving.token),
+  ]);
+  for (const postId of theirPosts) await like(t, leaving, postId);
+
+  const racing = [
+    api.post('/user/delete', { password: leaving.password }, { token: leaving.token }),
+    ...theirPosts.flatMap((postId) => [
+      api.post('/post/unlike', { post_id: postId }, { token: leaving.token }),
+      api.post('/post/like', { post_id: postId }, { token: leaving.token }),
+    ]),
+    ...others.flatMap((other) => [
+      ...leavingPosts.map((postId) =>
+        api.post('/post/like', { post_id: postId }, { token: other.token }),
+      ),
+      ...theirPosts.map((postId) =>
+        api.post('/post/like', { post_id: postId }, { token: other.token }),
+      ),
+    ]),
+  ];
+  const answers = await Promise.all(racing);
+  t.is(answers[0]?.status, 200);
+  for (const answer of answers) t.true([200, 401, 404].includes(answer.status), answer.text);
+
+  for (const postId of theirPosts) {
+    const likers = await api.get('/post/likes', { post_id: postId });
+    const ids = (likers.body['data'] as { user_ids: number[] }).user_ids;
+    t.false(ids.includes(leaving.userId));
+    t.is(await likesOf(t, postId), ids.length);
+  }
+  for (const postId of leavingPosts) {
+    t.is((await api.get('/post/read', { post_id: postId })).status, 404);
+  }
+});

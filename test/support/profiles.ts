@@ -17,6 +17,8 @@ export function enrichedProfile(userId: number, overrides: Partial<Profile> = {}
     bio: 'Wrote the first program.',
     site: 'https://example.com/ada',
     avatar: null,
+    followers_count: 0,
+    following_count: 0,
     ...overrides,
   };
 }

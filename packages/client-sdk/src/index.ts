@@ -10,6 +10,7 @@ export {
 export type { FetchFunction } from './http.js';
 export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
+export type { ProfilesApi, ProfileChanges, FollowQuery, ProfilePage } from './follows.js';
 export type {
   AccountApi,
   AccountExport,
@@ -27,6 +28,7 @@ export type {
   LiveEventListener,
   PostLikeChange,
   CommentCreated,
+  UserFollowed,
   ConnectionState,
 } from './liveEventTypes.js';
 export type { CommentsApi, Comment, CommentQuery, CommentPage } from './comments.js';

@@ -21,6 +21,13 @@ export interface CommentCreated {
   readonly excerpt: string;
 }
 
+/** Someone started following you. */
+export interface UserFollowed {
+  readonly by_user_id: number;
+  /** Your followers count after it. */
+  readonly followers_count: number;
+}
+
 /** What `events.on(type, listener)` hands each listener, by type. */
 export interface LiveEventMap {
   /** Your enrichment finished; `profile` is your profile with empty fields filled. */
@@ -38,6 +45,7 @@ export interface LiveEventMap {
   /** A post you liked was deleted. */
   readonly 'post.deleted': { readonly post_id: number; readonly author_id: number };
   readonly 'comment.created': CommentCreated;
+  readonly 'user.followed': UserFollowed;
   /** The connection is authenticated, at first and after each reconnect. */
   readonly ready: { readonly user_id: number };
   /** The connection is gone; `retryInMs` is when the next attempt starts (undefined: none will). */
@@ -61,6 +69,7 @@ export const SERVER_EVENT_TYPES = [
   'post.edited',
   'post.deleted',
   'comment.created',
+  'user.followed',
 ] as const satisfies readonly LiveEventType[];
 
 export type LiveEventListener<K extends LiveEventType> = (event: LiveEventMap[K]) => void;

@@ -1,3 +1,4 @@
+import { profilesApi, type ProfilesApi } from './follows.js';
 import type { HttpTransport } from './http.js';
 import type { TokenStore, Unsubscribe } from './TokenStore.js';
 import type {
@@ -37,7 +38,7 @@ export interface AuthApi {
   onChange(listener: (token: string | undefined) => void): Unsubscribe;
 }
 
-export interface UsersApi {
+export interface UsersApi extends ProfilesApi {
   get(userId: number): Promise<Profile>;
   /** Your own profile, with your email. */
   me(): Promise<Profile>;
@@ -111,6 +112,7 @@ export function authApi(http: HttpTransport, tokens: TokenStore): AuthApi {
 
 export function usersApi(http: HttpTransport): UsersApi {
   return {
+    ...profilesApi(http),
     get: async (userId) =>
       (await http.send('GET', '/user/data', { user_id: userId })).data as Profile,
     me: async () => (await http.send('GET', '/user/data')).data as Profile,

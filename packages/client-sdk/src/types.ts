@@ -1,6 +1,9 @@
 /** Answers and inputs as the HTTP API names them (snake_case, as on the wire). */
 
-/** A public profile; `email` only when it is your own. */
+/**
+ * A public profile; `email` only when it is your own, `following` only when you are signed
+ * in (whether you follow this user; false on your own).
+ */
 export interface Profile {
   readonly user_id: number;
   readonly username: string;
@@ -17,6 +20,9 @@ export interface Profile {
   readonly bio: string | null;
   readonly site: string | null;
   readonly avatar: string | null;
+  readonly followers_count: number;
+  readonly following_count: number;
+  readonly following?: boolean;
 }
 
 export interface SignUpInput {

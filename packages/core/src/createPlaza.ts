@@ -42,6 +42,7 @@ import { workerSettings } from './enrichment/workerSettings.js';
 import type { Comments } from './comments/Comments.js';
 import { CommentService } from './comments/CommentService.js';
 import type { EventBus } from './events/EventBus.js';
+import { FollowService } from './follows/FollowService.js';
 import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
 import { LikeService } from './likes/LikeService.js';
@@ -243,6 +244,8 @@ function assemble(
   events.subscribe('auth.session_ended', (ended) => {
     sessionStates.learnEnded(ended.session_id);
   });
+  const writes = new WriteBatcher(db, undefined, writeHealth);
+  const follows = new FollowService({ db, writes, events });
   const users = new UserService({
     User: BoundUser,
     policy,
@@ -253,6 +256,8 @@ function assemble(
     enrichment,
     sessions,
     sessionStates,
+    follows,
+    writes,
   });
   const throttle = new LoginThrottle(
     db,
@@ -279,7 +284,6 @@ function assemble(
     sessions,
     sessionStates,
   });
-  const writes = new WriteBatcher(db, undefined, writeHealth);
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
   const likes = new LikeService({ db, writes, announcer });

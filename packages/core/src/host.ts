@@ -72,7 +72,13 @@ export {
   type InputSpec,
   type Field,
 } from './shared/input.js';
-export { signUpInput, profileInput } from './users/userInputs.js';
+export {
+  signUpInput,
+  profileInput,
+  usernameLookupInput,
+  updateProfileInput,
+} from './users/userInputs.js';
+export { followInput, followListInput } from './follows/followInputs.js';
 export {
   AUTHOR_SUMMARY_COLUMNS,
   toAuthorSummary,

@@ -27,10 +27,16 @@ export { silentLogger, type Logger } from './logger.js';
 /** What the services' methods also take: parameters as they arrived, checked by the service. */
 export type { RawParams } from './shared/input.js';
 
-export type { Users, SignUpResult } from './users/Users.js';
+export type { Users, SignUpResult, ProfilePage } from './users/Users.js';
 export type { Profile } from './users/Profile.js';
 export type { AuthorSummary } from './users/AuthorSummary.js';
-export type { SignUpInput, ProfileInput } from './users/userInputs.js';
+export type {
+  SignUpInput,
+  ProfileInput,
+  UsernameLookupInput,
+  UpdateProfileInput,
+} from './users/userInputs.js';
+export type { FollowInput, FollowListInput } from './follows/followInputs.js';
 export type { Auth, LoginContext, VerifiedToken } from './auth/Auth.js';
 export type { LoginInput, VerifyTokenInput, ChangePasswordInput } from './auth/authInputs.js';
 export type { IssuedToken, IssuedSession } from './auth/TokenIssuer.js';
@@ -98,5 +104,6 @@ export {
   type PostEdited,
   type PostDeleted,
   type CommentCreated,
+  type UserFollowed,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
 import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
-import { toProfile, type ProfileSource } from '../users/toProfile.js';
+import { PROFILE_COLUMNS, toProfile, type ProfileSource } from '../users/toProfile.js';
 import type { ClaimedJob, EnrichmentJobs } from './EnrichmentJobs.js';
-import { ENRICHABLE_FIELDS, fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
+import { fillEmptyFields, fillEmptyFieldsUpdate } from './fillEmptyFields.js';
 import type { EnrichedProfile, EnrichmentResult, ProfileEnricher } from './ProfileEnricher.js';
 import { decideJob, type RetryPolicy } from './retryPolicy.js';
 
@@ -160,7 +160,8 @@ export class EnrichmentWorker {
         if (user !== undefined) {
           await this.#deps.events.publish('enrichment.completed', {
             user_id: job.user_id,
-            profile: toProfile(user, true),
+            // Sent to the user themself: their own profile, as they would read it signed in.
+            profile: toProfile(user, true, false),
           });
         }
         return;
@@ -220,13 +221,7 @@ export class EnrichmentWorker {
       const [row] = await trx('users')
         .where('id', job.user_id)
         .update({ ...changes, updated_at: new Date().toISOString() })
-        .returning<ProfileSource[]>([
-          'id',
-          'username',
-          'email',
-          'birth_date',
-          ...ENRICHABLE_FIELDS,
-        ]);
+        .returning<ProfileSource[]>([...PROFILE_COLUMNS]);
       return row;
     });
     return { filled, user };

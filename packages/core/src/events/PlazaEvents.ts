@@ -39,6 +39,14 @@ export interface PlazaEvents {
   readonly 'auth.session_ended': { readonly user_id: number; readonly session_id: number };
   /** Someone commented on `author_id`'s post (never announced for a comment on one's own post). */
   readonly 'comment.created': CommentCreated;
+  /** `by_user_id` now follows `user_id`, who has `followers_count` followers after it. */
+  readonly 'user.followed': UserFollowed;
+}
+
+export interface UserFollowed {
+  readonly user_id: number;
+  readonly by_user_id: number;
+  readonly followers_count: number;
 }
 
 export interface PostLikeChange {
@@ -91,4 +99,5 @@ export const PLAZA_EVENT_TYPES: readonly PlazaEventType[] = [
   'user.deleted',
   'auth.session_ended',
   'comment.created',
+  'user.followed',
 ];

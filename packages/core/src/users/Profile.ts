@@ -1,4 +1,7 @@
-/** What `GET /user/data` shows; `email` only to the user themself. */
+/**
+ * What `GET /user/data` shows; `email` only to the user themself, `following` only to a
+ * signed-in viewer (false on their own profile).
+ */
 export interface Profile {
   readonly user_id: number;
   readonly username: string;
@@ -15,4 +18,10 @@ export interface Profile {
   readonly bio: string | null;
   readonly site: string | null;
   readonly avatar: string | null;
+  /** How many people follow this user. */
+  readonly followers_count: number;
+  /** How many people this user follows. */
+  readonly following_count: number;
+  /** Whether the signed-in viewer follows this user; absent when nobody is signed in. */
+  readonly following?: boolean;
 }

@@ -28,6 +28,9 @@ export class User extends Model {
   declare bio: string | null;
   declare site: string | null;
   declare avatar: string | null;
+  /** Kept with the `follows` rows, in the transaction that adds or removes one. */
+  declare followers_count: number;
+  declare following_count: number;
   declare created_at: string | Date;
   declare updated_at: string | Date;
 }

@@ -1,5 +1,13 @@
 import type { ModelClass } from 'objection';
-import { emailDoesNotVerify, objectNotFound, passwordTooWeak, usernameTaken } from '../errors.js';
+import {
+  emailDoesNotVerify,
+  invalidToken,
+  malformedParam,
+  objectNotFound,
+  passwordTooWeak,
+  PlazaError,
+  usernameTaken,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { TokenIssuer } from '../auth/TokenIssuer.js';
 import type { SessionContext } from '../sessions/Sessions.js';
@@ -7,18 +15,34 @@ import type { SessionStates } from '../sessions/SessionStates.js';
 import type { SessionStore, StartedSession } from '../sessions/SessionStore.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
 import { isUniqueViolation } from '../adapters/db/dbErrors.js';
+import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { parseInput, type RawParams } from '../shared/input.js';
 import type { EnrichmentService } from '../enrichment/EnrichmentService.js';
+import type { FollowInput, FollowListInput } from '../follows/followInputs.js';
+import { followedAmong } from '../follows/followedAmong.js';
+import type { FollowService } from '../follows/FollowService.js';
 import type { EmailVerifier } from './EmailVerifier.js';
 import type { PasswordPolicy } from './PasswordPolicy.js';
 import type { Profile } from './Profile.js';
-import { toProfile } from './toProfile.js';
+import { PROFILE_COLUMNS, toProfile, type ProfileSource } from './toProfile.js';
 import { PROFILE_FIELDS, usernameKey, type User } from './User.js';
-import { profileInput, signUpInput, type ProfileInput, type SignUpInput } from './userInputs.js';
+import {
+  profileInput,
+  signUpInput,
+  updateProfileInput,
+  usernameLookupInput,
+  type ProfileInput,
+  type SignUpInput,
+  type UpdateProfileInput,
+  type UsernameLookupInput,
+} from './userInputs.js';
 import { lookAlikeSkeletons, usernameSkeleton } from './usernameSkeleton.js';
-import type { SignUpResult } from './Users.js';
+import type { ProfilePage, SignUpResult, Users } from './Users.js';
 
-export type { SignUpResult } from './Users.js';
+export type { ProfilePage, SignUpResult } from './Users.js';
+
+export const NOTHING_TO_UPDATE_MESSAGE = 'Give at least one profile field to change.';
+export const EMAIL_REQUIRED_MESSAGE = 'email cannot be empty: give the new address.';
 
 export interface UserServiceDependencies {
   readonly User: ModelClass<User>;
@@ -33,10 +57,14 @@ export interface UserServiceDependencies {
   readonly sessions: SessionStore;
   /** Told of the new session, so its first requests need no read. */
   readonly sessionStates?: SessionStates;
+  /** Follows and the lists of them. */
+  readonly follows: FollowService;
+  /** Profile changes go through the shared group commit. */
+  readonly writes: WriteBatcher;
 }
 
-/** Sign-up and profiles. */
-export class UserService {
+/** Sign-up, profiles and follows. */
+export class UserService implements Users {
   readonly #deps: UserServiceDependencies;
 
   constructor(deps: UserServiceDependencies) {
@@ -116,8 +144,87 @@ export class UserService {
   /** A user's profile as `viewerId` may see it. USR_01 when there is no such user. */
   async profile(raw: ProfileInput | RawParams, viewerId?: number): Promise<Profile> {
     const { user_id: userId } = parseInput(profileInput, raw);
-    const user = await this.#deps.User.query().findById(userId);
+    const user = await this.#deps.User.query().select(PROFILE_COLUMNS).findById(userId);
     if (!user) throw objectNotFound();
-    return toProfile(user, viewerId === user.id);
+    return this.#seenBy(user, viewerId);
+  }
+
+  /** The same, found by username as login finds it: in any case or width. */
+  async profileByUsername(
+    raw: UsernameLookupInput | RawParams,
+    viewerId?: number,
+  ): Promise<Profile> {
+    const { username } = parseInput(usernameLookupInput, raw);
+    const user = await this.#deps.User.query()
+      .select(PROFILE_COLUMNS)
+      .findOne('username_key', usernameKey(username));
+    if (!user) throw objectNotFound();
+    return this.#seenBy(user, viewerId);
+  }
+
+  /**
+   * Changes the given fields of `userId`'s profile and answers the new one. A changed email is
+   * verified first, as at sign-up; nothing is saved when it is refused (USR_03) or the
+   * verifier cannot decide (EXT_01).
+   *
+   * @example await plaza.users.update(userId, { city: 'Paris', bio: '' }) // bio cleared
+   */
+  async update(userId: number, raw: UpdateProfileInput | RawParams): Promise<Profile> {
+    const input = parseInput(updateProfileInput, raw);
+    const changes: Record<string, unknown> = {};
+    for (const field of PROFILE_FIELDS) {
+      if (input[field] !== undefined) changes[field] = input[field];
+    }
+    if (input.email === null) throw malformedParam('email', EMAIL_REQUIRED_MESSAGE);
+    if (input.email === undefined && Object.keys(changes).length === 0) {
+      throw new PlazaError('USR_02', NOTHING_TO_UPDATE_MESSAGE);
+    }
+    const { User, verifier, logger } = this.#deps;
+    if (input.email !== undefined) {
+      const current = await User.query().select('email').findById(userId);
+      if (!current) throw invalidToken();
+      if (current.email !== input.email) {
+        const verdict = await verifier.verify(input.email);
+        if (!verdict.deliverable) throw emailDoesNotVerify();
+        changes['email'] = input.email;
+        changes['email_verdict'] = verdict.status;
+      }
+    }
+    const updatedAt = new Date().toISOString();
+    const [row] = await this.#deps.writes.write(
+      (db) =>
+        db('users')
+          .where('id', userId)
+          .update({ ...changes, updated_at: updatedAt })
+          .returning([...PROFILE_COLUMNS]) as unknown as Promise<ProfileSource[]>,
+    );
+    // The token was valid but its user is gone.
+    if (row === undefined) throw invalidToken();
+    logger.info({ user_id: userId, fields: Object.keys(changes) }, 'profile updated');
+    return toProfile(row, true, false);
+  }
+
+  follow(followerId: number, raw: FollowInput | RawParams): Promise<void> {
+    return this.#deps.follows.follow(followerId, raw);
+  }
+
+  unfollow(followerId: number, raw: FollowInput | RawParams): Promise<void> {
+    return this.#deps.follows.unfollow(followerId, raw);
+  }
+
+  followers(raw: FollowListInput | RawParams, viewerId?: number): Promise<ProfilePage> {
+    return this.#deps.follows.followers(raw, viewerId);
+  }
+
+  following(raw: FollowListInput | RawParams, viewerId?: number): Promise<ProfilePage> {
+    return this.#deps.follows.following(raw, viewerId);
+  }
+
+  /** `following` for a signed-in viewer: one query, none on their own profile. */
+  async #seenBy(user: ProfileSource, viewerId: number | undefined): Promise<Profile> {
+    if (viewerId === undefined) return toProfile(user, false);
+    if (viewerId === user.id) return toProfile(user, true, false);
+    const followed = await followedAmong(this.#deps.User.knex(), viewerId, [user.id]);
+    return toProfile(user, false, followed.has(user.id));
   }
 }

@@ -30,6 +30,8 @@ const PUBLIC_KEYS = [
   'city',
   'country',
   'first_name',
+  'followers_count',
+  'following_count',
   'last_name',
   'lat',
   'lng',
@@ -58,6 +60,8 @@ test('a public profile shows the profile fields and no email or password', async
     bio: null,
     site: 'https://ada.dev',
     avatar: null,
+    followers_count: 0,
+    following_count: 0,
   });
   const serialised = JSON.stringify(profile);
   t.false(serialised.includes(ada.input.email));
@@ -68,13 +72,15 @@ test('a public profile shows the profile fields and no email or password', async
 test('another signed-in user does not see the email either', async (t) => {
   const profile = await plaza.users.profile({ user_id: ada.id }, bob.id);
   t.false('email' in profile);
-  t.deepEqual(Object.keys(profile).sort(), PUBLIC_KEYS);
+  t.deepEqual(Object.keys(profile).sort(), [...PUBLIC_KEYS, 'following'].sort());
+  t.false(profile.following);
 });
 
 test('the user themself sees their email, and still no password', async (t) => {
   const profile = await plaza.users.profile({ user_id: ada.id }, ada.id);
   t.is(profile.email, ada.input.email);
-  t.deepEqual(Object.keys(profile).sort(), [...PUBLIC_KEYS, 'email'].sort());
+  t.deepEqual(Object.keys(profile).sort(), [...PUBLIC_KEYS, 'email', 'following'].sort());
+  t.false(profile.following, 'nobody follows themself');
   t.false(/pass|hash|scrypt/i.test(JSON.stringify(profile)));
 });
 

@@ -43,3 +43,31 @@ export type SignUpInput = Parsed<typeof signUpInput>;
 export const profileInput = { user_id: required(id('user_id')) };
 
 export type ProfileInput = Parsed<typeof profileInput>;
+
+/** The parameters of `GET /user/data` when asking for someone's profile by name (any case). */
+export const usernameLookupInput = { username: required(line('username', 150)) };
+
+export type UsernameLookupInput = Parsed<typeof usernameLookupInput>;
+
+/**
+ * The parameters of `POST /user/update`: the sign-up's optional fields and `email`, checked as
+ * at sign-up. A field not given stays as it is; one given empty (or null) is cleared, except
+ * `email`, which cannot be.
+ */
+export const updateProfileInput = {
+  first_name: signUpInput.first_name,
+  last_name: signUpInput.last_name,
+  birth_date: signUpInput.birth_date,
+  location: signUpInput.location,
+  city: signUpInput.city,
+  state: signUpInput.state,
+  country: signUpInput.country,
+  lat: signUpInput.lat,
+  lng: signUpInput.lng,
+  bio: signUpInput.bio,
+  site: signUpInput.site,
+  avatar: signUpInput.avatar,
+  email: optional(signUpInput.email.schema),
+};
+
+export type UpdateProfileInput = Parsed<typeof updateProfileInput>;

@@ -7,6 +7,7 @@ import {
   postIdInput,
   profileInput,
   signUpInput,
+  usernameLookupInput,
   verifyTokenInput,
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
@@ -14,6 +15,7 @@ import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
+import { PROFILE_ROUTES, PROFILE_WIRE_SCHEMAS } from './profileCatalog.js';
 import {
   allOptional,
   ok,
@@ -57,6 +59,7 @@ export const WIRE_SCHEMAS = {
   Error: errorWire,
   ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
+  ...PROFILE_WIRE_SCHEMAS,
 } as const;
 
 /** The reference page's files, served from the swagger-ui-dist package. */
@@ -128,10 +131,12 @@ export const ROUTES = {
     tag: 'users',
     summary: 'A public profile, or your own',
     description:
-      'With `user_id`: that user’s public profile (`email` only to the user themself). Without ' +
-      'it, and with a token: your own profile.',
+      'With `user_id`: that user’s public profile (`email` only to the user themself). With ' +
+      '`username` instead: the user of that name, in any case (both at once: USR_02). With ' +
+      'neither, and with a token: your own profile. With a token, `following` says whether ' +
+      'you follow the user.',
     auth: 'optional',
-    input: allOptional(profileInput),
+    input: allOptional({ ...profileInput, ...usernameLookupInput }),
     answer: { status: 200, schema: ok(profileWire) },
     errors: ['USR_01', 'USR_02', 'AUT_01'],
   },
@@ -283,6 +288,7 @@ export const ROUTES = {
   ...ACCOUNT_ROUTES,
   ...SESSION_ROUTES,
   ...POST_ROUTES,
+  ...PROFILE_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -302,8 +308,8 @@ export const USER_WATCH_ROUTE = {
     '',
     'JSON protocol (`?format=json`, used by the SDK): send `{"type":"auth","token":T}`, get ' +
       '`{"type":"ready","user_id":N}`, then events such as `enrichment.completed`, ' +
-      '`enrichment.failed`, `post.liked`, `post.unliked`, `post.edited`, `post.deleted` and ' +
-      '`comment.created`.',
+      '`enrichment.failed`, `post.liked`, `post.unliked`, `post.edited`, `post.deleted`, ' +
+      '`comment.created` and `user.followed`.',
     '',
     'Another path gets a plain 404; a browser page of an origin not allowed a plain 403.',
   ].join('\n'),

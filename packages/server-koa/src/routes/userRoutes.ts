@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Plaza } from '@plaza/core';
-import { invalidToken } from '@plaza/core/host';
+import { invalidToken, malformedParam } from '@plaza/core/host';
 import { signedInUserId, userIdOf } from '../middleware/auth.js';
 import { paramsOf } from '../middleware/body.js';
 import type { RateLimiters } from '../middleware/rateLimit.js';
@@ -8,6 +8,11 @@ import { ROUTES } from './catalog.js';
 import { mountRoute } from './mountRoute.js';
 import { ok, pending } from './respond.js';
 import { sessionAnswer } from './sessionRoutes.js';
+
+const ID_OR_USERNAME_MESSAGE = 'Give user_id or username, not both.';
+
+/** Whether a parameter was sent with a value (forms send empty fields). */
+const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
 /**
  * `POST /user/data` (sign up), `GET /user/data` (a profile, or your own),
@@ -23,12 +28,19 @@ export function userRoutes(router: Router, plaza: Plaza, limits: RateLimiters): 
   mountRoute(router, plaza, ROUTES.showProfile, async function showProfile(ctx) {
     const params = paramsOf(ctx);
     const viewerId = userIdOf(ctx);
-    const asked = params['user_id'];
-    if ((asked === undefined || asked === '') && viewerId === undefined) {
+    const askedId = given(params['user_id']);
+    const askedName = given(params['username']);
+    if (askedName) {
+      // Two ways of naming one user could name two: refused rather than one silently chosen.
+      if (askedId) throw malformedParam('username', ID_OR_USERNAME_MESSAGE);
+      ok(ctx, await plaza.users.profileByUsername(params, viewerId));
+      return;
+    }
+    if (!askedId && viewerId === undefined) {
       // Without user_id the caller asks for their own profile, which needs a token.
       throw invalidToken();
     }
-    const asking = asked === undefined || asked === '' ? { user_id: viewerId } : params;
+    const asking = askedId ? params : { user_id: viewerId };
     ok(ctx, await plaza.users.profile(asking, viewerId));
   });
 

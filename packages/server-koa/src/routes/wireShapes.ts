@@ -4,7 +4,10 @@ import { isoDateTime, rowId } from './routeDeclaration.js';
 // Wire shapes: what `data` holds in each answer. Objects are strict, so a field the server
 // adds without declaring it here fails the API tests.
 
-/** A public profile; `email` only when it is your own. */
+/**
+ * A public profile; `email` only when it is your own, `following` (do you follow them?) only
+ * when you are signed in.
+ */
 export const profileWire = z.strictObject({
   user_id: rowId,
   username: z.string(),
@@ -21,6 +24,9 @@ export const profileWire = z.strictObject({
   bio: z.string().nullable(),
   site: z.string().nullable(),
   avatar: z.string().nullable(),
+  followers_count: z.int().min(0),
+  following_count: z.int().min(0),
+  following: z.boolean().exactOptional(),
 });
 
 /**

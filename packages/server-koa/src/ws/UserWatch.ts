@@ -288,6 +288,9 @@ export class UserWatch implements WatchSocketOwner {
       events.subscribe('comment.created', (payload) => {
         this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
       }),
+      events.subscribe('user.followed', (payload) => {
+        this.#deliver(payload.user_id, { type: 'user.followed', ...payload });
+      }),
       events.subscribe('auth.tokens_revoked', (payload) => {
         this.#revoke(payload.user_id, (socket) => socket.tokenVersion < payload.token_version);
       }),

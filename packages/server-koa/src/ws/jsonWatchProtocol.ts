@@ -75,6 +75,13 @@ export const jsonWatchProtocol: WatchProtocol = {
           comments: event.comments,
           excerpt: event.excerpt,
         });
+      case 'user.followed':
+        // To the followed user, so their own id would say nothing.
+        return JSON.stringify({
+          type: event.type,
+          by_user_id: event.by_user_id,
+          followers_count: event.followers_count,
+        });
     }
   },
 };
