@@ -19,6 +19,8 @@ import {
   type Profile,
   type Session,
   type SignUpInput,
+  type SignedInSessions,
+  type StoredTokens,
   type Unsubscribe,
 } from '@plaza/client-sdk';
 
@@ -79,7 +81,18 @@ export async function clientTypes(client: PlazaClient): Promise<void> {
   await client.auth.login('ada');
   holds<Equals<Result<typeof client.auth.verify>, { readonly user_id: number }>>();
   holds<Equals<ReturnType<typeof client.auth.currentToken>, string | undefined>>();
-  holds<Equals<ReturnType<typeof client.auth.logout>, void>>();
+  // Once `void`: now a promise that never rejects, so callers that ignore it lose nothing.
+  holds<Equals<ReturnType<typeof client.auth.logout>, Promise<void>>>();
+  holds<Equals<Result<typeof client.auth.refresh>, Session>>();
+  holds<Equals<Result<typeof client.auth.sessions>, SignedInSessions>>();
+  holds<Equals<ReturnType<typeof client.auth.currentTokens>, StoredTokens | undefined>>();
+  const stopHearing: Unsubscribe = client.auth.onSignedOut((_event) => {
+    holds<Equals<typeof _event.error, PlazaApiError>>();
+  });
+  stopHearing();
+  client.auth.setTokens({ token: 't', refresh_token: 'r' });
+  // @ts-expect-error the access token is required
+  client.auth.setTokens({ refresh_token: 'r' });
   holds<Equals<Result<typeof client.auth.changePassword>, Session>>();
   // @ts-expect-error changePassword takes the old and the new password
   await client.auth.changePassword('old-password');

@@ -35,6 +35,15 @@ holds<Same<Wire<'PostPage'>['next'], sdk.PostPage['next']>>();
 holds<Same<DataOf<'signUp'>, Resolved<sdk.AuthApi['signup']>>>();
 holds<Same<DataOf<'login'>, Resolved<sdk.AuthApi['login']>>>();
 holds<Same<DataOf<'changePassword'>, Resolved<sdk.AuthApi['changePassword']>>>();
+holds<Same<DataOf<'refreshToken'>, Resolved<sdk.AuthApi['refresh']>>>();
+holds<Same<keyof DataOf<'listSessions'>, keyof Resolved<sdk.AuthApi['sessions']>>>();
+holds<
+  Same<
+    DataOf<'listSessions'>['sessions'][number],
+    Resolved<sdk.AuthApi['sessions']>['sessions'][number]
+  >
+>();
+holds<Same<Wire<'SignedInSession'>, sdk.SignedInSession>>();
 holds<Same<DataOf<'verifyToken'>, Resolved<sdk.AuthApi['verify']>>>();
 holds<Same<DataOf<'showProfile'>, Resolved<sdk.UsersApi['get']>>>();
 holds<Same<DataOf<'createPost'>, Resolved<sdk.PostsApi['create']>>>();

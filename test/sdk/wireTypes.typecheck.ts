@@ -16,6 +16,7 @@ holds<Same<core.Profile, sdk.Profile>>();
 holds<Same<core.PostView, sdk.Post>>();
 holds<Same<keyof core.PostPage, keyof sdk.PostPage>>();
 holds<Same<core.SignUpResult, sdk.Session>>();
+holds<Same<core.SessionView, sdk.SignedInSession>>();
 holds<Same<keyof core.SignUpInput, keyof sdk.SignUpInput>>();
 holds<Same<keyof core.CreatePostInput, keyof sdk.NewPost>>();
 holds<Same<keyof core.ListPostsInput, keyof sdk.PostQuery>>();

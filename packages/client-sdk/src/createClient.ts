@@ -23,6 +23,16 @@ export interface ClientOptions {
   readonly WebSocket?: WebSocketConstructor;
   /** A token from an earlier session. */
   readonly token?: string;
+  /**
+   * The refresh token kept with `token` (`auth.currentTokens()`), so the client stays signed
+   * in past the token's expiry.
+   */
+  readonly refreshToken?: string;
+  /**
+   * Refresh the access token on its own: shortly before it expires, and once after an AUT_01
+   * answer (then the call is sent again). Default true; needs a refresh token.
+   */
+  readonly autoRefresh?: boolean;
   /** How long one request, or opening live events, may take. Default 30 s. */
   readonly timeoutMs?: number;
   /** How often an OFF_01 answer (server overloaded; nothing was done) is retried. Default 2. */
@@ -53,7 +63,11 @@ const DEFAULT_RECONNECT: ReconnectSettings = { baseDelayMs: 500, maxDelayMs: 30_
  */
 export function createClient(baseUrl: string | URL, options: ClientOptions = {}): PlazaClient {
   const base = normalizedBase(baseUrl);
-  const tokens = new TokenStore(options.token);
+  const tokens = new TokenStore(
+    options.token === undefined
+      ? undefined
+      : { token: options.token, refresh_token: options.refreshToken },
+  );
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const http = new HttpTransport({
     baseUrl: base.href,
@@ -63,7 +77,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     token: () => tokens.get(),
   });
   return {
-    auth: authApi(http, tokens),
+    auth: authApi(http, tokens, options.autoRefresh ?? true),
     users: usersApi(http),
     posts: postsApi(http),
     likes: likesApi(http),

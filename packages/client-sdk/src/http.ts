@@ -13,6 +13,27 @@ export interface HttpSettings {
   readonly token: () => string | undefined;
 }
 
+/** How one call is sent. */
+export interface SendOptions {
+  /**
+   * Send no token, and neither refresh before nor after (logins, sign-ups, refreshes, token
+   * checks: routes that take no Authorization).
+   */
+  readonly anonymous?: boolean;
+  /** Send this token instead of the current one, with no refresh either (a logout's). */
+  readonly token?: string;
+}
+
+/**
+ * Keeps the client's access token fresh around each call: `beforeSend` refreshes one about to
+ * expire; `recover` is asked after an AUT_01 answer to a call sent with `sentToken`, and says
+ * whether a newer token is now held (then the call is sent once more).
+ */
+export interface TokenRenewal {
+  beforeSend(): Promise<void>;
+  recover(sentToken: string): Promise<boolean>;
+}
+
 /** The success envelope; `data` is absent for answers such as a like. */
 export interface OkBody {
   readonly code: 'OK' | 'PENDING';
@@ -29,14 +50,51 @@ const MAX_RETRY_AFTER_MS = 10_000;
  */
 export class HttpTransport {
   readonly #settings: HttpSettings;
+  #renewal: TokenRenewal | undefined;
 
   constructor(settings: HttpSettings) {
     this.#settings = settings;
   }
 
-  async send(method: 'GET' | 'POST', path: string, params: Params = {}): Promise<OkBody> {
+  /** From now on, calls refresh the token ahead of its expiry and once after an AUT_01. */
+  renewTokensWith(renewal: TokenRenewal): void {
+    this.#renewal = renewal;
+  }
+
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Params = {},
+    options: SendOptions = {},
+  ): Promise<OkBody> {
+    const renewal =
+      options.anonymous === true || options.token !== undefined ? undefined : this.#renewal;
+    await renewal?.beforeSend();
     // Sent whenever there is one: routes that do not need it ignore it.
-    const token = this.#settings.token();
+    const token =
+      options.anonymous === true ? undefined : (options.token ?? this.#settings.token());
+    try {
+      return await this.#sendWith(method, path, params, token);
+    } catch (error) {
+      // AUT_01 means the request was refused before anything was done: safe to send again.
+      if (
+        renewal === undefined ||
+        token === undefined ||
+        !(error instanceof PlazaApiError && error.code === 'AUT_01') ||
+        !(await renewal.recover(token))
+      ) {
+        throw error;
+      }
+      return this.#sendWith(method, path, params, this.#settings.token());
+    }
+  }
+
+  async #sendWith(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Params,
+    token: string | undefined,
+  ): Promise<OkBody> {
     for (let retry = 0; ; retry += 1) {
       const response = await this.#exchange(method, path, params, token);
       const body = await readBody(response, this.#settings.timeoutMs);

@@ -32,7 +32,8 @@ export type {
   ConnectionState,
 } from './liveEventTypes.js';
 export type { CommentsApi, Comment, CommentQuery, CommentPage } from './comments.js';
-export type { Unsubscribe } from './TokenStore.js';
+export type { Unsubscribe, StoredTokens } from './TokenStore.js';
+export type { SignedInSession, SignedInSessions, SignedOutEvent } from './sessions.js';
 export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';
 export type {
   Profile,

@@ -1,42 +1,8 @@
 import { profilesApi, type ProfilesApi } from './follows.js';
 import type { HttpTransport } from './http.js';
-import type { TokenStore, Unsubscribe } from './TokenStore.js';
-import type {
-  NewPost,
-  Post,
-  PostChanges,
-  PostPage,
-  PostQuery,
-  Profile,
-  Session,
-  SignUpInput,
-} from './types.js';
+import type { NewPost, Post, PostChanges, PostPage, PostQuery, Profile } from './types.js';
 
-/** Sign up, log in, and the token the client sends. */
-export interface AuthApi {
-  /** Creates the user and signs the client in as them. */
-  signup(input: SignUpInput): Promise<Session>;
-  /** Signs the client in; wrong credentials are AUT_02. */
-  login(username: string, password: string): Promise<Session>;
-  /** Asks the server whose `token` (by default the current one) is; AUT_01 when it is not valid. */
-  verify(token?: string): Promise<{ readonly user_id: number }>;
-  /** Forgets the token here; the token itself stays valid until it expires (see `logoutAll`). */
-  logout(): void;
-  /**
-   * Changes your password (`newPassword` must pass the strength check: USR_04 on
-   * `new_password`; a wrong `oldPassword` is AUT_02). Every earlier token of yours stops
-   * working, on every device; the client switches to the fresh one it gets back, and live
-   * events re-authenticate with it.
-   */
-  changePassword(oldPassword: string, newPassword: string): Promise<Session>;
-  /** Ends every session of yours on every device, this one included; forgets the token here. */
-  logoutAll(): Promise<void>;
-  currentToken(): string | undefined;
-  /** Signs in with a token obtained elsewhere (or forgets it, with undefined). */
-  setToken(token: string | undefined): void;
-  /** Called with the new token (or undefined) whenever it changes. */
-  onChange(listener: (token: string | undefined) => void): Unsubscribe;
-}
+export { authApi, type AuthApi } from './auth.js';
 
 export interface UsersApi extends ProfilesApi {
   get(userId: number): Promise<Profile>;
@@ -72,44 +38,6 @@ export interface LikesApi {
 }
 
 /** The HTTP routes behind each namespace; each answer's `data` is as the route documents it. */
-export function authApi(http: HttpTransport, tokens: TokenStore): AuthApi {
-  return {
-    async signup(input) {
-      const body = await http.send('POST', '/user/data', { ...input });
-      const session = body.data as Session;
-      tokens.set(session.token);
-      return session;
-    },
-    async login(username, password) {
-      const body = await http.send('POST', '/api-token-auth/', { username, password });
-      const session = body.data as Session;
-      tokens.set(session.token);
-      return session;
-    },
-    async verify(token = tokens.get()) {
-      const body = await http.send('POST', '/api-token-verify/', { token: token ?? '' });
-      return body.data as { user_id: number };
-    },
-    logout: () => tokens.set(undefined),
-    async changePassword(oldPassword, newPassword) {
-      const body = await http.send('POST', '/user/password', {
-        old_password: oldPassword,
-        new_password: newPassword,
-      });
-      const session = body.data as Session;
-      tokens.set(session.token);
-      return session;
-    },
-    async logoutAll() {
-      await http.send('POST', '/user/logout-all');
-      tokens.set(undefined);
-    },
-    currentToken: () => tokens.get(),
-    setToken: (token) => tokens.set(token),
-    onChange: (listener) => tokens.onChange(listener),
-  };
-}
-
 export function usersApi(http: HttpTransport): UsersApi {
   return {
     ...profilesApi(http),
