@@ -130,6 +130,48 @@ async function users(api: Api, howMany: number): Promise<SignedUpUser[]> {
   return made;
 }
 
+test.serial('twenty concurrent follows of one user make one row, and counts of one', async (t) => {
+  const { api, db } = t.context;
+  const [follower, followee] = await users(api, 2);
+  const answers = await together(
+    Array.from(
+      { length: 20 },
+      () => () =>
+        api.post('/user/follow', { user_id: followee!.userId }, { token: follower!.token }),
+    ),
+  );
+  assertCodes(t, answers, ['OK'], 'follows');
+  t.is(
+    await count(db, 'select count(*) as n from follows where follower_id = ? and followee_id = ?', [
+      follower!.userId,
+      followee!.userId,
+    ]),
+    1,
+  );
+  const profile = await api.get('/user/data', { user_id: followee!.userId });
+  t.like(profile.body['data'], { followers_count: 1 });
+  t.deepEqual(await invariantProblems(db), []);
+});
+
+test.serial('a storm of follows and unfollows leaves the counts equal to the rows', async (t) => {
+  const { api, db } = t.context;
+  const people = await users(api, 8);
+  const requests: Array<() => Promise<ApiResponse>> = [];
+  // Everyone follows and unfollows everyone else, several times over, all at once.
+  for (let round = 0; round < 3; round += 1) {
+    for (const from of people) {
+      for (const to of people) {
+        if (from === to) continue;
+        const path =
+          (from.userId + to.userId + round) % 2 === 0 ? '/user/follow' : '/user/unfollow';
+        requests.push(() => api.post(path, { user_id: to.userId }, { token: from.token }));
+      }
+    }
+  }
+  assertCodes(t, await together(requests), ['OK'], 'follows and unfollows');
+  t.deepEqual(await invariantProblems(db), []);
+});
+
 test.serial(
   'comments racing the deletion of their post: each is OK or USR_01, and none is left behind',
   async (t) => {
@@ -311,7 +353,7 @@ test.serial(
 );
 
 test.serial(
-  'an account deleted while others like and comment on its posts (and it theirs) leaves no row of it and true counts',
+  'an account deleted while others like, comment on and follow it (and it them) leaves no row of it and true counts',
   async (t) => {
     const { api, db } = t.context;
     for (let round = 0; round < 3; round += 1) {
@@ -331,6 +373,8 @@ test.serial(
           requests.push(() => api.post('/post/comment', { post_id: postId, text: 'nice' }, as));
         }
         const mine = { token: victim!.token };
+        requests.push(() => api.post('/user/follow', { user_id: victim!.userId }, as));
+        requests.push(() => api.post('/user/follow', { user_id: other.userId }, mine));
         requests.push(() => api.post('/post/like', { post_id: theirPost }, mine));
         requests.push(() => api.post('/post/comment', { post_id: theirPost, text: 'hey' }, mine));
       }
