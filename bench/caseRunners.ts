@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { startBareKoa, startKoaJwtBaseline } from './http/baselines.js';
 import type { BenchDatabases } from './support/BenchDatabases.js';
 import { BenchFailure } from './support/BenchFailure.js';
-import { HTTP_CASES, type CaseName, type HttpCaseName } from './cases.js';
+import { HTTP_CASES, type CaseName, type HttpCaseName, type SocialCaseName } from './cases.js';
+import { SOCIAL_SIZE } from './social/socialDatabase.js';
 import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
@@ -22,9 +23,12 @@ import { runPlannerCase } from './planner/plannerCase.js';
 import type { CaseResult, HttpCaseResult } from './report.js';
 import { runLoad, type CpuSources, type LoadOutcome } from './http/runLoad.js';
 import { WS_RUNNERS } from './ws/wsCaseRunners.js';
+import type { SocialFixtures } from './social/socialStage.js';
 
 const PROFILES_DIR = new URL('../profiles/', import.meta.url);
 const CREATE_BODY_VARIANTS = 1000;
+/** Posts the comment case comments on, spread over the realistic database's 200,000. */
+const COMMENTED_POSTS = 1000;
 const DEFAULT_TIMEOUT_SECONDS = 10;
 /**
  * 50 connections queue on 4 scrypt hashes in flight (libuv's pool) at about a second each
@@ -48,6 +52,8 @@ export interface Context {
   readonly deployment: Deployment;
   /** Plaza on `deployment` (cheap scrypt) for like, create and read, deployed and seeded once. */
   readonly seeded: () => Promise<{ target: DeployedPlaza; fixtures: Fixtures }>;
+  /** Plaza on the realistic database (SQLite, in this process), made once for the social cases. */
+  readonly social: () => Promise<SocialFixtures>;
 }
 
 /**
@@ -179,7 +185,7 @@ async function againstBaseline(
   }
 }
 
-const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
+const HTTP_RUNNERS: Readonly<Record<Exclude<HttpCaseName, SocialCaseName>, HttpCaseRunner>> = {
   'bare-koa': (context) => againstBaseline(context, 'bare-koa', startBareKoa),
   'koa-jwt': (context) =>
     againstBaseline(context, 'koa-jwt', () => startKoaJwtBaseline(context.jwtSecret)),
@@ -271,8 +277,81 @@ const HTTP_RUNNERS: Readonly<Record<HttpCaseName, HttpCaseRunner>> = {
   },
 };
 
+/** GET of `paths` on the realistic database, anonymous unless `authorizations` are given. */
+async function socialRead(
+  context: Context,
+  name: HttpCaseName,
+  paths: (social: SocialFixtures) => Promise<readonly string[]> | readonly string[],
+  signedIn: 'anonymous' | 'signed-in' | 'paired',
+): Promise<HttpCaseResult> {
+  const social = await context.social();
+  const { target } = social;
+  return load(
+    context,
+    target,
+    target.deployment,
+    plan(context, name, {
+      origins: target.origins,
+      method: 'GET',
+      paths: await paths(social),
+      bodies: [],
+      authorizations: signedIn === 'anonymous' ? [] : social.authorizations,
+      ...(signedIn === 'paired' ? { pairAuthorizations: true } : {}),
+    }),
+  );
+}
+
+const SOCIAL_RUNNERS: Readonly<Record<SocialCaseName, HttpCaseRunner>> = {
+  feed: (context) => socialRead(context, 'feed', () => ['/feed'], 'signed-in'),
+  'feed-deep': (context) =>
+    socialRead(
+      context,
+      'feed-deep',
+      async (social) => (await social.deepFeedCursors()).map((before) => `/feed?before=${before}`),
+      'paired',
+    ),
+  async comment(context) {
+    const social = await context.social();
+    const { target } = social;
+    const posts = SOCIAL_SIZE.posts;
+    const bodies = Array.from({ length: COMMENTED_POSTS }, (_, i) =>
+      new URLSearchParams({
+        post_id: String(((i * 7919) % posts) + 1),
+        text: `A comment from the bench, number ${i}: a sentence or two of ordinary text.`,
+      }).toString(),
+    );
+    return load(
+      context,
+      target,
+      target.deployment,
+      plan(context, 'comment', {
+        origins: target.origins,
+        method: 'POST',
+        paths: ['/post/comment'],
+        bodies,
+        authorizations: social.authorizations,
+      }),
+    );
+  },
+  'read-200k-likes': (context) =>
+    socialRead(
+      context,
+      'read-200k-likes',
+      (social) => [`/post/read?post_id=${social.seed.heavyPostId}`],
+      'anonymous',
+    ),
+  'read-no-likes': (context) =>
+    socialRead(
+      context,
+      'read-no-likes',
+      (social) => [`/post/read?post_id=${social.seed.unlikedPostId}`],
+      'anonymous',
+    ),
+};
+
 export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
   ...HTTP_RUNNERS,
+  ...SOCIAL_RUNNERS,
   ...WS_RUNNERS,
   planner: runPlannerCase,
 };

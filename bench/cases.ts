@@ -1,9 +1,26 @@
+/** The cases on the realistic database (bench/social/), SQLite in this process only. */
+export const SOCIAL_CASE_NAMES = [
+  'feed',
+  'feed-deep',
+  'comment',
+  'read-200k-likes',
+  'read-no-likes',
+] as const;
+
 /**
  * The bench's cases, in the order they run: the HTTP baselines, Plaza's endpoints, the
  * WebSocket cases, each Plaza one after the bare-ws baseline it is compared with, then the
  * bot's like planner (no server: CPU only, against a floor measured beside it).
  */
-export const HTTP_CASE_NAMES = ['bare-koa', 'koa-jwt', 'like', 'create', 'read', 'login'] as const;
+export const HTTP_CASE_NAMES = [
+  'bare-koa',
+  'koa-jwt',
+  'like',
+  'create',
+  'read',
+  'login',
+  ...SOCIAL_CASE_NAMES,
+] as const;
 export const WS_CASE_NAMES = [
   'ws-bare-memory',
   'ws-memory',
@@ -16,6 +33,7 @@ export const PLANNER_CASE_NAMES = ['planner'] as const;
 export const CASE_NAMES = [...HTTP_CASE_NAMES, ...WS_CASE_NAMES, ...PLANNER_CASE_NAMES] as const;
 
 export type HttpCaseName = (typeof HTTP_CASE_NAMES)[number];
+export type SocialCaseName = (typeof SOCIAL_CASE_NAMES)[number];
 export type WsCaseName = (typeof WS_CASE_NAMES)[number];
 export type PlannerCaseName = (typeof PLANNER_CASE_NAMES)[number];
 export type CaseName = (typeof CASE_NAMES)[number];
@@ -28,6 +46,8 @@ export interface HttpCaseInfo {
   /** Least acceptable ratio to the Koa + koa-body + JWT baseline, for the endpoints that have one. */
   readonly target?: number;
   readonly unit: 'req/s' | 'logins/s';
+  /** Another case this one is compared with in the same run (its rate ÷ that case's rate). */
+  readonly peer?: HttpCaseName;
 }
 
 /** What a WebSocket case measures: memory per idle socket, notice latency, or notices/s. */
@@ -137,7 +157,48 @@ export const HTTP_CASES: Readonly<Record<HttpCaseName, HttpCaseInfo>> = {
     description: 'log in: scrypt at the default OWASP cost (N=2^17, r=8, p=1)',
     unit: 'logins/s',
   },
+  feed: {
+    kind: 'http',
+    name: 'feed',
+    request: 'GET /feed',
+    description: 'the first page of the feed of a user following 50 people (realistic database)',
+    target: 0.3,
+    unit: 'req/s',
+  },
+  'feed-deep': {
+    kind: 'http',
+    name: 'feed-deep',
+    request: 'GET /feed?before=…',
+    description: 'page 10 of the same feeds (realistic database)',
+    target: 0.3,
+    unit: 'req/s',
+  },
+  comment: {
+    kind: 'http',
+    name: 'comment',
+    request: 'POST /post/comment',
+    description: 'comment on posts spread over the 200,000 (realistic database)',
+    unit: 'req/s',
+  },
+  'read-200k-likes': {
+    kind: 'http',
+    name: 'read-200k-likes',
+    request: 'GET /post/read (200,000 likes)',
+    description: 'read a post with 200,000 likes (realistic database)',
+    unit: 'req/s',
+    peer: 'read-no-likes',
+  },
+  'read-no-likes': {
+    kind: 'http',
+    name: 'read-no-likes',
+    request: 'GET /post/read (no likes)',
+    description: 'read a post nobody liked, by the same author (realistic database)',
+    unit: 'req/s',
+  },
 };
+
+export const isSocialCase = (name: CaseName): name is SocialCaseName =>
+  (SOCIAL_CASE_NAMES as readonly string[]).includes(name);
 
 export const WS_CASES: Readonly<Record<WsCaseName, WsCaseInfo>> = {
   'ws-bare-memory': {

@@ -51,6 +51,9 @@ export interface ReportRow {
   readonly ratioToBareKoa: number | null;
   /** Against the same case on SQLite with one instance, in this run; null when it did not run. */
   readonly ratioToSqlite: number | null;
+  /** Against the case `info.peer` names, in this run (200,000 likes against none); null when none. */
+  readonly peer: string | null;
+  readonly ratioToPeer: number | null;
   readonly target: number | null;
   readonly targetMet: boolean | null;
   /** CPU during the run, in % of a core: the server (all its instances), PostgreSQL, autocannon. */
@@ -77,6 +80,16 @@ function rowOf(result: HttpCaseResult, all: readonly HttpCaseResult[]): ReportRo
         sameDeployment(r.deployment, DEFAULT_DEPLOYMENT),
     ),
   );
+  const peer = info.peer ?? null;
+  const peerRate = rateOf(
+    all.find(
+      (r) =>
+        r.info.name === peer &&
+        (r.deployment === null || deployment === null
+          ? r.deployment === deployment
+          : sameDeployment(r.deployment, deployment)),
+    ),
+  );
   const rate = outcome.measured.requestsPerSecond.mean;
   const comparable = info.unit === 'req/s';
   const ratioToKoaJwt = comparable && info.name !== 'bare-koa' && koaJwt ? rate / koaJwt : null;
@@ -93,6 +106,8 @@ function rowOf(result: HttpCaseResult, all: readonly HttpCaseResult[]): ReportRo
     ratioToKoaJwt,
     ratioToBareKoa,
     ratioToSqlite: deployment !== null && onSqlite ? rate / onSqlite : null,
+    peer,
+    ratioToPeer: peerRate ? rate / peerRate : null,
     target,
     targetMet: target === null || ratioToKoaJwt === null ? null : ratioToKoaJwt >= target,
     serverPercent: outcome.cpu.serverPercent,
@@ -140,6 +155,7 @@ const percentText = (value: number | null): string =>
  * case ran, its ratio to the same case on SQLite, and where the CPU went.
  */
 export function formatTable(rows: readonly ReportRow[], deployments = false): string {
+  const peers = rows.some((row) => row.ratioToPeer !== null);
   const cells = (row: ReportRow): string[] => [
     row.name,
     ...(deployments ? [row.deployment ?? '-'] : []),
@@ -150,6 +166,9 @@ export function formatTable(rows: readonly ReportRow[], deployments = false): st
     fixed(row.ratioToKoaJwt, 2),
     fixed(row.ratioToBareKoa, 2),
     ...(deployments ? [fixed(row.ratioToSqlite, 2)] : []),
+    ...(peers
+      ? [row.ratioToPeer === null ? '-' : `${fixed(row.ratioToPeer, 2)} (${row.peer ?? '?'})`]
+      : []),
     verdict(row),
     ...(deployments
       ? [
@@ -170,6 +189,7 @@ export function formatTable(rows: readonly ReportRow[], deployments = false): st
       'vs koa+jwt',
       'vs bare koa',
       ...(deployments ? ['vs sqlite'] : []),
+      ...(peers ? ['vs other case'] : []),
       'target',
       ...(deployments ? ['CPU % server / pg / load gen'] : []),
       'other procs CPU',
@@ -358,6 +378,8 @@ export function resultsDocument(
         ratioToKoaJwt: row.ratioToKoaJwt,
         ratioToBareKoa: row.ratioToBareKoa,
         ratioToSqlite: row.ratioToSqlite,
+        peer: row.peer,
+        ratioToPeer: row.ratioToPeer,
         target: row.target,
         targetMet: row.targetMet,
         cpu,

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BenchDatabases } from './support/BenchDatabases.js';
 import { BenchFailure, databaseName, RUNNERS, type Context } from './caseRunners.js';
-import { CASES, HTTP_CASE_NAMES, type CaseName } from './cases.js';
+import { CASES, HTTP_CASE_NAMES, isSocialCase, SOCIAL_CASE_NAMES, type CaseName } from './cases.js';
+import { socialStage } from './social/socialStage.js';
 import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
@@ -58,12 +59,16 @@ function planRuns(options: BenchOptions): Run[] {
   const [firstDatabase = 'sqlite'] = options.databases;
   const wanted = (names: readonly CaseName[]): CaseName[] =>
     options.cases.filter((name) => names.includes(name));
-  const plazaHttp = HTTP_CASE_NAMES.filter((name) => !BASELINE_CASES.includes(name));
+  const plazaHttp = HTTP_CASE_NAMES.filter(
+    (name) => !BASELINE_CASES.includes(name) && !isSocialCase(name),
+  );
   return [
     ...wanted(BASELINE_CASES).map((name) => ({ name, deployment: first })),
     ...options.deployments.flatMap((deployment) =>
       wanted(plazaHttp).map((name) => ({ name, deployment })),
     ),
+    // The realistic database is a SQLite file: these run there, once, whatever --db says.
+    ...wanted(SOCIAL_CASE_NAMES).map((name) => ({ name, deployment: DEFAULT_DEPLOYMENT })),
     ...options.cases.flatMap((name): Run[] => {
       const info = CASES[name];
       if (info.kind === 'http') return [];
@@ -121,6 +126,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
   const setting = { jwtSecret, dir, databases };
   const results: CaseResult[] = [];
   let current: Stage | undefined;
+  const social = socialStage(setting);
   try {
     for (const run of planRuns(options)) {
       if (current === undefined || !sameDeployment(current.deployment, run.deployment)) {
@@ -132,6 +138,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
         ...setting,
         deployment: run.deployment,
         seeded: current.seeded,
+        social: social.fixtures,
       };
       const info = CASES[run.name];
       const plazaCase =
@@ -150,6 +157,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
     return results;
   } finally {
     await current?.close();
+    await social.close();
   }
 }
 

@@ -22,6 +22,11 @@ export interface LoadPlan {
   readonly bodies: readonly string[];
   /** `Authorization` values; the next one is taken each time the paths and bodies wrap. */
   readonly authorizations: readonly string[];
+  /**
+   * Each path goes with the authorization of the same index instead (a user's own cursor
+   * with that user's token): the `index`th request takes both at `index`.
+   */
+  readonly pairAuthorizations?: boolean;
 }
 
 export interface RequestShape {
@@ -41,7 +46,10 @@ export function requestAt(plan: LoadPlan, index: number): RequestShape {
   return {
     path: pick(plan.paths, index) ?? '/',
     body: pick(plan.bodies, index),
-    authorization: pick(plan.authorizations, Math.floor(index / round)),
+    authorization: pick(
+      plan.authorizations,
+      plan.pairAuthorizations === true ? index : Math.floor(index / round),
+    ),
   };
 }
 

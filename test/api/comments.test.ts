@@ -71,7 +71,13 @@ async function allCommentsOf(api: Api, postId: number): Promise<CommentData[]> {
 test('a comment is created, then listed with its author, text and time', async (t) => {
   const { api } = t.context;
   const author = await signUp(api);
-  const reader = await signUp(api, { first_name: 'Ada', last_name: 'Lovelace' });
+  // Every field of the author summary given, so that a server enriching profiles (REAL_SERVER
+  // with PLAZA_PROVIDERS=fake fills empty ones) answers the same.
+  const reader = await signUp(api, {
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    avatar: 'https://example.com/ada.png',
+  });
   const postId = await createPost(api, author.token);
   const before = Date.now();
 
@@ -97,7 +103,7 @@ test('a comment is created, then listed with its author, text and time', async (
       username: reader.username,
       first_name: 'Ada',
       last_name: 'Lovelace',
-      avatar: null,
+      avatar: 'https://example.com/ada.png',
     },
     text: 'Two lines\nof comment 👩‍💻',
     created: listed?.created ?? '',

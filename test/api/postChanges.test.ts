@@ -3,7 +3,8 @@
  * whole under races (an edit racing a delete, likes racing a delete).
  */
 import anyTest, { type TestFn } from 'ava';
-import { createPost, signUp } from '../support/builders.js';
+import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
+import type { Api } from '../support/http.js';
 import { useApiTarget, type ApiContext } from '../support/suite.js';
 
 const test = anyTest as TestFn<ApiContext>;
@@ -21,6 +22,18 @@ interface PostData {
   readonly liked_by_me?: boolean;
 }
 
+/**
+ * An author whose summary (names, avatar) is given in full: a server that enriches profiles
+ * (REAL_SERVER with PLAZA_PROVIDERS=fake fills empty fields a moment after sign-up) would
+ * otherwise change the post's `author` between two reads that should be equal.
+ */
+const signUpAuthor = (api: Api): Promise<SignedUpUser> =>
+  signUp(api, {
+    first_name: 'Grace',
+    last_name: 'Hopper',
+    avatar: 'https://plaza.example/grace.png',
+  });
+
 const readPost = async (t: { context: ApiContext }, postId: number): Promise<PostData> => {
   const response = await t.context.api.get('/post/read', { post_id: postId });
   if (response.status !== 200) throw new Error(`read ${postId}: ${response.text}`);
@@ -35,7 +48,7 @@ const NOT_YOURS = {
 const NOT_FOUND = { code: 'USR_01', message: 'Object not found.' };
 
 test('the author edits the title alone: the rest stays, edited moves on, the answer is the post', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const postId = await createPost(t.context.api, author.token, {
     title: 'Draft',
     text: 'Body',
@@ -64,7 +77,7 @@ test('the author edits the title alone: the rest stays, edited moves on, the ans
 });
 
 test('text and link change together; an empty link (form) or null (JSON) removes it', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const postId = await createPost(t.context.api, author.token, { link: 'https://plaza.example/b' });
   const changed = await t.context.api.post(
     '/post/edit',
@@ -94,7 +107,7 @@ test('text and link change together; an empty link (form) or null (JSON) removes
 });
 
 test('edits are checked as posts are written, and a refused edit changes nothing', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const postId = await createPost(t.context.api, author.token, { title: 'Kept' });
   const before = await readPost(t, postId);
   const cases: ReadonlyArray<readonly [Record<string, string | number>, Record<string, string>]> = [
@@ -134,7 +147,7 @@ test('edits are checked as posts are written, and a refused edit changes nothing
 });
 
 test('only the author may edit or delete: others get USR_02 on post_id; a missing post is USR_01; no token AUT_01', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const other = await signUp(t.context.api);
   const postId = await createPost(t.context.api, author.token, { title: 'Mine' });
   const before = await readPost(t, postId);
@@ -169,7 +182,7 @@ test('only the author may edit or delete: others get USR_02 on post_id; a missin
 });
 
 test('deleting a post removes it and its likes; it is then gone for every route', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const fans = await Promise.all([signUp(t.context.api), signUp(t.context.api)]);
   const postId = await createPost(t.context.api, author.token);
   const kept = await createPost(t.context.api, author.token, { title: 'kept' });
@@ -208,7 +221,7 @@ test('deleting a post removes it and its likes; it is then gone for every route'
 });
 
 test('an edit and a delete racing, 20 times: the edit is whole or refused, and the post is gone', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const fan = await signUp(t.context.api);
   const postIds = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -258,7 +271,7 @@ test('an edit and a delete racing, 20 times: the edit is whole or refused, and t
 });
 
 test('likes racing a delete: each like is OK or USR_01, and the post leaves no like behind', async (t) => {
-  const author = await signUp(t.context.api);
+  const author = await signUpAuthor(t.context.api);
   const fans = await Promise.all(Array.from({ length: 15 }, () => signUp(t.context.api)));
   const postId = await createPost(t.context.api, author.token);
   const other = await createPost(t.context.api, author.token, { title: 'other' });

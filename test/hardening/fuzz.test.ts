@@ -19,7 +19,8 @@ import {
   openDatabase,
 } from '../support/databaseChecks.js';
 import { Api } from '../support/http.js';
-import { sendRaw, type RawRequest, type RawResponse } from '../support/rawHttp.js';
+import { openApiAnswers } from '../support/openApiAnswers.js';
+import { sendRaw, type RawResponse } from '../support/rawHttp.js';
 import {
   describeRequest,
   fuzzRequests,
@@ -63,10 +64,7 @@ const ERROR_KEYS = new Set(['code', 'message', 'field', 'hint']);
  * SPEC's envelope: `{code: OK|PENDING, …}` on success, `{code, message, field?}` on error,
  * and a `hint` only on USR_04.
  */
-function checkAnswer(
-  request: RawRequest & { readonly expect?: readonly number[] },
-  answer: RawResponse,
-): void {
+function checkAnswer(request: FuzzRequest, answer: RawResponse): void {
   const what = `${answer.status} ${answer.text.slice(0, 300)} for ${describeRequest(request)}`;
   if (answer.status >= 500) throw new Error(`a server error: ${what}`);
   if (request.expect !== undefined && !request.expect.includes(answer.status)) {
@@ -106,24 +104,75 @@ function checkAnswer(
   } else {
     throw new Error(`an unexpected status: ${what}`);
   }
+  // What the OpenAPI document promises of the route's own method and path.
+  if (request.route !== undefined) {
+    const problem = openApiAnswers().problemWith(
+      request.route.method,
+      request.route.path,
+      answer.status,
+      body,
+    );
+    if (problem !== undefined)
+      throw new Error(`not as the OpenAPI document says (${problem}): ${what}`);
+  }
 }
 
-/** Three users with posts and likes, so that valid tokens and ids exist to be drawn. */
+/**
+ * Three users with posts, likes, follows and comments, so that valid tokens and ids exist to
+ * be drawn; sessions of their own whose refresh tokens the fuzz may rotate (and reuse); and
+ * users the fuzz may log out or delete.
+ */
 async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
   const api = new Api(target.baseUrl);
   const users = [];
   const postIds: number[] = [];
+  const postAuthors: number[] = [];
   for (let index = 0; index < 3; index += 1) {
     const user = await signUp(api);
     users.push(user);
     for (let post = 0; post < 3; post += 1) {
       postIds.push(await createPost(api, user.token, { title: `seed post ${post}` }));
+      postAuthors.push(index);
     }
   }
-  for (const user of users) {
-    await api.post('/post/like', { post_id: postIds[0] ?? 1 }, { token: user.token });
+  const commentIds: number[] = [];
+  const commentAuthors: number[] = [];
+  const refreshTokens: string[] = [];
+  for (const [index, user] of users.entries()) {
+    const as = { token: user.token };
+    await api.post('/post/like', { post_id: postIds[0] ?? 1 }, as);
+    const next = users[(index + 1) % users.length]!;
+    await api.post('/user/follow', { user_id: next.userId }, as);
+    for (const postId of postIds.slice(0, 2)) {
+      const comment = await api.post('/post/comment', { post_id: postId, text: 'seed' }, as);
+      const id = (comment.body['data'] as { comment_id?: number } | undefined)?.comment_id;
+      if (id !== undefined) {
+        commentIds.push(id);
+        commentAuthors.push(index);
+      }
+    }
+    for (let session = 0; session < 3; session += 1) {
+      const login = await api.post('/api-token-auth/', {
+        username: user.username,
+        password: user.password,
+      });
+      const token = (login.body['data'] as { refresh_token?: string } | undefined)?.refresh_token;
+      if (token !== undefined) refreshTokens.push(token);
+    }
   }
-  return { users, postIds, jwtSecret: TEST_JWT_SECRET, bodyLimitBytes: BODY_LIMIT_BYTES };
+  const expendable = [];
+  for (let index = 0; index < 12; index += 1) expendable.push(await signUp(api));
+  return {
+    users,
+    postIds,
+    postAuthors,
+    commentIds,
+    commentAuthors,
+    refreshTokens,
+    expendable,
+    jwtSecret: TEST_JWT_SECRET,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+  };
 }
 
 const tally = (counts: ReadonlyMap<string | number, number>): string =>
@@ -161,7 +210,7 @@ function logProblems(logs: string): string[] {
 }
 
 test.serial(
-  `fuzz: ${RUNS} random requests: never a 5xx, always the error format, a refused request changes nothing`,
+  `fuzz: ${RUNS} random requests: never a 5xx, always the error format, answers as the OpenAPI document says, a refused request changes nothing`,
   async (t) => {
     // About a minute on a busy 2-core machine; the ceiling is for a saturated one.
     t.timeout(600_000);
@@ -176,6 +225,8 @@ test.serial(
 
     const statuses = new Map<number, number>();
     const codes = new Map<string, number>();
+    // Per route (its own method and path): how often it said OK, and how often it refused.
+    const routes = new Map<string, { ok: number; refused: number }>();
     let sent = 0;
     let refused = 0;
     // Refused requests during which the database may have seen a commit (login throttle
@@ -195,6 +246,13 @@ test.serial(
         const code = /"code":"([A-Z0-9_]+)"/.exec(answer.text)?.[1] ?? '-';
         codes.set(code, (codes.get(code) ?? 0) + 1);
         if (answer.status >= 400) refused += 1;
+        if (request.route !== undefined) {
+          const name = `${request.route.method} ${request.route.path}`;
+          const seen = routes.get(name) ?? { ok: 0, refused: 0 };
+          if (answer.status < 300) seen.ok += 1;
+          else seen.refused += 1;
+          routes.set(name, seen);
+        }
 
         // Writes commit before the answer is sent, so after it the database tells the truth.
         const nextMarker = await commitMarker(db);
@@ -220,7 +278,13 @@ test.serial(
     );
     t.log(`fuzz: codes: ${tally(codes)}`);
     t.log(
-      `fuzz: every refused request left users, posts, likes and enrichment jobs unchanged ` +
+      `fuzz: per route, answered OK / refused: ${[...routes.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, seen]) => `${name} ${seen.ok}/${seen.refused}`)
+        .join(', ')}`,
+    );
+    t.log(
+      `fuzz: every refused request left users, posts, likes, follows, comments, enrichment jobs and the kept counts unchanged ` +
         `(${refusedWithCommit} of them saw a commit, such as login throttling, and were compared)`,
     );
     t.true(sent >= RUNS);

@@ -141,6 +141,15 @@ select
   (select sum(octet_length(text)) from posts) as posts_texts,
   (select sum(length(link)) from posts) as posts_links,
   (select max(edited_at) from posts) as posts_edited,
+  (select sum(likes_count) from posts) as posts_likes_counts,
+  (select sum(comments_count) from posts) as posts_comments_counts,
+  (select sum(followers_count) from users) as users_followers_counts,
+  (select sum(following_count) from users) as users_following_counts,
+  (select count(*) from follows) as follows_count,
+  (select sum(cast(follower_id as bigint) * 1000003 + followee_id) from follows) as follows_pairs,
+  (select count(*) from comments) as comments_count,
+  (select max(id) from comments) as comments_max_id,
+  (select sum(octet_length(text)) from comments) as comments_texts,
   (select count(*) from likes) as likes_count,
   (select sum(cast(post_id as bigint) * 1000003 + user_id) from likes) as likes_pairs,
   (select max(created_at) from likes) as likes_created,
@@ -152,8 +161,9 @@ select
   (select sum(case when state = 'running' then 1 else 0 end) from enrichment_jobs) as jobs_running`;
 
 /**
- * A cheap summary of users, posts, likes and enrichment jobs: equal before and after a
- * request means the request changed none of them.
+ * A cheap summary of users, posts, likes, follows, comments and enrichment jobs, and of the
+ * counts kept with users and posts: equal before and after a request means the request
+ * changed none of them.
  */
 export async function contentFingerprint(db: Knex): Promise<string> {
   const rows = await rawRows<Record<string, unknown>>(db, FINGERPRINT_SQL);

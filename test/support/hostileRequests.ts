@@ -36,6 +36,26 @@ export interface FuzzWorld {
     readonly password: string;
   }>;
   readonly postIds: readonly number[];
+  /** The index in `users` of each post's author, in the order of `postIds`. */
+  readonly postAuthors: readonly number[];
+  /** Comments on the posts above. */
+  readonly commentIds: readonly number[];
+  /** The index in `users` of each comment's author, in the order of `commentIds`. */
+  readonly commentAuthors: readonly number[];
+  /**
+   * Refresh tokens of sessions of their own (not those of `users`' tokens): a reused one
+   * ends its session, which must not sign the world's users out.
+   */
+  readonly refreshTokens: readonly string[];
+  /**
+   * Users the routes that end a session or an account (`/user/logout`, `/user/delete`) are
+   * sent as, so that those leave `users` signed in.
+   */
+  readonly expendable: ReadonlyArray<{
+    readonly userId: number;
+    readonly token: string;
+    readonly password: string;
+  }>;
   /** The server's JWT secret: to mint expired tokens, and tokens of users that do not exist. */
   readonly jwtSecret: string;
   /** The server's body limit in bytes. */
@@ -45,6 +65,12 @@ export interface FuzzWorld {
 /** A request and, when the request alone decides it, the statuses its answer may have. */
 export interface FuzzRequest extends RawRequest {
   readonly expect?: readonly number[];
+  /**
+   * The route of the OpenAPI document this request is for, when it was sent to that route's
+   * own path with its own method (not a variant of either): its answer must be one the
+   * document describes.
+   */
+  readonly route?: { readonly method: string; readonly path: string };
   readonly [fc.toStringMethod]: () => string;
 }
 
@@ -355,8 +381,13 @@ function tokens(world: FuzzWorld): { valid: fc.Arbitrary<string>; bad: fc.Arbitr
   };
 }
 
-function authorization(world: FuzzWorld): fc.Arbitrary<string | undefined> {
-  const { valid, bad } = tokens(world);
+function authorization(
+  world: FuzzWorld,
+  validTokens?: readonly string[],
+): fc.Arbitrary<string | undefined> {
+  const { valid: usual, bad } = tokens(world);
+  const valid =
+    validTokens === undefined || validTokens.length === 0 ? usual : fc.constantFrom(...validTokens);
   const scheme = fc.constantFrom('JWT', 'Bearer', 'jwt', 'bearer', 'BEARER', 'JWT  ', 'JWT\t');
   return fc.oneof(
     { weight: 10, arbitrary: fc.constant(undefined) },
@@ -390,6 +421,14 @@ interface Route {
   readonly path: string;
   readonly weight: number;
   readonly params: fc.Arbitrary<Entry[]>;
+  /** Who it is sent as, when not the world's users (see `FuzzWorld.expendable`). */
+  readonly authorization?: fc.Arbitrary<string | undefined>;
+  /**
+   * Now and then, parameters and the authorization drawn together, so that they belong
+   * together (a post with its author's token, a password with its user's token): without
+   * it, such a request hardly ever succeeds.
+   */
+  readonly together?: fc.Arbitrary<readonly [Entry[], string]>;
 }
 
 type Spec = Readonly<Record<string, fc.Arbitrary<FuzzValue>>>;
@@ -604,6 +643,193 @@ function routes(world: FuzzWorld): Route[] {
       params: paramsFrom({ post_id: postId }, ['post_id']),
     },
     { method: 'GET', path: '/healthz', weight: 2, params: fc.constant([]) },
+    ...socialRoutes(world, { postId, userId, line, text, url, date, email, between }),
+  ];
+}
+
+/** The social product's routes (issue 15): profiles, follows, the feed, comments, sessions, leaving. */
+function socialRoutes(
+  world: FuzzWorld,
+  values: {
+    readonly postId: fc.Arbitrary<FuzzValue>;
+    readonly userId: fc.Arbitrary<FuzzValue>;
+    readonly line: fc.Arbitrary<FuzzValue>;
+    readonly text: fc.Arbitrary<FuzzValue>;
+    readonly url: fc.Arbitrary<FuzzValue>;
+    readonly date: fc.Arbitrary<FuzzValue>;
+    readonly email: fc.Arbitrary<FuzzValue>;
+    readonly between: (min: number, max: number) => fc.Arbitrary<FuzzValue>;
+  },
+): Route[] {
+  const { postId, userId, line, text, url, date, email, between } = values;
+  const limit = numberOrDigits(fc.integer({ min: 1, max: 100 }));
+  const commentId = numberOrDigits(
+    fc.oneof(
+      ...(world.commentIds.length > 0 ? [fc.constantFrom(...world.commentIds)] : []),
+      fc.integer({ min: 1, max: 2_000 }),
+      fc.constant(2 ** 40),
+    ),
+  );
+  const refreshToken = fc.oneof(
+    ...(world.refreshTokens.length > 0 ? [fc.constantFrom(...world.refreshTokens)] : []),
+    fc.base64String({ minLength: 20, maxLength: 60 }),
+    fc.constantFrom('', 'x', 'null'),
+  );
+  const commentText = fc.oneof(
+    { weight: 8, arbitrary: text },
+    // The limit is 5,000 code points: at it, and just past it.
+    { weight: 1, arbitrary: fc.constantFrom('😀'.repeat(5_000), 'x'.repeat(5_001)) },
+  );
+  const usernames = world.users.map((user) => user.username);
+  const username = fc.oneof(
+    fc.constantFrom(...usernames, ...usernames.map((name) => name.toUpperCase())),
+    fc.stringMatching(/^[A-Za-z0-9_.@+-]{1,24}$/),
+  );
+  const expendable = authorization(
+    world,
+    world.expendable.map((user) => user.token),
+  );
+  const password = fc.oneof(
+    fc.constantFrom(...world.expendable.map((user) => user.password)),
+    fc.base64String({ minLength: 12, maxLength: 24 }),
+  );
+  const page = { user_id: userId, limit, before: postId };
+  // A post of the world with its author's token, as its author would send it.
+  const ownPost = fc.nat({ max: world.postIds.length - 1 }).map((index) => ({
+    post_id: world.postIds[index]!,
+    authorization: `JWT ${world.users[world.postAuthors[index]!]!.token}`,
+  }));
+  return [
+    {
+      method: 'POST',
+      path: '/user/update',
+      weight: 6,
+      params: paramsFrom({
+        email,
+        first_name: line,
+        last_name: line,
+        birth_date: date,
+        location: line,
+        city: line,
+        state: line,
+        country: line,
+        lat: between(-90, 90),
+        lng: between(-180, 180),
+        bio: text,
+        site: url,
+        avatar: url,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/user/data',
+      weight: 4,
+      params: paramsFrom({ username }, ['username']),
+    },
+    {
+      method: 'POST',
+      path: '/user/follow',
+      weight: 5,
+      params: paramsFrom({ user_id: userId }, ['user_id']),
+    },
+    {
+      method: 'POST',
+      path: '/user/unfollow',
+      weight: 4,
+      params: paramsFrom({ user_id: userId }, ['user_id']),
+    },
+    {
+      method: 'GET',
+      path: '/user/followers',
+      weight: 3,
+      params: paramsFrom(page, ['user_id']),
+    },
+    {
+      method: 'GET',
+      path: '/user/following',
+      weight: 3,
+      params: paramsFrom(page, ['user_id']),
+    },
+    {
+      method: 'GET',
+      path: '/feed',
+      weight: 5,
+      params: paramsFrom({ limit, before: postId }),
+    },
+    {
+      method: 'POST',
+      path: '/post/edit',
+      weight: 5,
+      params: paramsFrom({ post_id: postId, title: line, text, link: url }, ['post_id']),
+      together: fc
+        .tuple(ownPost, paramsFrom({ title: line, text, link: url }))
+        .map(
+          ([own, params]) => [[['post_id', own.post_id], ...params], own.authorization] as const,
+        ),
+    },
+    {
+      method: 'POST',
+      path: '/post/delete',
+      weight: 2,
+      params: paramsFrom({ post_id: postId }, ['post_id']),
+      together: ownPost.map((own) => [[['post_id', own.post_id]], own.authorization] as const),
+    },
+    {
+      method: 'POST',
+      path: '/post/comment',
+      weight: 6,
+      params: paramsFrom({ post_id: postId, text: commentText }, ['post_id', 'text']),
+    },
+    {
+      method: 'GET',
+      path: '/post/comments',
+      weight: 4,
+      params: paramsFrom({ post_id: postId, limit, after: commentId }, ['post_id']),
+    },
+    {
+      method: 'POST',
+      path: '/comment/delete',
+      weight: 3,
+      params: paramsFrom({ comment_id: commentId }, ['comment_id']),
+      ...(world.commentIds.length === 0
+        ? {}
+        : {
+            together: fc
+              .nat({ max: world.commentIds.length - 1 })
+              .map(
+                (index) =>
+                  [
+                    [['comment_id', world.commentIds[index]!]],
+                    `JWT ${world.users[world.commentAuthors[index]!]!.token}`,
+                  ] as const,
+              ),
+          }),
+    },
+    {
+      method: 'POST',
+      path: '/api-token-refresh/',
+      weight: 4,
+      params: paramsFrom({ refresh_token: refreshToken }, ['refresh_token']),
+    },
+    { method: 'GET', path: '/user/sessions', weight: 3, params: fc.constant([]) },
+    { method: 'GET', path: '/user/export', weight: 2, params: fc.constant([]) },
+    {
+      method: 'POST',
+      path: '/user/logout',
+      weight: 2,
+      params: fc.constant([]),
+      authorization: expendable,
+    },
+    {
+      method: 'POST',
+      path: '/user/delete',
+      weight: 2,
+      params: paramsFrom({ password }, ['password']),
+      authorization: expendable,
+      together: fc
+        .constantFrom(...world.expendable)
+        .map((user) => [[['password', user.password]], `JWT ${user.token}`] as const),
+    },
   ];
 }
 
@@ -880,6 +1106,8 @@ function placement(limit: number): fc.Arbitrary<Placement> {
 interface Draft {
   readonly method: string;
   readonly routeMethod: 'GET' | 'POST' | undefined;
+  /** The route's own path, when the draft is for a known route. */
+  readonly routePath?: string;
   readonly path: string;
   readonly params: readonly Entry[];
   readonly extras: readonly Entry[];
@@ -947,12 +1175,19 @@ function render(draft: Draft): FuzzRequest {
   const path = query === '' ? draft.path : `${draft.path}?${query}`;
   const expectStatus =
     expect !== undefined && BODY_METHODS.has(draft.method) ? [expect] : undefined;
+  const route =
+    draft.routeMethod !== undefined &&
+    draft.method === draft.routeMethod &&
+    draft.path === draft.routePath
+      ? { method: draft.method, path: draft.path }
+      : undefined;
   const request = {
     method: draft.method,
     path,
     headers,
     ...(body === undefined ? {} : { body }),
     ...(expectStatus === undefined ? {} : { expect: expectStatus }),
+    ...(route === undefined ? {} : { route }),
   };
   return { ...request, [fc.toStringMethod]: () => describeRequest(request) };
 }
@@ -1012,20 +1247,34 @@ const extras = fc.oneof(
 export function fuzzRequests(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const auth = authorization(world);
   const where = placement(world.bodyLimitBytes);
-  const known = routes(world).map((route) => ({
-    weight: route.weight,
-    arbitrary: fc
-      .record({
-        method: method(route.method),
-        path: routePath(route.path),
-        params: route.params,
-        extras,
-        placement: where,
-        authorization: auth,
-        queryNoise,
-      })
-      .map((draft) => render({ ...draft, routeMethod: route.method })),
-  }));
+  const known = routes(world).map((route) => {
+    const apart = fc.tuple(route.params, route.authorization ?? auth);
+    const drawn =
+      route.together === undefined
+        ? apart
+        : fc.oneof({ weight: 3, arbitrary: apart }, { weight: 1, arbitrary: route.together });
+    return {
+      weight: route.weight,
+      arbitrary: fc
+        .record({
+          method: method(route.method),
+          path: routePath(route.path),
+          drawn,
+          extras,
+          placement: where,
+          queryNoise,
+        })
+        .map(({ drawn: [params, authorization], ...draft }) =>
+          render({
+            ...draft,
+            params,
+            authorization,
+            routeMethod: route.method,
+            routePath: route.path,
+          }),
+        ),
+    };
+  });
   const unknown = {
     weight: 4,
     arbitrary: fc
