@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import sqlite3 from 'sqlite3';
 import { parseDatabaseUrl } from '../../config.js';
 import { freePort } from '@plaza/testkit';
 import { DatabaseUnavailable, reasonOf, withoutPassword } from './DatabaseUnavailable.js';
@@ -49,4 +50,25 @@ test('reasonOf takes the first line, and every address tried when the message is
     'connect ECONNREFUSED ::1:5432; b',
   );
   t.is(reasonOf('text'), 'text');
+});
+
+test('a SQLite file another process holds locked past the busy timeout is opened once it lets go', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'plaza-db-')), 'plaza.sqlite');
+  // As another instance migrating a new file does: a write transaction in rollback mode keeps
+  // everyone else from even reading it.
+  const holder = new sqlite3.Database(file);
+  const run = (sql: string) =>
+    new Promise<void>((resolve, reject) =>
+      holder.exec(sql, (error) => (error ? reject(error) : resolve())),
+    );
+  await run('begin exclusive; create table holder (id integer);');
+  const released = new Promise<void>((resolve) => setTimeout(resolve, 1_000)).then(async () => {
+    await run('commit;');
+  });
+  t.teardown(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+
+  const started = await start(`sqlite:${file}`);
+  await released;
+  t.teardown(() => started.db.destroy());
+  t.true(started.applied.length > 0);
 });

@@ -11,6 +11,7 @@ import {
 import type { DatabaseSource } from './databaseSource.js';
 import { assertDriverInstalled } from './databaseDrivers.js';
 import { DatabaseUnavailable, reasonOf, withoutPassword } from './DatabaseUnavailable.js';
+import { isDatabaseBusy } from './dbErrors.js';
 import { plazaOnHostKnex, requireForeignKeys } from './hostKnex.js';
 import { migrateToLatest, type MigrationOutcome } from './migrateToLatest.js';
 import { requireMigrated } from './requireMigrated.js';
@@ -44,12 +45,34 @@ export async function startDatabase(
   }
   let opened = false;
   try {
-    await db.raw('select 1');
+    await firstAnswer(db);
     opened = true;
     return { db, ...(await upToDate(db, options, 'npx plaza-server migrate')) };
   } catch (error) {
     await db.destroy();
     throw failed(opened ? 'cannot bring the database schema up to date' : cannotOpen, error);
+  }
+}
+
+/** As long as a start waits for another instance's migration lock (migrateToLatest). */
+const OPEN_WAIT_MS = 60_000;
+
+/**
+ * The database's first answer. Another instance starting on the same new SQLite file may hold
+ * it locked past the busy timeout while it migrates: the open is tried again meanwhile.
+ */
+async function firstAnswer(db: Knex): Promise<void> {
+  const giveUpAt = Date.now() + OPEN_WAIT_MS;
+  for (;;) {
+    try {
+      await db.raw('select 1');
+      return;
+    } catch (error) {
+      const locked =
+        isDatabaseBusy(error) && !(error instanceof Error && error.name === 'KnexTimeoutError');
+      if (!locked || Date.now() >= giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
   }
 }
 
