@@ -70,6 +70,17 @@ export type {
   CommentIdInput,
 } from './comments/commentInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
+export type {
+  Notifications,
+  NotificationView,
+  NotificationPage,
+  KeptNotification,
+  Replay,
+} from './inbox/Notifications.js';
+export type {
+  ListNotificationsInput,
+  MarkNotificationsReadInput,
+} from './inbox/inboxInputs.js';
 
 export {
   SkippingEmailVerifier,
@@ -105,5 +116,7 @@ export {
   type PostDeleted,
   type CommentCreated,
   type UserFollowed,
+  type InboxPlaced,
+  type InboxPlacedForMany,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

@@ -27,7 +27,8 @@ export type SettingGroup =
   | 'Tokens and passwords'
   | 'Failed logins'
   | 'Providers'
-  | 'Enrichment jobs';
+  | 'Enrichment jobs'
+  | 'Inbox';
 
 /** One configuration key, declared once: how it is read, its default and its meaning. */
 export interface SettingSpec<T> {

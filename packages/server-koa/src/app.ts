@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
+import { inboxRoutes } from './routes/inboxRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
@@ -128,6 +129,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   postRoutes(router, plaza, limits);
   accountRoutes(router, plaza, limits);
   sessionRoutes(router, plaza, limits);
+  inboxRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
   docsRoutes(router, plaza);

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PlazaError } from '../errors.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { InboxWriter } from '../inbox/InboxWriter.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { silentLogger } from '../logger.js';
 import {
   aGate,
@@ -400,6 +402,7 @@ test('a save that does not commit announces nothing and leaves the job for a lat
   const { logger, calls } = recordingLogger();
   const worker = new EnrichmentWorker({
     db,
+    inbox: new InboxWriter(dialectOf(db)),
     jobs,
     enricher: new ScriptedEnricher(LONDON),
     events,
@@ -434,6 +437,7 @@ test('jobs claimed while the worker stops are handed back, not looked up', async
   const enricher = new ScriptedEnricher(LONDON);
   const worker = new EnrichmentWorker({
     db,
+    inbox: new InboxWriter(dialectOf(db)),
     jobs,
     enricher,
     events: new InProcessEventBus(),

@@ -4,6 +4,8 @@ import { migratedDatabase, rejectsWithPlazaError } from '@plaza/testkit';
 import type { UserFollowed } from '../events/PlazaEvents.js';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { InboxWriter } from '../inbox/InboxWriter.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { FollowService } from './FollowService.js';
 
 interface Setup {
@@ -42,7 +44,7 @@ async function setUp(t: ExecutionContext, users: number): Promise<Setup> {
   });
   return {
     db,
-    follows: new FollowService({ db, writes, events }),
+    follows: new FollowService({ db, writes, events, inbox: new InboxWriter(dialectOf(db)) }),
     events,
     userIds,
     statements: () => {

@@ -13,6 +13,7 @@ import {
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
 import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
+import { INBOX_ROUTES, INBOX_WIRE_SCHEMAS } from './inboxCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
 import { PROFILE_ROUTES, PROFILE_WIRE_SCHEMAS } from './profileCatalog.js';
@@ -59,6 +60,7 @@ export const WIRE_SCHEMAS = {
   Error: errorWire,
   ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
+  ...INBOX_WIRE_SCHEMAS,
   ...PROFILE_WIRE_SCHEMAS,
 } as const;
 
@@ -287,6 +289,7 @@ export const ROUTES = {
   },
   ...ACCOUNT_ROUTES,
   ...SESSION_ROUTES,
+  ...INBOX_ROUTES,
   ...POST_ROUTES,
   ...PROFILE_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;

@@ -16,6 +16,7 @@ export const PLAZA_TABLES = [
   'comments',
   'user_sessions',
   'refresh_tokens',
+  'notifications',
 ] as const;
 
 /** What to give Plaza instead of a database whose table names another app took. */
