@@ -813,6 +813,19 @@ function socialRoutes(
     },
     { method: 'GET', path: '/user/sessions', weight: 3, params: fc.constant([]) },
     { method: 'GET', path: '/user/export', weight: 2, params: fc.constant([]) },
+    // The inbox (issue 16): ids of entries are row ids like any other.
+    {
+      method: 'GET',
+      path: '/notifications',
+      weight: 4,
+      params: paramsFrom({ limit, before: postId }),
+    },
+    {
+      method: 'POST',
+      path: '/notifications/read',
+      weight: 3,
+      params: paramsFrom({ up_to: postId }, ['up_to']),
+    },
     {
       method: 'POST',
       path: '/user/logout',

@@ -77,10 +77,7 @@ export type {
   KeptNotification,
   Replay,
 } from './inbox/Notifications.js';
-export type {
-  ListNotificationsInput,
-  MarkNotificationsReadInput,
-} from './inbox/inboxInputs.js';
+export type { ListNotificationsInput, MarkNotificationsReadInput } from './inbox/inboxInputs.js';
 
 export {
   SkippingEmailVerifier,

@@ -98,19 +98,6 @@ export const PLAZA_SETTING = declareSettings({
       'session lifetime in seconds: a refresh token unused this long no longer refreshes; each refresh starts it again',
     group: 'Tokens and passwords',
   },
-  INBOX_KEEP: {
-    kind: wholeNumber(1, MILLION),
-    default: DEFAULT_INBOX_RETENTION.keep,
-    meaning:
-      "the newest inbox entries kept per person (GET /notifications, and what a WebSocket resuming with `since` is sent); older ones are pruned as new ones come",
-    group: 'Inbox',
-  },
-  INBOX_KEEP_DAYS: {
-    kind: wholeNumber(1, 36_500),
-    default: DEFAULT_INBOX_RETENTION.keepDays,
-    meaning: 'days an inbox entry is kept at most',
-    group: 'Inbox',
-  },
   TOKEN_VERSION_CACHE_MS: {
     kind: wholeNumber(0, 3_600_000),
     default: DEFAULT_TOKEN_VERSION_SETTINGS.cacheMs,
@@ -302,6 +289,19 @@ export const PLAZA_SETTING = declareSettings({
     default: true,
     meaning: '`false`: this process queues jobs but leaves running them to another',
     group: 'Enrichment jobs',
+  },
+  INBOX_KEEP: {
+    kind: wholeNumber(1, MILLION),
+    default: DEFAULT_INBOX_RETENTION.keep,
+    meaning:
+      'the newest inbox entries kept per person (GET /notifications, and what a WebSocket resuming with `since` is sent); older ones are pruned as new ones come',
+    group: 'Inbox',
+  },
+  INBOX_KEEP_DAYS: {
+    kind: wholeNumber(1, 36_500),
+    default: DEFAULT_INBOX_RETENTION.keepDays,
+    meaning: 'days an inbox entry is kept at most',
+    group: 'Inbox',
   },
 });
 

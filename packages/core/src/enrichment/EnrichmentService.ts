@@ -55,7 +55,8 @@ export class EnrichmentService {
             }),
           )
           .then(
-            (failed) => (failed === undefined ? undefined : events.publish('enrichment.failed', failed)),
+            (failed) =>
+              failed === undefined ? undefined : events.publish('enrichment.failed', failed),
             // Plaza is closing, or the database failing: the notice is lost, nothing else.
             () => undefined,
           );

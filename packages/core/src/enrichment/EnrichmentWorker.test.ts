@@ -123,7 +123,7 @@ test('a provider that never recovers fails the job after maxAttempts tries, with
   const plaza = await testPlaza(t, fastRetries(enricher, { maxAttempts: 3 }));
   const failed = nextEvent(plaza, 'enrichment.failed');
   const { id } = await signedUpUser(plaza);
-  t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.gaveUp });
+  t.like(await failed, { user_id: id, reason: FAILURE_REASONS.gaveUp });
   await sleep(100);
   t.is(enricher.calls.length, 3, 'no try after giving up');
   const [job] = await enrichmentJobsOf(plaza, id);
@@ -185,7 +185,7 @@ test('final answers fail at once with a reason the user can read, and store noth
     const plaza = await testPlaza(t, fastRetries(enricher));
     const failed = nextEvent(plaza, 'enrichment.failed');
     const { id } = await signedUpUser(plaza);
-    t.deepEqual(await failed, { user_id: id, reason }, answer.kind);
+    t.like(await failed, { user_id: id, reason }, answer.kind);
     t.is(enricher.calls.length, 1, `${answer.kind} is not retried`);
     t.is((await plaza.users.profile({ user_id: id })).city, null);
   }
@@ -307,7 +307,7 @@ test('without a provider, sign-up queues nothing and a request is answered with 
   t.deepEqual(await enrichmentJobsOf(plaza, id), []);
   const failed = nextEvent(plaza, 'enrichment.failed');
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
-  t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.notConfigured });
+  t.like(await failed, { user_id: id, reason: FAILURE_REASONS.notConfigured });
 });
 
 test('close() waits for the look-up in hand, and the job is settled before the database closes', async (t) => {

@@ -11,9 +11,7 @@ import type { InboxWriter } from '../inbox/InboxWriter.js';
  *
  * @example const failed = await keepEnrichmentOutcome(trx, inbox, { type: 'enrichment.failed', user_id, reason })
  */
-export async function keepEnrichmentOutcome<
-  K extends 'enrichment.completed' | 'enrichment.failed',
->(
+export async function keepEnrichmentOutcome<K extends 'enrichment.completed' | 'enrichment.failed'>(
   trx: Knex,
   inbox: InboxWriter,
   event: { readonly type: K } & PlazaEvents[K],

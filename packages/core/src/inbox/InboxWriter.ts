@@ -81,7 +81,7 @@ export class InboxWriter {
     if (this.#postgres) await lockInboxOf(trx, userId);
     const last = (await trx(TABLE).where('user_id', userId).max({ id: 'id' }).first()) as
       { id: number | string | null } | undefined;
-    const [row] = (await trx(TABLE)
+    const [row] = await trx(TABLE)
       .insert({
         user_id: userId,
         actor_id: actorId ?? null,
@@ -89,7 +89,7 @@ export class InboxWriter {
         payload: JSON.stringify(notificationFields(event)),
         created_at: new Date().toISOString(),
       })
-      .returning('id')) as Array<{ id: number | string }>;
+      .returning<Array<{ id: number | string }>>('id');
     if (row === undefined) throw new Error('The database returned no id for an inbox entry.');
     const id = Number(row.id);
     if (id % this.#pruneEvery === 0) await this.#prune(trx, userId);
@@ -113,12 +113,12 @@ export class InboxWriter {
         [LOCK_NAMESPACE, postId, authorId],
       );
     }
-    const lasts = await selectRows<{ user_id: number; last: number | string }>(
+    const lasts = await selectRows<{ user_id: number | string; last: number | string }>(
       trx,
       `select user_id, max(id) as last from ${TABLE} where user_id in (${likers}) group by user_id`,
       [postId, authorId],
     );
-    const rows = await selectRows<{ id: number | string; user_id: number }>(
+    const rows = await selectRows<{ id: number | string; user_id: number | string }>(
       trx,
       `insert into ${TABLE} (user_id, actor_id, type, payload, created_at)
        select user_id, ?, ?, ?, ? from likes where post_id = ? and user_id <> ?

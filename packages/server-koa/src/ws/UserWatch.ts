@@ -330,10 +330,11 @@ export class UserWatch implements WatchSocketOwner {
   /** Sends the live events that waited, until one needs the inbox read again. */
   #drain(socket: WatchSocket, cursor: InboxCursor): void {
     cursor.busy = false;
-    while (!cursor.busy && socket.cursor === cursor) {
+    let free = true;
+    while (free && socket.cursor === cursor) {
       const next = cursor.pending.shift();
       if (next === undefined) return;
-      this.#advance(socket, cursor, next);
+      free = this.#advance(socket, cursor, next);
     }
   }
 
@@ -341,26 +342,27 @@ export class UserWatch implements WatchSocketOwner {
    * One live event for a resuming socket: an id it was sent already is dropped; one right after
    * the last it was sent goes out; one after a gap (an event of another instance that has not
    * reached us yet, or one published before this socket was registered) waits while the
-   * entries in between are read from the inbox and sent first.
+   * entries in between are read from the inbox and sent first. Answers whether the cursor is
+   * still free for the next one.
    */
-  #advance(socket: WatchSocket, cursor: InboxCursor, placed: PlacedFrame): void {
+  #advance(socket: WatchSocket, cursor: InboxCursor, placed: PlacedFrame): boolean {
     if (cursor.busy) {
       if (cursor.pending.length >= MAX_PENDING_EVENTS) {
         this.#closeBehind(socket, TOO_FAR_BEHIND);
-        return;
+        return false;
       }
       cursor.pending.push(placed);
-      return;
+      return false;
     }
-    if (placed.id <= cursor.last) return;
+    if (placed.id <= cursor.last) return true;
     if (placed.after <= cursor.last) {
       this.#send(socket, placed.frame);
       cursor.last = placed.id;
-      return;
+      return true;
     }
-    cursor.busy = true;
     const userId = socket.userId;
-    if (userId === undefined) return;
+    if (userId === undefined) return false;
+    cursor.busy = true;
     this.#plaza.notifications.after(userId, cursor.last, placed.id).then(
       (between) => {
         if (socket.cursor !== cursor) return;
@@ -373,11 +375,15 @@ export class UserWatch implements WatchSocketOwner {
       },
       (error: unknown) => this.#inboxFailed(socket, error),
     );
+    return false;
   }
 
   /** The inbox could not be read: the client resumes later, from the last id it saw. */
   #inboxFailed(socket: WatchSocket, error: unknown): void {
-    this.#logger.warn({ err: error, socket_id: socket.serial }, 'user-watch: reading an inbox failed');
+    this.#logger.warn(
+      { err: error, socket_id: socket.serial },
+      'user-watch: reading an inbox failed',
+    );
     this.#closeBehind(socket, INBOX_UNREADABLE);
   }
 
@@ -406,7 +412,11 @@ export class UserWatch implements WatchSocketOwner {
     const events = this.#plaza.events;
     this.#unsubscribes = [
       events.subscribe('enrichment.completed', (payload) => {
-        this.#deliver(payload.user_id, { type: 'enrichment.completed', ...payload }, placeOf(payload));
+        this.#deliver(
+          payload.user_id,
+          { type: 'enrichment.completed', ...payload },
+          placeOf(payload),
+        );
       }),
       events.subscribe('enrichment.failed', (payload) => {
         this.#deliver(payload.user_id, { type: 'enrichment.failed', ...payload }, placeOf(payload));
