@@ -1,6 +1,7 @@
 import { accountApi, type AccountApi } from './account.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
+import { notificationsApi, type NotificationsApi } from './notifications.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -49,6 +50,8 @@ export interface PlazaClient {
   readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
+  /** Your inbox: every event you were told of, kept; see `events` for the live ones. */
+  readonly notifications: NotificationsApi;
   readonly events: LiveEvents;
 }
 
@@ -76,6 +79,13 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     overloadRetries: options.overloadRetries ?? DEFAULT_OVERLOAD_RETRIES,
     token: () => tokens.get(),
   });
+  const events = new LiveEvents({
+    url: userWatchUrl(base),
+    WebSocket: options.WebSocket ?? globalWebSocket(),
+    tokens,
+    connectTimeoutMs: timeoutMs,
+    reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
+  });
   return {
     auth: authApi(http, tokens, options.autoRefresh ?? true),
     users: usersApi(http),
@@ -84,13 +94,8 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     account: accountApi(http, tokens),
     feed: feedApi(http),
     comments: commentsApi(http),
-    events: new LiveEvents({
-      url: userWatchUrl(base),
-      WebSocket: options.WebSocket ?? globalWebSocket(),
-      tokens,
-      connectTimeoutMs: timeoutMs,
-      reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
-    }),
+    notifications: notificationsApi(http, (unread) => events.setUnread(unread)),
+    events,
   };
 }
 
