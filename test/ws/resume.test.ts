@@ -42,9 +42,9 @@ async function resume(
   since: number | null,
 ): Promise<Ready> {
   socket.send(JSON.stringify({ type: 'auth', token: user.token, since }));
-  const ready = (await socket.nextJson()) as Ready;
-  if (ready.type !== 'ready') throw new Error(`auth answered ${JSON.stringify(ready)}`);
-  return ready;
+  const answer = (await socket.nextJson()) as Record<string, unknown>;
+  if (answer['type'] !== 'ready') throw new Error(`auth answered ${JSON.stringify(answer)}`);
+  return answer as unknown as Ready;
 }
 
 async function resumed(

@@ -17,15 +17,17 @@ interface EntryOf<K extends keyof LiveEventMap> {
  * marked read, and the event's fields as `events.on(type, …)` hands them.
  */
 export type Notification = {
-  [K in
-    | 'post.liked'
-    | 'post.unliked'
-    | 'post.edited'
-    | 'post.deleted'
-    | 'comment.created'
-    | 'user.followed'
-    | 'enrichment.completed'
-    | 'enrichment.failed']: EntryOf<K> & Fields<K>;
+  [
+    K in
+      | 'post.liked'
+      | 'post.unliked'
+      | 'post.edited'
+      | 'post.deleted'
+      | 'comment.created'
+      | 'user.followed'
+      | 'enrichment.completed'
+      | 'enrichment.failed'
+  ]: EntryOf<K> & Fields<K>;
 }[
   | 'post.liked'
   | 'post.unliked'
@@ -34,8 +36,7 @@ export type Notification = {
   | 'comment.created'
   | 'user.followed'
   | 'enrichment.completed'
-  | 'enrichment.failed'
-];
+  | 'enrichment.failed'];
 
 export interface NotificationQuery {
   /** 1 to 100; the server's default is 20. */
@@ -91,4 +92,3 @@ export function notificationsApi(
     },
   };
 }
-
