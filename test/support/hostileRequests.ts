@@ -644,6 +644,28 @@ function routes(world: FuzzWorld): Route[] {
     },
     { method: 'GET', path: '/healthz', weight: 2, params: fc.constant([]) },
     ...socialRoutes(world, { postId, userId, line, text, url, date, email, between }),
+    ...analyticsRoutes(postId, userId, date),
+  ];
+}
+
+/** Likes per day (issue 16), at both of its paths: ranges near today, long, reversed or malformed. */
+function analyticsRoutes(
+  postId: fc.Arbitrary<FuzzValue>,
+  userId: fc.Arbitrary<FuzzValue>,
+  date: fc.Arbitrary<FuzzValue>,
+): Route[] {
+  const today = Date.now();
+  const near = fc
+    .integer({ min: -400, max: 400 })
+    .map((days) => new Date(today + days * 86_400_000).toISOString().slice(0, 10));
+  const day = fc.oneof({ weight: 3, arbitrary: near }, { weight: 1, arbitrary: date });
+  const params = paramsFrom({ date_from: day, date_to: day, post_id: postId, author_id: userId }, [
+    'date_from',
+    'date_to',
+  ]);
+  return [
+    { method: 'GET', path: '/analytics/likes', weight: 4, params },
+    { method: 'GET', path: '/api/analitics/', weight: 3, params },
   ];
 }
 
