@@ -60,8 +60,8 @@ test('analytics.likes refuses a reversed range (USR_02 on date_from) and an anon
     reader.client.analytics.likes({ date_from: '2026-01-02', date_to: '2026-01-01' }),
     { instanceOf: PlazaApiError },
   );
-  t.is(reversed?.code, 'USR_02');
-  t.is(reversed?.field, 'date_from');
+  t.is(reversed.code, 'USR_02');
+  t.is(reversed.field, 'date_from');
   const both = await t.throwsAsync(
     reader.client.analytics.likes({
       date_from: '2026-01-01',
@@ -71,11 +71,11 @@ test('analytics.likes refuses a reversed range (USR_02 on date_from) and an anon
     }),
     { instanceOf: PlazaApiError },
   );
-  t.is(both?.field, 'author_id');
+  t.is(both.field, 'author_id');
   const anonymous = clientOf(t, t.context.target.baseUrl);
   const refused = await t.throwsAsync(
     anonymous.analytics.likes({ date_from: '2026-01-01', date_to: '2026-01-02' }),
     { instanceOf: PlazaApiError },
   );
-  t.is(refused?.code, 'AUT_01');
+  t.is(refused.code, 'AUT_01');
 });
