@@ -644,12 +644,13 @@ function routes(world: FuzzWorld): Route[] {
     },
     { method: 'GET', path: '/healthz', weight: 2, params: fc.constant([]) },
     ...socialRoutes(world, { postId, userId, line, text, url, date, email, between }),
-    ...analyticsRoutes(postId, userId, date),
+    ...analyticsRoutes(world, postId, userId, date),
   ];
 }
 
 /** Likes per day (issue 16), at both of its paths: ranges near today, long, reversed or malformed. */
 function analyticsRoutes(
+  world: FuzzWorld,
   postId: fc.Arbitrary<FuzzValue>,
   userId: fc.Arbitrary<FuzzValue>,
   date: fc.Arbitrary<FuzzValue>,
@@ -663,9 +664,30 @@ function analyticsRoutes(
     'date_from',
     'date_to',
   ]);
+  // A well-formed range of up to a year near today, over everything, a post or an author.
+  const range = fc
+    .tuple(
+      near,
+      fc.integer({ min: 0, max: 365 }),
+      fc.oneof(
+        fc.constant<Entry[]>([]),
+        fc.constantFrom(...world.postIds).map((id): Entry[] => [['post_id', id]]),
+        fc.constantFrom(...world.users).map((user): Entry[] => [['author_id', user.userId]]),
+      ),
+      fc.constantFrom(...world.users),
+    )
+    .map(([from, days, filter, user]) => {
+      const to = new Date(Date.parse(`${from}T00:00:00Z`) + days * 86_400_000);
+      const entries: Entry[] = [
+        ['date_from', from],
+        ['date_to', to.toISOString().slice(0, 10)],
+        ...filter,
+      ];
+      return [entries, `JWT ${user.token}`] as const;
+    });
   return [
-    { method: 'GET', path: '/analytics/likes', weight: 4, params },
-    { method: 'GET', path: '/api/analitics/', weight: 3, params },
+    { method: 'GET', path: '/analytics/likes', weight: 4, params, together: range },
+    { method: 'GET', path: '/api/analitics/', weight: 3, params, together: range },
   ];
 }
 
