@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
+import type { Analytics } from './analytics/Analytics.js';
+import { AnalyticsService } from './analytics/AnalyticsService.js';
 import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -72,6 +74,8 @@ export interface Plaza {
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
   readonly comments: Comments;
+  /** Likes made per day, over a range of days. */
+  readonly analytics: Analytics;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -298,6 +302,7 @@ function assemble(
     logger,
   });
   const comments = new CommentService({ db, writes, events, logger });
+  const analytics = new AnalyticsService(db);
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -318,6 +323,7 @@ function assemble(
     likes: translate(likes),
     account: translate(account),
     comments: translate(comments),
+    analytics: translate(analytics),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,

@@ -22,6 +22,7 @@ import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
+import { analyticsRoutes } from './routes/analyticsRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import {
@@ -130,6 +131,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   sessionRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
+  analyticsRoutes(router, plaza);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));
