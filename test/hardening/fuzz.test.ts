@@ -15,6 +15,7 @@ import { createPost, signUp, signUpFields } from '../support/builders.js';
 import {
   commitMarker,
   contentFingerprint,
+  likeDayProblems,
   integrityCheck,
   openDatabase,
 } from '../support/databaseChecks.js';
@@ -292,6 +293,7 @@ test.serial(
     t.is(({} as Record<string, unknown>)['isAdmin'], undefined, 'no prototype pollution');
     t.deepEqual(logProblems(target.logs()), []);
     t.is(await integrityCheck(db), 'ok');
+    t.deepEqual(await likeDayProblems(db), [], 'the likes per day equal a recount of the likes');
   },
 );
 

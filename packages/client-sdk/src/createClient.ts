@@ -1,4 +1,5 @@
 import { accountApi, type AccountApi } from './account.js';
+import { analyticsApi, type AnalyticsApi } from './analytics.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { notificationsApi, type NotificationsApi } from './notifications.js';
@@ -52,6 +53,7 @@ export interface PlazaClient {
   readonly comments: CommentsApi;
   /** Your inbox: every event you were told of, kept; see `events` for the live ones. */
   readonly notifications: NotificationsApi;
+  readonly analytics: AnalyticsApi;
   readonly events: LiveEvents;
 }
 
@@ -94,6 +96,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     account: accountApi(http, tokens),
     feed: feedApi(http),
     comments: commentsApi(http),
+    analytics: analyticsApi(http),
     notifications: notificationsApi(http, (unread) => events.setUnread(unread)),
     events,
   };

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
+import type { Analytics } from './analytics/Analytics.js';
+import { AnalyticsService } from './analytics/AnalyticsService.js';
 import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -77,6 +79,8 @@ export interface Plaza {
   readonly comments: Comments;
   /** The inbox: every event a person is told of, kept; see `Notifications`. */
   readonly notifications: Notifications;
+  /** Likes made per day, over a range of days. */
+  readonly analytics: Analytics;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -307,6 +311,7 @@ function assemble(
     logger,
   });
   const comments = new CommentService({ db, writes, events, logger, inbox });
+  const analytics = new AnalyticsService(db);
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -329,6 +334,7 @@ function assemble(
     account: translate(account),
     comments: translate(comments),
     notifications: translate(notifications),
+    analytics: translate(analytics),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,

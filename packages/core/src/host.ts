@@ -102,6 +102,7 @@ export {
   commentIdInput,
   MAX_COMMENT_TEXT_LENGTH,
 } from './comments/commentInputs.js';
+export { likesByDayInput, MAX_ANALYTICS_DAYS } from './analytics/analyticsInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 export { listNotificationsInput, markNotificationsReadInput } from './inbox/inboxInputs.js';
 export {

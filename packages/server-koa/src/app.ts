@@ -23,6 +23,7 @@ import { accountRoutes } from './routes/accountRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { inboxRoutes } from './routes/inboxRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
+import { analyticsRoutes } from './routes/analyticsRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import {
@@ -132,6 +133,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   inboxRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
+  analyticsRoutes(router, plaza);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

@@ -9,6 +9,8 @@ import type { InboxWriter } from '../inbox/InboxWriter.js';
 import type { Logger } from '../logger.js';
 import { parseInput, type RawParams } from '../shared/input.js';
 import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
+import { selectRows } from '../adapters/db/selectRows.js';
+import { countLikeMade, countLikeTaken, utcDayOf } from '../analytics/likeDays.js';
 
 export interface LikeServiceDependencies {
   readonly db: Knex;
@@ -27,17 +29,20 @@ interface CountedPost {
 
 /**
  * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
- * The post's `likes_count` changes in the same transaction as its likes, so reads never count.
- * A like or unlike that changed something is kept in the author's inbox in that transaction,
- * and announced as `post.liked` / `post.unliked` once it committed, with the count it left.
+ * The post's `likes_count` and the likes per day (likeDays.ts) change in the same transaction
+ * as its likes, so reads never count. A like or unlike that changed something is kept in the
+ * author's inbox in that transaction, and announced as `post.liked` / `post.unliked` once it
+ * committed, with the count it left.
  */
 export class LikeService {
   readonly #deps: LikeServiceDependencies;
   readonly #postgres: boolean;
+  readonly #likeDay: string;
 
   constructor(deps: LikeServiceDependencies) {
     this.#deps = deps;
     this.#postgres = dialectOf(deps.db) === 'postgres';
+    this.#likeDay = utcDayOf(dialectOf(deps.db), 'created_at');
   }
 
   /** @example await plaza.likes.like(userId, { post_id: 7 }) */
@@ -56,8 +61,12 @@ export class LikeService {
         if (rows.length === 0) return undefined;
         const [post] = await trx('posts')
           .where('id', postId)
-          .increment('likes_count', 1)
+          .update({ likes_count: trx.raw('likes_count + 1') })
           .returning<CountedPost[]>(['author_id', 'likes_count']);
+        if (post !== undefined) {
+          await countLikeMade(trx, postId, post.author_id, createdAt.slice(0, 10));
+        }
+        // The inbox last: its lock is the last this transaction takes (see InboxWriter).
         return await this.#keep(trx, 'post.liked', postId, userId, post);
       });
     } catch (error) {
@@ -77,12 +86,21 @@ export class LikeService {
         // row before it would let the two wait for each other.
         await trx('posts').select('id').where('id', postId).forNoKeyUpdate();
       }
-      const count = await trx('likes').where({ post_id: postId, user_id: userId }).delete();
-      if (count === 0) return undefined;
-      const [post] = await trx('posts')
-        .where('id', postId)
-        .decrement('likes_count', count)
-        .returning<CountedPost[]>(['author_id', 'likes_count']);
+      // The like comes off the day it was made.
+      const gone = await selectRows<{ day: string }>(
+        trx,
+        `delete from likes where post_id = ? and user_id = ? returning ${this.#likeDay} as day`,
+        [postId, userId],
+      );
+      let post: CountedPost | undefined;
+      for (const { day } of gone) {
+        [post] = await trx('posts')
+          .where('id', postId)
+          .decrement('likes_count', 1)
+          .returning<CountedPost[]>(['author_id', 'likes_count']);
+        await countLikeTaken(trx, postId, day);
+      }
+      if (gone.length === 0) return undefined;
       return await this.#keep(trx, 'post.unliked', postId, userId, post);
     });
     if (removed !== undefined) await this.#announce('post.unliked', removed);

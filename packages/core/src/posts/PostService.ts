@@ -4,6 +4,7 @@ import { invalidToken, malformedParam, missingParam, objectNotFound } from '../e
 import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import { selectRows } from '../adapters/db/selectRows.js';
+import { forgetPostLikeDays } from '../analytics/likeDays.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { PlazaEvents } from '../events/PlazaEvents.js';
@@ -255,6 +256,7 @@ export class PostService {
         author_id: authorId,
         liker_ids: [],
       });
+      await forgetPostLikeDays(trx, postId);
       await trx('likes').where('post_id', postId).delete();
       await trx('comments').where('post_id', postId).delete();
       await trx('posts').where('id', postId).delete();

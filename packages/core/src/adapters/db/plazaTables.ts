@@ -17,6 +17,8 @@ export const PLAZA_TABLES = [
   'user_sessions',
   'refresh_tokens',
   'notifications',
+  'like_days',
+  'like_day_totals',
 ] as const;
 
 /** What to give Plaza instead of a database whose table names another app took. */
