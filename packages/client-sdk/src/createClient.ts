@@ -1,4 +1,5 @@
 import { accountApi, type AccountApi } from './account.js';
+import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
@@ -49,6 +50,7 @@ export interface PlazaClient {
   readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
+  readonly activity: ActivityApi;
   readonly events: LiveEvents;
 }
 
@@ -84,6 +86,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     account: accountApi(http, tokens),
     feed: feedApi(http),
     comments: commentsApi(http),
+    activity: activityApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),
       WebSocket: options.WebSocket ?? globalWebSocket(),

@@ -1,6 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
+import type { Activity } from './activity/Activity.js';
+import { ActivityService } from './activity/ActivityService.js';
+import { LastRequests } from './activity/LastRequests.js';
 import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -72,6 +75,8 @@ export interface Plaza {
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
   readonly comments: Comments;
+  /** When people last signed in and made a request: your own, or anyone's for admins. */
+  readonly activity: Activity;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -88,8 +93,9 @@ export interface Plaza {
   /** Resolves when the database answers. */
   health(): Promise<void>;
   /**
-   * Stops the job worker (jobs in hand finish first), commits the writes already accepted
-   * (later ones get OFF_01), and closes the database (a knex you gave stays open).
+   * Stops the job worker (jobs in hand finish first), writes the last request times kept in
+   * memory, commits the writes already accepted (later ones get OFF_01), and closes the
+   * database (a knex you gave stays open).
    */
   close(): Promise<void>;
 }
@@ -266,6 +272,15 @@ function assemble(
     Date.now,
     rateLimits,
   );
+  const lastRequests = new LastRequests({
+    db,
+    writes,
+    logger,
+    ...(options.lastRequestFlushMs === undefined
+      ? {}
+      : { flushIntervalMs: options.lastRequestFlushMs }),
+  });
+  events.subscribe('user.deleted', (deleted) => lastRequests.forget(deleted.user_id));
   const versions = new TokenVersions(db, cacheSettings);
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
@@ -283,6 +298,12 @@ function assemble(
     events,
     sessions,
     sessionStates,
+    lastRequests,
+  });
+  const activity = new ActivityService({
+    db,
+    lastRequests,
+    adminUsernames: options.adminUsernames ?? [],
   });
   const posts = new PostService({ Post: BoundPost, db, writes, events });
   const announcer = new LikeAnnouncer(db, events, logger);
@@ -318,6 +339,7 @@ function assemble(
     likes: translate(likes),
     account: translate(account),
     comments: translate(comments),
+    activity: translate(activity),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,
@@ -349,6 +371,7 @@ function assemble(
       // In this order: the worker's last jobs save through the batcher, and the batcher's
       // last commits must land before the pool goes.
       await worker?.stop();
+      await lastRequests.close();
       await writes.close();
       await announcer.settled();
       await events.close();

@@ -20,6 +20,7 @@ import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
+import { activityRoutes } from './routes/activityRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
@@ -130,6 +131,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   sessionRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
+  activityRoutes(router, plaza);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

@@ -12,6 +12,7 @@ import {
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
 import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
+import { ACTIVITY_ROUTES, ACTIVITY_WIRE_SCHEMAS } from './activityCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
@@ -60,6 +61,7 @@ export const WIRE_SCHEMAS = {
   ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
   ...PROFILE_WIRE_SCHEMAS,
+  ...ACTIVITY_WIRE_SCHEMAS,
 } as const;
 
 /** The reference page's files, served from the swagger-ui-dist package. */
@@ -289,6 +291,7 @@ export const ROUTES = {
   ...SESSION_ROUTES,
   ...POST_ROUTES,
   ...PROFILE_ROUTES,
+  ...ACTIVITY_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 
 export type RouteName = keyof typeof ROUTES;
