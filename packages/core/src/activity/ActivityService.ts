@@ -49,7 +49,10 @@ export class ActivityService implements Activity {
         'u.id',
         'u.username_key',
         'u.last_request_at',
-        db('user_sessions as s').max('s.last_used_at').where('s.user_id', db.ref('u.id')).as('last_login'),
+        db('user_sessions as s')
+          .max('s.last_used_at')
+          .where('s.user_id', db.ref('u.id'))
+          .as('last_login'),
       )
       .whereIn('u.id', userId === callerId ? [callerId] : [callerId, userId])) as ActivityRow[];
     const caller = rows.find((row) => Number(row.id) === callerId);
@@ -59,7 +62,8 @@ export class ActivityService implements Activity {
     if (userId !== callerId && !this.#admins.has(caller.username_key)) throw notAllowed();
     const row = rows.find((candidate) => Number(candidate.id) === userId);
     if (row === undefined) throw objectNotFound();
-    const stored = row.last_request_at === null ? undefined : Date.parse(toIsoTimestamp(row.last_request_at));
+    const stored =
+      row.last_request_at === null ? undefined : Date.parse(toIsoTimestamp(row.last_request_at));
     const pending = this.#lastRequests.pendingOf(userId);
     const lastRequest =
       pending === undefined ? stored : stored === undefined ? pending : Math.max(stored, pending);

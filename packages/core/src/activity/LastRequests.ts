@@ -177,9 +177,7 @@ function writeLastRequests(
   dialect: Dialect,
   people: ReadonlyArray<readonly [number, number]>,
 ): Knex.Raw {
-  const rows = JSON.stringify(
-    people.map(([id, at]) => ({ id, at: new Date(at).toISOString() })),
-  );
+  const rows = JSON.stringify(people.map(([id, at]) => ({ id, at: new Date(at).toISOString() })));
   if (dialect === 'postgres') {
     return db.raw(
       `update users as u set last_request_at = v.at
