@@ -814,6 +814,12 @@ function socialRoutes(
     { method: 'GET', path: '/user/sessions', weight: 3, params: fc.constant([]) },
     { method: 'GET', path: '/user/export', weight: 2, params: fc.constant([]) },
     {
+      method: 'GET',
+      path: '/user/activity',
+      weight: 3,
+      params: paramsFrom({ user_id: userId }),
+    },
+    {
       method: 'POST',
       path: '/user/logout',
       weight: 2,
