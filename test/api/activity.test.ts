@@ -159,3 +159,13 @@ test('many requests at once: each answer is the asker’s own activity, and last
     t.true(ms(latest.last_request) >= Math.max(...seen));
   }
 });
+
+test('the account export holds your last request too', async (t) => {
+  const user = await signUp(t.context.api);
+  const seen = await activityOf(t, user.token);
+  const exported = await t.context.api.get('/user/export', {}, { token: user.token });
+  t.is(exported.status, 200, exported.text);
+  const account = (exported.body['data'] as { account: { last_request: string | null } }).account;
+  // The export is itself a request, after the one above.
+  t.true(ms(account.last_request) >= ms(seen.last_request), JSON.stringify([seen, account]));
+});

@@ -24,6 +24,8 @@ export interface ExportedAccount {
   readonly following_count: number;
   readonly created: string;
   readonly updated: string;
+  /** Your last authenticated request (see `client.activity`), or null. */
+  readonly last_request: string | null;
 }
 
 export interface ExportedPost {

@@ -317,6 +317,7 @@ function assemble(
     versions,
     events,
     logger,
+    lastRequests,
   });
   const comments = new CommentService({ db, writes, events, logger });
   if (enricher !== undefined && options.enrichment?.worker !== false) {

@@ -25,6 +25,8 @@ export interface ExportedAccount {
   readonly following_count: number;
   readonly created: string;
   readonly updated: string;
+  /** The user's last authenticated request (as `plaza.activity` tells it), or null. */
+  readonly last_request: string | null;
 }
 
 /** A post the user wrote, with its counts. */

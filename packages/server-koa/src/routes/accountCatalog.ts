@@ -28,6 +28,9 @@ export const exportedAccountWire = z.strictObject({
   following_count: count,
   created: isoDateTime,
   updated: isoDateTime,
+  last_request: isoDateTime
+    .nullable()
+    .meta({ description: 'Your last authenticated request (see `GET /user/activity`).' }),
 });
 
 const exportedFollowWire = z.strictObject({
