@@ -23,12 +23,7 @@ interface Activity {
 
 /** The name as an admin might list it: upper case, in full-width letters. */
 const fullWidthUpper = (name: string): string =>
-  [...name.toUpperCase()]
-    .map((char) => {
-      const code = char.charCodeAt(0);
-      return code >= 0x21 && code <= 0x7e ? String.fromCharCode(code + 0xfee0) : char;
-    })
-    .join('');
+  name.toUpperCase().replace(/[!-~]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0));
 
 async function start(
   t: ExecutionContext,
