@@ -1,5 +1,5 @@
 import anyTest, { type TestFn } from 'ava';
-import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
+import { createComment, createPost, signUp, type SignedUpUser } from '../support/builders.js';
 import type { Api } from '../support/http.js';
 import { useApiTarget, type ApiContext } from '../support/suite.js';
 
@@ -26,21 +26,6 @@ interface CommentPageData {
 }
 
 const MISSING_POST = 987_654_321;
-
-async function comment(
-  api: Api,
-  user: SignedUpUser,
-  postId: number,
-  text = 'Nice post',
-): Promise<number> {
-  const response = await api.post(
-    '/post/comment',
-    { post_id: postId, text },
-    { token: user.token },
-  );
-  if (response.status !== 200) throw new Error(`comment failed: ${response.text}`);
-  return (response.body['data'] as { comment_id: number }).comment_id;
-}
 
 async function commentsOf(
   api: Api,
@@ -124,7 +109,7 @@ test('parameters come as a form, a JSON body, or (listing) a query string', asyn
     { token: author.token, as: 'json', scheme: 'Bearer' },
   );
   t.is(asJson.status, 200);
-  await comment(api, author, postId, 'as a form');
+  await createComment(api, author.token, postId, 'as a form');
   t.deepEqual(
     (await commentsOf(api, postId)).comments.map((c) => c.text),
     ['as JSON', 'as a form'],
@@ -208,7 +193,7 @@ test('commenting and deleting need a token; reading does not', async (t) => {
   const { api } = t.context;
   const author = await signUp(api);
   const postId = await createPost(api, author.token);
-  const commentId = await comment(api, author, postId);
+  const commentId = await createComment(api, author.token, postId);
   for (const answer of [
     await api.post('/post/comment', { post_id: postId, text: 'anonymous' }),
     await api.post('/comment/delete', { comment_id: commentId }),
@@ -228,8 +213,10 @@ test('comments page oldest first with `after`, and only the post’s own', async
   const otherPostId = await createPost(api, author.token);
   const mine: number[] = [];
   for (let i = 0; i < 7; i += 1) {
-    mine.push(await comment(api, i % 2 === 0 ? reader : author, postId, `comment ${i}`));
-    await comment(api, reader, otherPostId, `noise ${i}`);
+    mine.push(
+      await createComment(api, (i % 2 === 0 ? reader : author).token, postId, `comment ${i}`),
+    );
+    await createComment(api, reader.token, otherPostId, `noise ${i}`);
   }
 
   const seen: CommentData[] = [];
@@ -284,9 +271,9 @@ test('a comment may be deleted by its author or by the post’s author, by no on
   const commenter = await signUp(api);
   const stranger = await signUp(api);
   const postId = await createPost(api, author.token);
-  const first = await comment(api, commenter, postId, 'first');
-  const second = await comment(api, commenter, postId, 'second');
-  const third = await comment(api, commenter, postId, 'third');
+  const first = await createComment(api, commenter.token, postId, 'first');
+  const second = await createComment(api, commenter.token, postId, 'second');
+  const third = await createComment(api, commenter.token, postId, 'third');
 
   const refused = await api.post(
     '/comment/delete',
@@ -343,7 +330,12 @@ test('50 concurrent comments on one post are all kept, each once, in id order', 
   const postId = await createPost(api, author.token);
   const ids = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      comment(api, readers[i % readers.length] as SignedUpUser, postId, `concurrent ${i}`),
+      createComment(
+        api,
+        (readers[i % readers.length] as SignedUpUser).token,
+        postId,
+        `concurrent ${i}`,
+      ),
     ),
   );
   t.is(new Set(ids).size, 50);
@@ -360,8 +352,8 @@ test('concurrent deletions of one comment: one succeeds, the others are USR_01',
   const author = await signUp(api);
   const commenter = await signUp(api);
   const postId = await createPost(api, author.token);
-  const target = await comment(api, commenter, postId, 'to delete');
-  const kept = await comment(api, commenter, postId, 'to keep');
+  const target = await createComment(api, commenter.token, postId, 'to delete');
+  const kept = await createComment(api, commenter.token, postId, 'to keep');
   const answers = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
       api.post(

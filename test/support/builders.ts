@@ -94,3 +94,15 @@ export async function createPost(
   if (response.status !== 200) throw new Error(`post failed: ${response.status} ${response.text}`);
   return (response.body['data'] as { post_id: number }).post_id;
 }
+
+/** Comments on a post through the API and returns the comment's id. */
+export async function createComment(
+  api: Api,
+  token: string,
+  postId: number,
+  text = 'Nice post',
+): Promise<number> {
+  const response = await api.post('/post/comment', { post_id: postId, text }, { token });
+  if (response.status !== 200) throw new Error(`comment failed: ${response.text}`);
+  return (response.body['data'] as { comment_id: number }).comment_id;
+}

@@ -1,5 +1,9 @@
+import type { TestFn } from 'ava';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { WAIT_LIMIT_MS } from '@plaza/testkit';
+import { startInProcessTarget, type InProcessTarget } from './apiTarget.js';
+import type { SignedUpUser } from './builders.js';
+import { Api } from './http.js';
 
 /**
  * Every wait in these helpers gives up after this long, so a broken server fails in the end;
@@ -174,6 +178,56 @@ export async function openAuthenticatedJson(
   const answer = await client.next();
   const expected = JSON.stringify({ type: 'ready', user_id: userId });
   if (answer !== expected) throw new Error(`authentication answered ${answer}`);
+  return client;
+}
+
+/** What a file of `/user-watch` tests shares: see `useWatchTarget`. */
+export interface WatchContext {
+  readonly target: InProcessTarget;
+  readonly api: Api;
+  /** The sockets the file's tests opened, terminated after the file. */
+  readonly clients: WatchClient[];
+}
+
+/** A test (or hook) of a file that called `useWatchTarget`. */
+interface WatchTest {
+  readonly context: WatchContext;
+}
+
+/**
+ * Starts one in-process server per test file; after the file, terminates every socket opened
+ * with `openWatch` / `openWatchAs` and stops the server.
+ *
+ * @example const test = anyTest as TestFn<WatchContext>; useWatchTarget(test)
+ */
+export function useWatchTarget(test: TestFn<WatchContext>): void {
+  test.before(async (t) => {
+    const target = await startInProcessTarget();
+    t.context = { target, api: new Api(target.baseUrl), clients: [] };
+  });
+  test.after.always(async (t) => {
+    for (const client of t.context.clients) client.socket.terminate();
+    await t.context.target.close();
+  });
+}
+
+/** A socket of the file's server, not yet authenticated; terminated after the file. */
+export async function openWatch(t: WatchTest, options?: WatchClientOptions): Promise<WatchClient> {
+  return tracked(t, await openWatchSocket(t.context.target.baseUrl, options));
+}
+
+/** A socket of the file's server authenticated as `user`; terminated after the file. */
+export async function openWatchAs(
+  t: WatchTest,
+  user: Pick<SignedUpUser, 'token' | 'userId'>,
+  format: 'text' | 'json',
+): Promise<WatchClient> {
+  const open = format === 'json' ? openAuthenticatedJson : openAuthenticated;
+  return tracked(t, await open(t.context.target.baseUrl, user.token, user.userId));
+}
+
+function tracked(t: WatchTest, client: WatchClient): WatchClient {
+  t.context.clients.push(client);
   return client;
 }
 

@@ -1,66 +1,24 @@
 import anyTest, { type TestFn } from 'ava';
-import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
-import { Api } from '../support/http.js';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
-import {
-  openAuthenticated,
-  openAuthenticatedJson,
-  type WatchClient,
-} from '../support/watchSocket.js';
+import { createComment, createPost, signUp } from '../support/builders.js';
+import { useWatchTarget, openWatchAs, type WatchContext } from '../support/watchSocket.js';
 
 /** `comment.created` over `/user-watch`: who hears it, and what the frame holds. */
 
-interface Context {
-  readonly target: InProcessTarget;
-  readonly api: Api;
-  readonly clients: WatchClient[];
-}
-
-const test = anyTest as TestFn<Context>;
-
-test.before(async (t) => {
-  const target = await startInProcessTarget();
-  t.context = { target, api: new Api(target.baseUrl), clients: [] };
-});
-
-test.after.always(async (t) => {
-  for (const client of t.context.clients) client.socket.terminate();
-  await t.context.target.close();
-});
-
-const openAs = async (t: { context: Context }, user: SignedUpUser): Promise<WatchClient> => {
-  const client = await openAuthenticatedJson(t.context.target.baseUrl, user.token, user.userId);
-  t.context.clients.push(client);
-  return client;
-};
-
-async function comment(api: Api, user: SignedUpUser, postId: number, text: string) {
-  const response = await api.post(
-    '/post/comment',
-    { post_id: postId, text },
-    { token: user.token },
-  );
-  if (response.status !== 200) throw new Error(`comment failed: ${response.text}`);
-  return (response.body['data'] as { comment_id: number }).comment_id;
-}
+const test = anyTest as TestFn<WatchContext>;
+useWatchTarget(test);
 
 test('a comment reaches the post’s author only, with the count after it', async (t) => {
   const { api } = t.context;
   const [author, commenter, bystander] = await Promise.all([signUp(api), signUp(api), signUp(api)]);
   const postId = await createPost(api, author.token);
-  const authors = await openAs(t, author);
-  const authorsText = await openAuthenticated(
-    t.context.target.baseUrl,
-    author.token,
-    author.userId,
-  );
-  t.context.clients.push(authorsText);
-  const commenters = await openAs(t, commenter);
-  const bystanders = await openAs(t, bystander);
+  const authors = await openWatchAs(t, author, 'json');
+  const authorsText = await openWatchAs(t, author, 'text');
+  const commenters = await openWatchAs(t, commenter, 'json');
+  const bystanders = await openWatchAs(t, bystander, 'json');
 
   // The author's own comment is not announced: the first frame is the commenter's.
-  await comment(api, author, postId, 'Thanks for reading');
-  const commentId = await comment(api, commenter, postId, 'Great post');
+  await createComment(api, author.token, postId, 'Thanks for reading');
+  const commentId = await createComment(api, commenter.token, postId, 'Great post');
   t.deepEqual(await authors.nextJson(), {
     type: 'comment.created',
     comment_id: commentId,
@@ -80,16 +38,16 @@ test('a long comment comes as an excerpt of whole characters, at most 100', asyn
   const { api } = t.context;
   const [author, commenter] = await Promise.all([signUp(api), signUp(api)]);
   const postId = await createPost(api, author.token);
-  const authors = await openAs(t, author);
+  const authors = await openWatchAs(t, author, 'json');
 
   // 98 letters, then an emoji sequence of 3 code points (👩 ZWJ 💻) that would straddle the cut.
   const text = `${'x'.repeat(98)}👩‍💻${' and more'.repeat(500)}`;
-  const commentId = await comment(api, commenter, postId, text);
+  const commentId = await createComment(api, commenter.token, postId, text);
   const frame = (await authors.nextJson()) as Record<string, unknown>;
   t.like(frame, { type: 'comment.created', comment_id: commentId, comments: 1 });
   t.is(frame['excerpt'], `${'x'.repeat(98)}…`);
 
   const exactly100 = '🙂'.repeat(100);
-  await comment(api, commenter, postId, exactly100);
+  await createComment(api, commenter.token, postId, exactly100);
   t.like(await authors.nextJson(), { excerpt: exactly100, comments: 2 });
 });

@@ -1,38 +1,11 @@
 import anyTest, { type TestFn } from 'ava';
-import { signUp, type SignedUpUser } from '../support/builders.js';
-import { Api } from '../support/http.js';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
-import {
-  openAuthenticated,
-  openAuthenticatedJson,
-  type WatchClient,
-} from '../support/watchSocket.js';
+import { signUp } from '../support/builders.js';
+import { useWatchTarget, openWatchAs, type WatchContext } from '../support/watchSocket.js';
 
 /** `user.followed` over `/user-watch?format=json`: to the followed user, once per new follow. */
 
-interface Context {
-  readonly target: InProcessTarget;
-  readonly api: Api;
-  readonly clients: WatchClient[];
-}
-
-const test = anyTest as TestFn<Context>;
-
-test.before(async (t) => {
-  const target = await startInProcessTarget();
-  t.context = { target, api: new Api(target.baseUrl), clients: [] };
-});
-
-test.after.always(async (t) => {
-  for (const client of t.context.clients) client.socket.terminate();
-  await t.context.target.close();
-});
-
-const openAs = async (t: { context: Context }, user: SignedUpUser): Promise<WatchClient> => {
-  const client = await openAuthenticatedJson(t.context.target.baseUrl, user.token, user.userId);
-  t.context.clients.push(client);
-  return client;
-};
+const test = anyTest as TestFn<WatchContext>;
+useWatchTarget(test);
 
 test('a follow reaches the followed user only, with their new followers count', async (t) => {
   const { api } = t.context;
@@ -40,11 +13,10 @@ test('a follow reaches the followed user only, with their new followers count', 
   const fan = await signUp(api);
   const other = await signUp(api);
   const bystander = await signUp(api);
-  const stars = await openAs(t, star);
-  const fans = await openAs(t, fan);
-  const bystanders = await openAs(t, bystander);
-  const starsText = await openAuthenticated(t.context.target.baseUrl, star.token, star.userId);
-  t.context.clients.push(starsText);
+  const stars = await openWatchAs(t, star, 'json');
+  const fans = await openWatchAs(t, fan, 'json');
+  const bystanders = await openWatchAs(t, bystander, 'json');
+  const starsText = await openWatchAs(t, star, 'text');
 
   t.is(
     (await api.post('/user/follow', { user_id: star.userId }, { token: fan.token })).status,
@@ -86,7 +58,7 @@ test('concurrent follows of one pair announce one follow', async (t) => {
   const { api } = t.context;
   const star = await signUp(api);
   const fan = await signUp(api);
-  const stars = await openAs(t, star);
+  const stars = await openWatchAs(t, star, 'json');
   await Promise.all(
     Array.from({ length: 20 }, () =>
       api.post('/user/follow', { user_id: star.userId }, { token: fan.token }),

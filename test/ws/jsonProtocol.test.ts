@@ -1,43 +1,15 @@
 import anyTest, { type TestFn } from 'ava';
-import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
-import { Api } from '../support/http.js';
+import { createPost, signUp } from '../support/builders.js';
 import { enrichedProfile } from '../support/profiles.js';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import {
-  openAuthenticated,
-  openAuthenticatedJson,
-  openWatchSocket,
-  type WatchClient,
+  openWatch,
+  openWatchAs,
+  useWatchTarget,
+  type WatchContext,
 } from '../support/watchSocket.js';
 
-interface Context {
-  readonly target: InProcessTarget;
-  readonly api: Api;
-  readonly clients: WatchClient[];
-}
-
-const test = anyTest as TestFn<Context>;
-
-test.before(async (t) => {
-  const target = await startInProcessTarget();
-  t.context = { target, api: new Api(target.baseUrl), clients: [] };
-});
-
-test.after.always(async (t) => {
-  for (const client of t.context.clients) client.socket.terminate();
-  await t.context.target.close();
-});
-
-const track = (t: { context: Context }, client: WatchClient): WatchClient => {
-  t.context.clients.push(client);
-  return client;
-};
-
-const openJson = async (t: { context: Context }): Promise<WatchClient> =>
-  track(t, await openWatchSocket(t.context.target.baseUrl, { format: 'json' }));
-
-const openAs = async (t: { context: Context }, user: SignedUpUser): Promise<WatchClient> =>
-  track(t, await openAuthenticatedJson(t.context.target.baseUrl, user.token, user.userId));
+const test = anyTest as TestFn<WatchContext>;
+useWatchTarget(test);
 
 const auth = (token: unknown): string => JSON.stringify({ type: 'auth', token });
 
@@ -45,14 +17,14 @@ const INVALID_TOKEN = { type: 'error', code: 'AUT_01', message: 'The auth token 
 
 test('{"type":"auth"} with a valid token answers ready with the user id', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await openJson(t);
+  const watch = await openWatch(t, { format: 'json' });
   watch.send(auth(ada.token));
   t.is(await watch.next(), JSON.stringify({ type: 'ready', user_id: ada.userId }));
 });
 
 test('a bad or missing token answers AUT_01', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await openJson(t);
+  const watch = await openWatch(t, { format: 'json' });
   for (const message of [
     auth('not-a-token'),
     auth(`${ada.token}x`),
@@ -65,7 +37,7 @@ test('a bad or missing token answers AUT_01', async (t) => {
 });
 
 test('unparsable or unknown messages answer a syntax error; binary too', async (t) => {
-  const watch = await openJson(t);
+  const watch = await openWatch(t, { format: 'json' });
   for (const message of ['/auth x', '{"type":', '[]', 'null', '{"type":"subscribe"}', '{}']) {
     watch.send(message);
     const answer = (await watch.nextJson()) as Record<string, unknown>;
@@ -79,7 +51,7 @@ test('unparsable or unknown messages answer a syntax error; binary too', async (
 
 test('enrichment events carry the profile or the reason', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await openAs(t, ada);
+  const watch = await openWatchAs(t, ada, 'json');
   const profile = enrichedProfile(ada.userId, { city: 'Zürich', bio: 'Line one\nline "two"' });
   await t.context.target.plaza.events.publish('enrichment.completed', {
     user_id: ada.userId,
@@ -107,13 +79,10 @@ test('likes over the HTTP API reach the author only, not the liker nor anyone el
   const liker = await signUp(api);
   const bystander = await signUp(api);
   const postId = await createPost(api, author.token);
-  const authors = await openAs(t, author);
-  const authorsText = track(
-    t,
-    await openAuthenticated(t.context.target.baseUrl, author.token, author.userId),
-  );
-  const likers = await openAs(t, liker);
-  const bystanders = await openAs(t, bystander);
+  const authors = await openWatchAs(t, author, 'json');
+  const authorsText = await openWatchAs(t, author, 'text');
+  const likers = await openWatchAs(t, liker, 'json');
+  const bystanders = await openWatchAs(t, bystander, 'json');
 
   t.is((await api.post('/post/like', { post_id: postId }, { token: liker.token })).status, 200);
   t.deepEqual(await authors.nextJson(), {
@@ -141,7 +110,7 @@ test('auth again switches the socket to the other user; a failed one stops deliv
   const other = await signUp(api);
   const liker = await signUp(api);
   const postId = await createPost(api, author.token);
-  const watch = await openAs(t, other);
+  const watch = await openWatchAs(t, other, 'json');
 
   watch.send(auth(author.token));
   t.deepEqual(await watch.nextJson(), { type: 'ready', user_id: author.userId });

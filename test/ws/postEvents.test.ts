@@ -5,37 +5,10 @@
  */
 import anyTest, { type TestFn } from 'ava';
 import { createPost, signUp, type SignedUpUser } from '../support/builders.js';
-import { Api } from '../support/http.js';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
-import {
-  openAuthenticated,
-  openAuthenticatedJson,
-  type WatchClient,
-} from '../support/watchSocket.js';
+import { useWatchTarget, openWatchAs, type WatchContext } from '../support/watchSocket.js';
 
-interface Context {
-  readonly target: InProcessTarget;
-  readonly api: Api;
-  readonly clients: WatchClient[];
-}
-
-const test = anyTest as TestFn<Context>;
-
-test.before(async (t) => {
-  const target = await startInProcessTarget();
-  t.context = { target, api: new Api(target.baseUrl), clients: [] };
-});
-
-test.after.always(async (t) => {
-  for (const client of t.context.clients) client.socket.terminate();
-  await t.context.target.close();
-});
-
-const openAs = async (t: { context: Context }, user: SignedUpUser): Promise<WatchClient> => {
-  const client = await openAuthenticatedJson(t.context.target.baseUrl, user.token, user.userId);
-  t.context.clients.push(client);
-  return client;
-};
+const test = anyTest as TestFn<WatchContext>;
+useWatchTarget(test);
 
 test('an edit reaches every socket of each liker, and nobody else', async (t) => {
   const { api } = t.context;
@@ -45,13 +18,12 @@ test('an edit reaches every socket of each liker, and nobody else', async (t) =>
   for (const fan of [ann, bob]) {
     await api.post('/post/like', { post_id: postId }, { token: fan.token });
   }
-  const authors = await openAs(t, author);
-  const annsPhone = await openAs(t, ann);
-  const annsLaptop = await openAs(t, ann);
-  const bobs = await openAs(t, bob);
-  const bystanders = await openAs(t, bystander);
-  const annsText = await openAuthenticated(t.context.target.baseUrl, ann.token, ann.userId);
-  t.context.clients.push(annsText);
+  const authors = await openWatchAs(t, author, 'json');
+  const annsPhone = await openWatchAs(t, ann, 'json');
+  const annsLaptop = await openWatchAs(t, ann, 'json');
+  const bobs = await openWatchAs(t, bob, 'json');
+  const bystanders = await openWatchAs(t, bystander, 'json');
+  const annsText = await openWatchAs(t, ann, 'text');
 
   const edited = await api.post(
     '/post/edit',
@@ -80,9 +52,9 @@ test('a deletion reaches the people who liked the post, captured before the like
   await api.post('/post/like', { post_id: postId }, { token: fan.token });
   await api.post('/post/like', { post_id: postId }, { token: formerFan.token });
   await api.post('/post/unlike', { post_id: postId }, { token: formerFan.token });
-  const fans = await openAs(t, fan);
-  const formerFans = await openAs(t, formerFan);
-  const bystanders = await openAs(t, bystander);
+  const fans = await openWatchAs(t, fan, 'json');
+  const formerFans = await openWatchAs(t, formerFan, 'json');
+  const bystanders = await openWatchAs(t, bystander, 'json');
 
   const deleted = await api.post('/post/delete', { post_id: postId }, { token: author.token });
   t.deepEqual(deleted.body, { code: 'OK' });
@@ -108,7 +80,7 @@ test('a post liked by 300 people: every connected liker hears of its deletion on
   );
   // Some at the start, the middle and the end of the likers: in different events' chunks.
   const listening = [...fans.slice(0, 3), ...fans.slice(148, 152), ...fans.slice(-3)];
-  const sockets = await Promise.all(listening.map((fan) => openAs(t, fan)));
+  const sockets = await Promise.all(listening.map((fan) => openWatchAs(t, fan, 'json')));
   await api.post('/post/delete', { post_id: postId }, { token: author.token });
   for (const socket of sockets) {
     t.like(await socket.nextJson(), { type: 'post.deleted', post_id: postId });

@@ -1,57 +1,32 @@
 import anyTest, { type TestFn } from 'ava';
 import { signUp, type SignedUpUser } from '../support/builders.js';
-import { Api } from '../support/http.js';
 import { enrichedProfile } from '../support/profiles.js';
-import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
-import { openAuthenticated, openWatchSocket, type WatchClient } from '../support/watchSocket.js';
+import {
+  openWatch,
+  openWatchAs,
+  useWatchTarget,
+  type WatchContext,
+} from '../support/watchSocket.js';
 
-interface Context {
-  readonly target: InProcessTarget;
-  readonly api: Api;
-  readonly clients: WatchClient[];
-}
-
-const test = anyTest as TestFn<Context>;
+const test = anyTest as TestFn<WatchContext>;
+useWatchTarget(test);
 
 const RECEIVED = 'notice: socialuser data received';
 const FAILED = 'error: cannot receive socialuser data';
 
-test.before(async (t) => {
-  const target = await startInProcessTarget();
-  const api = new Api(target.baseUrl);
-  t.context = { target, api, clients: [] };
-});
-
-test.after.always(async (t) => {
-  for (const client of t.context.clients) client.socket.terminate();
-  await t.context.target.close();
-});
-
-async function open(t: { context: Context }): Promise<WatchClient> {
-  const client = await openWatchSocket(t.context.target.baseUrl);
-  t.context.clients.push(client);
-  return client;
-}
-
-async function openAs(t: { context: Context }, user: SignedUpUser): Promise<WatchClient> {
-  const client = await openAuthenticated(t.context.target.baseUrl, user.token, user.userId);
-  t.context.clients.push(client);
-  return client;
-}
-
 /** Fresh users per test: the tests of this file run concurrently against one server. */
-const twoUsers = async (t: { context: Context }): Promise<[SignedUpUser, SignedUpUser]> => [
+const twoUsers = async (t: { context: WatchContext }): Promise<[SignedUpUser, SignedUpUser]> => [
   await signUp(t.context.api),
   await signUp(t.context.api),
 ];
 
-const completed = (t: { context: Context }, user: SignedUpUser): Promise<void> =>
+const completed = (t: { context: WatchContext }, user: SignedUpUser): Promise<void> =>
   t.context.target.plaza.events.publish('enrichment.completed', {
     user_id: user.userId,
     profile: enrichedProfile(user.userId),
   });
 
-const failed = (t: { context: Context }, user: SignedUpUser): Promise<void> =>
+const failed = (t: { context: WatchContext }, user: SignedUpUser): Promise<void> =>
   t.context.target.plaza.events.publish('enrichment.failed', {
     user_id: user.userId,
     reason: 'No data found for this email.',
@@ -59,7 +34,7 @@ const failed = (t: { context: Context }, user: SignedUpUser): Promise<void> =>
 
 test('/auth with a valid token answers ok with the user id, then enrichment notices arrive', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await open(t);
+  const watch = await openWatch(t);
   watch.send(`/auth ${ada.token}`);
   t.is(await watch.next(), `ok: user_id=${ada.userId}`);
 
@@ -71,14 +46,14 @@ test('/auth with a valid token answers ok with the user id, then enrichment noti
 
 test('the token may have whitespace around it', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await open(t);
+  const watch = await openWatch(t);
   watch.send(`/auth   ${ada.token}  \n`);
   t.is(await watch.next(), `ok: user_id=${ada.userId}`);
 });
 
 test('a bad, forged or missing token: error: cannot authenticate, and no notices', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await open(t);
+  const watch = await openWatch(t);
   const [header, payload] = ada.token.split('.');
   for (const message of [
     '/auth not-a-token',
@@ -95,7 +70,7 @@ test('a bad, forged or missing token: error: cannot authenticate, and no notices
 
 test('any other first message: error: syntax; authenticating afterwards still works', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await open(t);
+  const watch = await openWatch(t);
   for (const message of ['hello', 'auth ' + ada.token, '/authorize x', '/AUTH x', '', '{}']) {
     watch.send(message);
     t.is(await watch.next(), 'error: syntax', JSON.stringify(message));
@@ -108,7 +83,7 @@ test('any other first message: error: syntax; authenticating afterwards still wo
 
 test('after authentication, other messages get error: syntax and delivery goes on', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await openAs(t, ada);
+  const watch = await openWatchAs(t, ada, 'text');
   watch.send('/subscribe everything');
   t.is(await watch.next(), 'error: syntax');
   watch.send(Buffer.from([1, 2, 3]));
@@ -119,7 +94,7 @@ test('after authentication, other messages get error: syntax and delivery goes o
 
 test('/auth again with another token switches the socket to that user', async (t) => {
   const [ada, bob] = await twoUsers(t);
-  const watch = await openAs(t, ada);
+  const watch = await openWatchAs(t, ada, 'text');
   watch.send(`/auth ${bob.token}`);
   t.is(await watch.next(), `ok: user_id=${bob.userId}`);
 
@@ -131,7 +106,7 @@ test('/auth again with another token switches the socket to that user', async (t
 
 test('a failed re-authentication leaves the socket unauthenticated: it receives nothing', async (t) => {
   const ada = await signUp(t.context.api);
-  const watch = await openAs(t, ada);
+  const watch = await openWatchAs(t, ada, 'text');
   watch.send('/auth expired-or-garbage');
   t.is(await watch.next(), 'error: cannot authenticate');
   await completed(t, ada);
@@ -146,8 +121,8 @@ test('a failed re-authentication leaves the socket unauthenticated: it receives 
 
 test("users are isolated: Bob gets nothing of Ada's", async (t) => {
   const [ada, bob] = await twoUsers(t);
-  const adas = await openAs(t, ada);
-  const bobs = await openAs(t, bob);
+  const adas = await openWatchAs(t, ada, 'text');
+  const bobs = await openWatchAs(t, bob, 'text');
   await completed(t, ada);
   await failed(t, ada);
   t.is(await adas.next(), RECEIVED);
@@ -157,8 +132,8 @@ test("users are isolated: Bob gets nothing of Ada's", async (t) => {
 
 test('every socket of a user gets the notice', async (t) => {
   const ada = await signUp(t.context.api);
-  const first = await openAs(t, ada);
-  const second = await openAs(t, ada);
+  const first = await openWatchAs(t, ada, 'text');
+  const second = await openWatchAs(t, ada, 'text');
   await completed(t, ada);
   t.is(await first.next(), RECEIVED);
   t.is(await second.next(), RECEIVED);
@@ -166,7 +141,7 @@ test('every socket of a user gets the notice', async (t) => {
 
 test('the text protocol carries no post events', async (t) => {
   const [ada, bob] = await twoUsers(t);
-  const watch = await openAs(t, ada);
+  const watch = await openWatchAs(t, ada, 'text');
   await t.context.target.plaza.events.publish('post.liked', {
     post_id: 1,
     author_id: ada.userId,

@@ -1,27 +1,15 @@
 import type { HttpTransport } from './http.js';
 import type { TokenStore } from './TokenStore.js';
+import type { Profile } from './types.js';
 
-/** Your account's own row, as the export gives it: every field but secrets. */
-export interface ExportedAccount {
-  readonly user_id: number;
-  readonly username: string;
+/**
+ * Your account's own row, as the export gives it: every field but secrets. Your profile with
+ * `email` always there, and no `following` (that is a viewer's).
+ */
+export interface ExportedAccount extends Omit<Profile, 'email' | 'following'> {
   readonly email: string;
   /** What the email verifier said at sign-up. */
   readonly email_verdict: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly birth_date: string | null;
-  readonly location: string | null;
-  readonly city: string | null;
-  readonly state: string | null;
-  readonly country: string | null;
-  readonly lat: number | null;
-  readonly lng: number | null;
-  readonly bio: string | null;
-  readonly site: string | null;
-  readonly avatar: string | null;
-  readonly followers_count: number;
-  readonly following_count: number;
   readonly created: string;
   readonly updated: string;
   /** Your last authenticated request (see `client.activity`), or null. */

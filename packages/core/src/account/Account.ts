@@ -1,28 +1,16 @@
 import type { LoginContext } from '../auth/Auth.js';
 import type { RawParams } from '../shared/input.js';
+import type { Profile } from '../users/Profile.js';
 import type { DeleteAccountInput } from './accountInputs.js';
 
-/** The account itself: every column of the user's row but the password hash and token version. */
-export interface ExportedAccount {
-  readonly user_id: number;
-  readonly username: string;
+/**
+ * The account itself: every column of the user's row but the password hash and token version.
+ * The profile with `email` always there, and no `following` (that is a viewer's).
+ */
+export interface ExportedAccount extends Omit<Profile, 'email' | 'following'> {
   readonly email: string;
   /** What the email verifier said at sign-up (or at the last email change). */
   readonly email_verdict: string;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly birth_date: string | null;
-  readonly location: string | null;
-  readonly city: string | null;
-  readonly state: string | null;
-  readonly country: string | null;
-  readonly lat: number | null;
-  readonly lng: number | null;
-  readonly bio: string | null;
-  readonly site: string | null;
-  readonly avatar: string | null;
-  readonly followers_count: number;
-  readonly following_count: number;
   readonly created: string;
   readonly updated: string;
   /** The user's last authenticated request (as `plaza.activity` tells it), or null. */

@@ -1,31 +1,26 @@
 import { z } from 'zod';
 import { deleteAccountInput } from '@plaza/core/host';
 import { isoDateTime, ok, okAlone, rowId, type RouteDeclaration } from './routeDeclaration.js';
+import { profileWire } from './wireShapes.js';
 
 // Leaving: the export of everything held about an account, and its deletion.
 
 const count = z.int().min(0);
 
+// The profile's fields (`email` always, never the viewer's `following`), in the order the export
+// writes them: id and name, the email and its verdict, the profile, then the row's timestamps.
+const { user_id, username, ...profileFields } = profileWire.omit({
+  email: true,
+  following: true,
+}).shape;
+
 /** The account's own row: every column but the password hash and the token version. */
 export const exportedAccountWire = z.strictObject({
-  user_id: rowId,
-  username: z.string(),
+  user_id,
+  username,
   email: z.string(),
   email_verdict: z.string().meta({ description: 'What the email verifier said at sign-up.' }),
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  birth_date: z.iso.date().nullable(),
-  location: z.string().nullable(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  country: z.string().nullable(),
-  lat: z.number().nullable(),
-  lng: z.number().nullable(),
-  bio: z.string().nullable(),
-  site: z.string().nullable(),
-  avatar: z.string().nullable(),
-  followers_count: count,
-  following_count: count,
+  ...profileFields,
   created: isoDateTime,
   updated: isoDateTime,
   last_request: isoDateTime
