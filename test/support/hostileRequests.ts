@@ -548,6 +548,22 @@ function routes(world: FuzzWorld): Route[] {
   );
   const between = (min: number, max: number): fc.Arbitrary<FuzzValue> =>
     numberOrDigits(fc.double({ min, max, noNaN: true }));
+  // What sign-up and an update share: the email and the profile's fields.
+  const profile: Spec = {
+    email,
+    first_name: line,
+    last_name: line,
+    birth_date: date,
+    location: line,
+    city: line,
+    state: line,
+    country: line,
+    lat: between(-90, 90),
+    lng: between(-180, 180),
+    bio: text,
+    site: url,
+    avatar: url,
+  };
   const { valid: validToken, bad: badToken } = tokens(world);
 
   const login = fc.oneof(
@@ -559,92 +575,46 @@ function routes(world: FuzzWorld): Route[] {
   );
   return [
     { method: 'POST', path: '/api-token-auth/', weight: 8, params: login },
-    {
-      method: 'POST',
-      path: '/api-token-verify/',
-      weight: 5,
-      params: paramsFrom({ token: fc.oneof(validToken, badToken) }, ['token']),
-    },
-    {
-      method: 'POST',
-      path: '/user/data',
-      weight: 12,
-      params: paramsFrom(
-        {
-          username,
-          password,
-          email,
-          first_name: line,
-          last_name: line,
-          birth_date: date,
-          location: line,
-          city: line,
-          state: line,
-          country: line,
-          lat: between(-90, 90),
-          lng: between(-180, 180),
-          bio: text,
-          site: url,
-          avatar: url,
-        },
-        ['username', 'password', 'email'],
-      ),
-    },
-    {
-      method: 'GET',
-      path: '/user/data',
-      weight: 6,
-      params: paramsFrom({ user_id: userId }, ['user_id']),
-    },
-    {
-      method: 'POST',
-      path: '/user/request-retrieve-data',
-      weight: 3,
-      params: fc.constant([]),
-    },
-    {
-      method: 'POST',
-      path: '/post/data',
-      weight: 12,
-      params: paramsFrom({ title: line, text, link: url }, ['title', 'text']),
-    },
-    {
-      method: 'GET',
-      path: '/post/read',
-      weight: 8,
-      params: paramsFrom({ post_id: postId }, ['post_id']),
-    },
-    {
-      method: 'GET',
-      path: '/post/list',
-      weight: 6,
-      params: paramsFrom({
-        author_id: userId,
-        limit: numberOrDigits(fc.integer({ min: 1, max: 100 })),
-        before: postId,
-      }),
-    },
-    {
-      method: 'GET',
-      path: '/post/likes',
-      weight: 5,
-      params: paramsFrom({ post_id: postId }, ['post_id']),
-    },
-    {
-      method: 'POST',
-      path: '/post/like',
-      weight: 10,
-      params: paramsFrom({ post_id: postId }, ['post_id']),
-    },
-    {
-      method: 'POST',
-      path: '/post/unlike',
-      weight: 6,
-      params: paramsFrom({ post_id: postId }, ['post_id']),
-    },
-    { method: 'GET', path: '/healthz', weight: 2, params: fc.constant([]) },
-    ...socialRoutes(world, { postId, userId, line, text, url, date, email, between }),
+    route('POST', '/api-token-verify/', 5, { token: fc.oneof(validToken, badToken) }, ['token']),
+    route('POST', '/user/data', 12, { username, password, ...profile }, [
+      'username',
+      'password',
+      'email',
+    ]),
+    route('GET', '/user/data', 6, { user_id: userId }, ['user_id']),
+    route('POST', '/user/request-retrieve-data', 3),
+    route('POST', '/post/data', 12, { title: line, text, link: url }, ['title', 'text']),
+    route('GET', '/post/read', 8, { post_id: postId }, ['post_id']),
+    route('GET', '/post/list', 6, {
+      author_id: userId,
+      limit: numberOrDigits(fc.integer({ min: 1, max: 100 })),
+      before: postId,
+    }),
+    route('GET', '/post/likes', 5, { post_id: postId }, ['post_id']),
+    route('POST', '/post/like', 10, { post_id: postId }, ['post_id']),
+    route('POST', '/post/unlike', 6, { post_id: postId }, ['post_id']),
+    route('GET', '/healthz', 2),
+    ...socialRoutes(world, { postId, userId, line, text, url, profile }),
   ];
+}
+
+/**
+ * A route sent with parameters drawn from `spec` (see `paramsFrom`: `required` are present
+ * whenever all are valid), or with none when there is no `spec`.
+ */
+function route(
+  method: Route['method'],
+  path: string,
+  weight: number,
+  spec?: Spec,
+  required: readonly string[] = [],
+): Route {
+  return {
+    method,
+    path,
+    weight,
+    params: spec === undefined ? fc.constant([]) : paramsFrom(spec, required),
+  };
 }
 
 /** The social product's routes (issue 15): profiles, follows, the feed, comments, sessions, leaving. */
@@ -656,12 +626,11 @@ function socialRoutes(
     readonly line: fc.Arbitrary<FuzzValue>;
     readonly text: fc.Arbitrary<FuzzValue>;
     readonly url: fc.Arbitrary<FuzzValue>;
-    readonly date: fc.Arbitrary<FuzzValue>;
-    readonly email: fc.Arbitrary<FuzzValue>;
-    readonly between: (min: number, max: number) => fc.Arbitrary<FuzzValue>;
+    /** The email and the profile's fields, as sign-up draws them. */
+    readonly profile: Spec;
   },
 ): Route[] {
-  const { postId, userId, line, text, url, date, email, between } = values;
+  const { postId, userId, line, text, url, profile } = values;
   const limit = numberOrDigits(fc.integer({ min: 1, max: 100 }));
   const commentId = numberOrDigits(
     fc.oneof(
@@ -700,67 +669,17 @@ function socialRoutes(
     authorization: `JWT ${world.users[world.postAuthors[index]!]!.token}`,
   }));
   return [
+    route('POST', '/user/update', 6, profile),
+    route('GET', '/user/data', 4, { username }, ['username']),
+    route('POST', '/user/follow', 5, { user_id: userId }, ['user_id']),
+    route('POST', '/user/unfollow', 4, { user_id: userId }, ['user_id']),
+    route('GET', '/user/followers', 3, page, ['user_id']),
+    route('GET', '/user/following', 3, page, ['user_id']),
+    route('GET', '/feed', 5, { limit, before: postId }),
     {
-      method: 'POST',
-      path: '/user/update',
-      weight: 6,
-      params: paramsFrom({
-        email,
-        first_name: line,
-        last_name: line,
-        birth_date: date,
-        location: line,
-        city: line,
-        state: line,
-        country: line,
-        lat: between(-90, 90),
-        lng: between(-180, 180),
-        bio: text,
-        site: url,
-        avatar: url,
-      }),
-    },
-    {
-      method: 'GET',
-      path: '/user/data',
-      weight: 4,
-      params: paramsFrom({ username }, ['username']),
-    },
-    {
-      method: 'POST',
-      path: '/user/follow',
-      weight: 5,
-      params: paramsFrom({ user_id: userId }, ['user_id']),
-    },
-    {
-      method: 'POST',
-      path: '/user/unfollow',
-      weight: 4,
-      params: paramsFrom({ user_id: userId }, ['user_id']),
-    },
-    {
-      method: 'GET',
-      path: '/user/followers',
-      weight: 3,
-      params: paramsFrom(page, ['user_id']),
-    },
-    {
-      method: 'GET',
-      path: '/user/following',
-      weight: 3,
-      params: paramsFrom(page, ['user_id']),
-    },
-    {
-      method: 'GET',
-      path: '/feed',
-      weight: 5,
-      params: paramsFrom({ limit, before: postId }),
-    },
-    {
-      method: 'POST',
-      path: '/post/edit',
-      weight: 5,
-      params: paramsFrom({ post_id: postId, title: line, text, link: url }, ['post_id']),
+      ...route('POST', '/post/edit', 5, { post_id: postId, title: line, text, link: url }, [
+        'post_id',
+      ]),
       together: fc
         .tuple(ownPost, paramsFrom({ title: line, text, link: url }))
         .map(
@@ -768,29 +687,13 @@ function socialRoutes(
         ),
     },
     {
-      method: 'POST',
-      path: '/post/delete',
-      weight: 2,
-      params: paramsFrom({ post_id: postId }, ['post_id']),
+      ...route('POST', '/post/delete', 2, { post_id: postId }, ['post_id']),
       together: ownPost.map((own) => [[['post_id', own.post_id]], own.authorization] as const),
     },
+    route('POST', '/post/comment', 6, { post_id: postId, text: commentText }, ['post_id', 'text']),
+    route('GET', '/post/comments', 4, { post_id: postId, limit, after: commentId }, ['post_id']),
     {
-      method: 'POST',
-      path: '/post/comment',
-      weight: 6,
-      params: paramsFrom({ post_id: postId, text: commentText }, ['post_id', 'text']),
-    },
-    {
-      method: 'GET',
-      path: '/post/comments',
-      weight: 4,
-      params: paramsFrom({ post_id: postId, limit, after: commentId }, ['post_id']),
-    },
-    {
-      method: 'POST',
-      path: '/comment/delete',
-      weight: 3,
-      params: paramsFrom({ comment_id: commentId }, ['comment_id']),
+      ...route('POST', '/comment/delete', 3, { comment_id: commentId }, ['comment_id']),
       ...(world.commentIds.length === 0
         ? {}
         : {
@@ -805,32 +708,13 @@ function socialRoutes(
               ),
           }),
     },
+    route('POST', '/api-token-refresh/', 4, { refresh_token: refreshToken }, ['refresh_token']),
+    route('GET', '/user/sessions', 3),
+    route('GET', '/user/export', 2),
+    route('GET', '/user/activity', 3, { user_id: userId }),
+    { ...route('POST', '/user/logout', 2), authorization: expendable },
     {
-      method: 'POST',
-      path: '/api-token-refresh/',
-      weight: 4,
-      params: paramsFrom({ refresh_token: refreshToken }, ['refresh_token']),
-    },
-    { method: 'GET', path: '/user/sessions', weight: 3, params: fc.constant([]) },
-    { method: 'GET', path: '/user/export', weight: 2, params: fc.constant([]) },
-    {
-      method: 'GET',
-      path: '/user/activity',
-      weight: 3,
-      params: paramsFrom({ user_id: userId }),
-    },
-    {
-      method: 'POST',
-      path: '/user/logout',
-      weight: 2,
-      params: fc.constant([]),
-      authorization: expendable,
-    },
-    {
-      method: 'POST',
-      path: '/user/delete',
-      weight: 2,
-      params: paramsFrom({ password }, ['password']),
+      ...route('POST', '/user/delete', 2, { password }, ['password']),
       authorization: expendable,
       together: fc
         .constantFrom(...world.expendable)
