@@ -24,6 +24,7 @@ import type { CaseResult, HttpCaseResult } from './report.js';
 import { runLoad, type CpuSources, type LoadOutcome } from './http/runLoad.js';
 import { WS_RUNNERS } from './ws/wsCaseRunners.js';
 import type { SocialFixtures } from './social/socialStage.js';
+import type { AnalyticsFixtures } from './analytics/analyticsStage.js';
 
 const PROFILES_DIR = new URL('../profiles/', import.meta.url);
 const CREATE_BODY_VARIANTS = 1000;
@@ -54,6 +55,8 @@ export interface Context {
   readonly seeded: () => Promise<{ target: DeployedPlaza; fixtures: Fixtures }>;
   /** Plaza on the realistic database (SQLite, in this process), made once for the social cases. */
   readonly social: () => Promise<SocialFixtures>;
+  /** Plaza on a database of `likes` likes (SQLite, in this process), for the analytics cases. */
+  readonly analytics: (likes: number) => Promise<AnalyticsFixtures>;
 }
 
 /**
@@ -347,7 +350,30 @@ const SOCIAL_RUNNERS: Readonly<Record<SocialCaseName, HttpCaseRunner>> = {
       (social) => [`/post/read?post_id=${social.seed.unlikedPostId}`],
       'anonymous',
     ),
+  'analytics-1m': (context) => analyticsYear(context, 'analytics-1m', 1_000_000),
+  'analytics-10m': (context) => analyticsYear(context, 'analytics-10m', 10_000_000),
 };
+
+/** One year of likes per day, all posts, signed in, on the database of `likes` likes. */
+async function analyticsYear(
+  context: Context,
+  name: 'analytics-1m' | 'analytics-10m',
+  likes: number,
+): Promise<HttpCaseResult> {
+  const { target, yearPath, authorization } = await context.analytics(likes);
+  return load(
+    context,
+    target,
+    target.deployment,
+    plan(context, name, {
+      origins: target.origins,
+      method: 'GET',
+      paths: [yearPath],
+      bodies: [],
+      authorizations: [authorization],
+    }),
+  );
+}
 
 export const RUNNERS: Readonly<Record<CaseName, CaseRunner>> = {
   ...HTTP_RUNNERS,

@@ -5,6 +5,8 @@ export const SOCIAL_CASE_NAMES = [
   'comment',
   'read-200k-likes',
   'read-no-likes',
+  'analytics-1m',
+  'analytics-10m',
 ] as const;
 
 /**
@@ -194,6 +196,21 @@ export const HTTP_CASES: Readonly<Record<HttpCaseName, HttpCaseInfo>> = {
     request: 'GET /post/read (no likes)',
     description: 'read a post nobody liked, by the same author (realistic database)',
     unit: 'req/s',
+  },
+  'analytics-1m': {
+    kind: 'http',
+    name: 'analytics-1m',
+    request: 'GET /api/analitics/ (1M likes)',
+    description: 'likes per day over one year, all posts, with 1,000,000 likes in the database',
+    unit: 'req/s',
+  },
+  'analytics-10m': {
+    kind: 'http',
+    name: 'analytics-10m',
+    request: 'GET /api/analitics/ (10M likes)',
+    description: 'likes per day over one year, all posts, with 10,000,000 likes in the database',
+    unit: 'req/s',
+    peer: 'analytics-1m',
   },
 };
 

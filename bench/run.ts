@@ -15,6 +15,7 @@ import { BenchDatabases } from './support/BenchDatabases.js';
 import { BenchFailure, databaseName, RUNNERS, type Context } from './caseRunners.js';
 import { CASES, HTTP_CASE_NAMES, isSocialCase, SOCIAL_CASE_NAMES, type CaseName } from './cases.js';
 import { socialStage } from './social/socialStage.js';
+import { analyticsStage } from './analytics/analyticsStage.js';
 import { deployPlaza, type DeployedPlaza } from './http/deployPlaza.js';
 import {
   deploymentLabel,
@@ -127,6 +128,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
   const results: CaseResult[] = [];
   let current: Stage | undefined;
   const social = socialStage(setting);
+  const analytics = analyticsStage(setting);
   try {
     for (const run of planRuns(options)) {
       if (current === undefined || !sameDeployment(current.deployment, run.deployment)) {
@@ -139,6 +141,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
         deployment: run.deployment,
         seeded: current.seeded,
         social: social.fixtures,
+        analytics: analytics.fixtures,
       };
       const info = CASES[run.name];
       const plazaCase =
@@ -158,6 +161,7 @@ async function bench(options: BenchOptions, databases: BenchDatabases, dir: stri
   } finally {
     await current?.close();
     await social.close();
+    await analytics.close();
   }
 }
 

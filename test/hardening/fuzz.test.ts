@@ -15,6 +15,7 @@ import { createPost, signUp, signUpFields, uniqueUsername } from '../support/bui
 import {
   commitMarker,
   contentFingerprint,
+  likeDayProblems,
   integrityCheck,
   openDatabase,
 } from '../support/databaseChecks.js';
@@ -297,6 +298,7 @@ test.serial(
     t.is(({} as Record<string, unknown>)['isAdmin'], undefined, 'no prototype pollution');
     t.deepEqual(logProblems(target.logs()), []);
     t.is(await integrityCheck(db), 'ok');
+    t.deepEqual(await likeDayProblems(db), [], 'the likes per day equal a recount of the likes');
   },
 );
 

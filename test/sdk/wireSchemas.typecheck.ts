@@ -70,3 +70,6 @@ holds<
 // Every field of a declared error answer reaches the SDK's error.
 holds<[Exclude<keyof Wire<'Error'>, keyof sdk.PlazaApiError>] extends [never] ? true : false>();
 holds<Same<Wire<'Error'>['hint'], sdk.PlazaApiError['hint']>>();
+holds<Same<DataOf<'likesByDay'>['days'][number], sdk.LikesOnDay>>();
+holds<Same<DataOf<'likesByDayOriginal'>, DataOf<'likesByDay'>>>();
+holds<Same<keyof (typeof ROUTES)['likesByDay']['input'], keyof sdk.LikesByDayQuery>>();

@@ -53,3 +53,6 @@ holds<Same<Omit<core.UserFollowed, 'user_id'>, sdk.UserFollowed>>();
 holds<Same<keyof core.ProfilePage, keyof sdk.ProfilePage>>();
 holds<Same<keyof core.FollowListInput, keyof sdk.FollowQuery | 'user_id'>>();
 holds<Same<keyof core.UpdateProfileInput, keyof sdk.ProfileChanges>>();
+holds<Same<core.LikesOnDay, sdk.LikesOnDay>>();
+holds<Same<keyof core.LikesByDay, keyof sdk.LikesByDay>>();
+holds<Same<keyof core.LikesByDayInput, keyof sdk.LikesByDayQuery>>();

@@ -153,6 +153,8 @@ select
   (select count(*) from likes) as likes_count,
   (select sum(cast(post_id as bigint) * 1000003 + user_id) from likes) as likes_pairs,
   (select max(created_at) from likes) as likes_created,
+  (select sum(likes) from like_days) as like_days_likes,
+  (select sum(likes) from like_day_totals) as like_day_totals_likes,
   (select count(*) from enrichment_jobs) as jobs_count,
   (select max(id) from enrichment_jobs) as jobs_max_id,
   (select sum(attempts) from enrichment_jobs) as jobs_attempts,
@@ -168,4 +170,33 @@ select
 export async function contentFingerprint(db: Knex): Promise<string> {
   const rows = await rawRows<Record<string, unknown>>(db, FINGERPRINT_SQL);
   return JSON.stringify(rows[0]);
+}
+
+/**
+ * Where the likes per day kept beside the likes (like_days per post, like_day_totals per day)
+ * differ from a recount of the likes by the UTC day each was made (empty when they agree).
+ */
+export async function likeDayProblems(db: Knex): Promise<unknown[]> {
+  const day = isPostgres(db)
+    ? "to_char(likes.created_at at time zone 'UTC', 'YYYY-MM-DD')"
+    : "strftime('%Y-%m-%d', likes.created_at)";
+  const perPost = await rawRows(
+    db,
+    `select coalesce(kept.post_id, counted.post_id) as post_id, coalesce(kept.day, counted.day) as day,
+            kept.likes as kept, counted.likes as counted
+       from (select post_id, day, likes from like_days where likes <> 0) as kept
+       full outer join (select post_id, ${day} as day, count(*) as likes from likes
+                         group by post_id, ${day}) as counted
+         on kept.post_id = counted.post_id and kept.day = counted.day
+      where kept.likes is null or counted.likes is null or kept.likes <> counted.likes`,
+  );
+  const perDay = await rawRows(
+    db,
+    `select coalesce(kept.day, counted.day) as day, kept.likes as kept, counted.likes as counted
+       from (select day, sum(likes) as likes from like_day_totals group by day having sum(likes) <> 0) as kept
+       full outer join (select ${day} as day, count(*) as likes from likes group by ${day}) as counted
+         on kept.day = counted.day
+      where kept.likes is null or counted.likes is null or kept.likes <> counted.likes`,
+  );
+  return [...perPost, ...perDay];
 }

@@ -595,6 +595,50 @@ function routes(world: FuzzWorld): Route[] {
     route('POST', '/post/unlike', 6, { post_id: postId }, ['post_id']),
     route('GET', '/healthz', 2),
     ...socialRoutes(world, { postId, userId, line, text, url, profile }),
+    ...analyticsRoutes(world, postId, userId, date),
+  ];
+}
+
+/** Likes per day (issue 16), at both of its paths: ranges near today, long, reversed or malformed. */
+function analyticsRoutes(
+  world: FuzzWorld,
+  postId: fc.Arbitrary<FuzzValue>,
+  userId: fc.Arbitrary<FuzzValue>,
+  date: fc.Arbitrary<FuzzValue>,
+): Route[] {
+  const today = Date.now();
+  const near = fc
+    .integer({ min: -400, max: 400 })
+    .map((days) => new Date(today + days * 86_400_000).toISOString().slice(0, 10));
+  const day = fc.oneof({ weight: 3, arbitrary: near }, { weight: 1, arbitrary: date });
+  const params = paramsFrom({ date_from: day, date_to: day, post_id: postId, author_id: userId }, [
+    'date_from',
+    'date_to',
+  ]);
+  // A well-formed range of up to a year near today, over everything, a post or an author.
+  const range = fc
+    .tuple(
+      near,
+      fc.integer({ min: 0, max: 365 }),
+      fc.oneof(
+        fc.constant<Entry[]>([]),
+        fc.constantFrom(...world.postIds).map((id): Entry[] => [['post_id', id]]),
+        fc.constantFrom(...world.users).map((user): Entry[] => [['author_id', user.userId]]),
+      ),
+      fc.constantFrom(...world.users),
+    )
+    .map(([from, days, filter, user]) => {
+      const to = new Date(Date.parse(`${from}T00:00:00Z`) + days * 86_400_000);
+      const entries: Entry[] = [
+        ['date_from', from],
+        ['date_to', to.toISOString().slice(0, 10)],
+        ...filter,
+      ];
+      return [entries, `JWT ${user.token}`] as const;
+    });
+  return [
+    { method: 'GET', path: '/analytics/likes', weight: 4, params, together: range },
+    { method: 'GET', path: '/api/analitics/', weight: 3, params, together: range },
   ];
 }
 

@@ -1,4 +1,5 @@
 import { accountApi, type AccountApi } from './account.js';
+import { analyticsApi, type AnalyticsApi } from './analytics.js';
 import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
@@ -50,6 +51,7 @@ export interface PlazaClient {
   readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
+  readonly analytics: AnalyticsApi;
   readonly activity: ActivityApi;
   readonly events: LiveEvents;
 }
@@ -86,6 +88,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     account: accountApi(http, tokens),
     feed: feedApi(http),
     comments: commentsApi(http),
+    analytics: analyticsApi(http),
     activity: activityApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),

@@ -48,3 +48,4 @@ export type {
   AuthorSummary,
 } from './types.js';
 export type { FeedApi, FeedQuery } from './feed.js';
+export type { AnalyticsApi, LikesByDay, LikesOnDay, LikesByDayQuery } from './analytics.js';

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
+import type { Analytics } from './analytics/Analytics.js';
+import { AnalyticsService } from './analytics/AnalyticsService.js';
 import type { Activity } from './activity/Activity.js';
 import { ActivityService } from './activity/ActivityService.js';
 import { LastRequests } from './activity/LastRequests.js';
@@ -75,6 +77,8 @@ export interface Plaza {
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
   readonly comments: Comments;
+  /** Likes made per day, over a range of days. */
+  readonly analytics: Analytics;
   /** When people last signed in and made a request: your own, or anyone's for admins. */
   readonly activity: Activity;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
@@ -320,6 +324,7 @@ function assemble(
     lastRequests,
   });
   const comments = new CommentService({ db, writes, events, logger });
+  const analytics = new AnalyticsService(db);
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
       db,
@@ -340,6 +345,7 @@ function assemble(
     likes: translate(likes),
     account: translate(account),
     comments: translate(comments),
+    analytics: translate(analytics),
     activity: translate(activity),
     enrichment: translate(enrichment),
     events,

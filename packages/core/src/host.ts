@@ -103,6 +103,7 @@ export {
   commentIdInput,
   MAX_COMMENT_TEXT_LENGTH,
 } from './comments/commentInputs.js';
+export { likesByDayInput, MAX_ANALYTICS_DAYS } from './analytics/analyticsInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
 
 // Defaults and settings of the parts createPlaza wires.

@@ -71,6 +71,8 @@ export type {
   ListCommentsInput,
   CommentIdInput,
 } from './comments/commentInputs.js';
+export type { Analytics, LikesByDay, LikesOnDay } from './analytics/Analytics.js';
+export type { LikesByDayInput } from './analytics/analyticsInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
 
 export {

@@ -23,6 +23,7 @@ import { accountRoutes } from './routes/accountRoutes.js';
 import { activityRoutes } from './routes/activityRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
+import { analyticsRoutes } from './routes/analyticsRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 import { OriginPolicy, type CorsOptions } from './OriginPolicy.js';
 import {
@@ -131,6 +132,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   sessionRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
+  analyticsRoutes(router, plaza);
   activityRoutes(router, plaza);
   docsRoutes(router, plaza);
 

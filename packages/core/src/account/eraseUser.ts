@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '../adapters/db/createKnex.js';
 import { selectRows } from '../adapters/db/selectRows.js';
+import {
+  forgetAuthorLikeDays,
+  forgetLikesOfUserSqlite,
+  LIKE_DAYS_OF_GONE_POSTGRES,
+  utcDayOf,
+} from '../analytics/likeDays.js';
 
 /** What an account's deletion removed, for the log. */
 export interface ErasedRows {
@@ -14,7 +20,7 @@ export interface ErasedRows {
 /**
  * Deletes, inside `trx`, every row of the user's but the throttle's (which the caller adds):
  * their posts with those posts' likes and comments; their likes and comments on other posts,
- * taken off those posts' counts; their follows both ways, taken off the other users' counts;
+ * taken off those posts' counts (and the likes off the days they were made, likeDays.ts); their follows both ways, taken off the other users' counts;
  * their enrichment jobs, sessions and refresh tokens, the rate-limit buckets named after
  * them, the recorded events that name them; and last their row. Resolves undefined when the
  * user is not there (deleted meanwhile) or their password hash is no longer `passwordHash`
@@ -40,12 +46,22 @@ export async function eraseUser(
   if (user === undefined || user.password_hash !== passwordHash) return undefined;
   if (postgres) {
     await lockAll(trx, 'select 1 from posts where author_id = ? for update', userId);
+    // The posts they like too, before any count of likes per day: a like of one of these
+    // posts takes the post first and the day's total after it, so taking the totals first
+    // could wait for such a like while it waits for this.
+    await lockAll(
+      trx,
+      'select 1 from posts where id in (select post_id from likes where user_id = ?) ' +
+        'order by id for no key update',
+      userId,
+    );
     await lockAll(trx, 'select 1 from user_sessions where user_id = ? for update', userId);
   }
 
   // Their own posts, with what others attached to them: no count outlives these posts.
   const ownPosts = trx('posts').select('id').where('author_id', userId);
   await trx('comments').whereIn('post_id', ownPosts.clone()).delete();
+  await forgetAuthorLikeDays(trx, userId);
   await trx('likes').whereIn('post_id', ownPosts.clone()).delete();
   const posts = await trx('posts').where('author_id', userId).delete();
 
@@ -81,9 +97,11 @@ async function eraseLikesPostgres(trx: Knex, userId: number): Promise<number> {
   return countOf(
     await selectRows<{ n: number | string }>(
       trx,
-      `with gone as (delete from likes where user_id = ? returning post_id),
+      `with gone as (delete from likes where user_id = ?
+                      returning post_id, ${utcDayOf('postgres', 'created_at')} as day),
             counted as (update posts set likes_count = likes_count - 1
-                         where id in (select post_id from gone) returning id)
+                         where id in (select post_id from gone) returning id),
+            ${LIKE_DAYS_OF_GONE_POSTGRES}
        select (select count(*) from gone) as n`,
       [userId],
     ),
@@ -91,6 +109,7 @@ async function eraseLikesPostgres(trx: Knex, userId: number): Promise<number> {
 }
 
 async function eraseLikesSqlite(trx: Knex, userId: number): Promise<number> {
+  await forgetLikesOfUserSqlite(trx, userId);
   await trx('posts')
     .whereIn('id', trx('likes').select('post_id').where('user_id', userId))
     .update({ likes_count: trx.raw('likes_count - 1') });

@@ -6,6 +6,8 @@ import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { LikeAnnouncer } from './LikeAnnouncer.js';
 import { parseInput, type RawParams } from '../shared/input.js';
 import { postIdInput, type PostIdInput } from '../posts/postInputs.js';
+import { selectRows } from '../adapters/db/selectRows.js';
+import { countLikeMade, countLikeTaken, utcDayOf } from '../analytics/likeDays.js';
 
 export interface LikeServiceDependencies {
   readonly db: Knex;
@@ -15,16 +17,19 @@ export interface LikeServiceDependencies {
 
 /**
  * Liking and unliking; both idempotent, and the primary key keeps one like per user and post.
- * The post's `likes_count` changes in the same transaction as its likes, so reads never count.
+ * The post's `likes_count` and the likes per day (likeDays.ts) change in the same transaction
+ * as its likes, so reads never count.
  * A like or unlike that changed something is announced as `post.liked` / `post.unliked`.
  */
 export class LikeService {
   readonly #deps: LikeServiceDependencies;
   readonly #postgres: boolean;
+  readonly #likeDay: string;
 
   constructor(deps: LikeServiceDependencies) {
     this.#deps = deps;
     this.#postgres = dialectOf(deps.db) === 'postgres';
+    this.#likeDay = utcDayOf(dialectOf(deps.db), 'created_at');
   }
 
   /** @example await plaza.likes.like(userId, { post_id: 7 }) */
@@ -41,7 +46,13 @@ export class LikeService {
           .ignore()
           .returning('post_id');
         if (rows.length === 0) return false;
-        await trx('posts').where('id', postId).increment('likes_count', 1);
+        const [post] = await trx('posts')
+          .where('id', postId)
+          .update({ likes_count: trx.raw('likes_count + 1') })
+          .returning<Array<{ author_id: number }>>('author_id');
+        if (post !== undefined) {
+          await countLikeMade(trx, postId, post.author_id, createdAt.slice(0, 10));
+        }
         return true;
       });
     } catch (error) {
@@ -61,9 +72,17 @@ export class LikeService {
         // row before it would let the two wait for each other.
         await trx('posts').select('id').where('id', postId).forNoKeyUpdate();
       }
-      const count = await trx('likes').where({ post_id: postId, user_id: userId }).delete();
-      if (count > 0) await trx('posts').where('id', postId).decrement('likes_count', count);
-      return count;
+      // The like comes off the day it was made.
+      const gone = await selectRows<{ day: string }>(
+        trx,
+        `delete from likes where post_id = ? and user_id = ? returning ${this.#likeDay} as day`,
+        [postId, userId],
+      );
+      for (const { day } of gone) {
+        await trx('posts').where('id', postId).decrement('likes_count', 1);
+        await countLikeTaken(trx, postId, day);
+      }
+      return gone.length;
     });
     if (removed > 0) this.#deps.announcer.announce('post.unliked', postId, userId);
     else if (!(await this.#postExists(postId))) throw objectNotFound();

@@ -4,6 +4,7 @@ import { invalidToken, malformedParam, missingParam, objectNotFound } from '../e
 import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import { selectRows } from '../adapters/db/selectRows.js';
+import { forgetPostLikeDays } from '../analytics/likeDays.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { PlazaEvents } from '../events/PlazaEvents.js';
@@ -239,6 +240,7 @@ export class PostService {
       if (post.author_id !== authorId) return { outcome: 'not yours' };
       // Captured before the likes go: they are who hears of it.
       const likers = announce ? await likersOf(trx, postId, authorId) : [];
+      await forgetPostLikeDays(trx, postId);
       await trx('likes').where('post_id', postId).delete();
       await trx('comments').where('post_id', postId).delete();
       await trx('posts').where('id', postId).delete();

@@ -12,6 +12,7 @@ import {
 } from '@plaza/core/host';
 import { USER_WATCH_PATH } from '../ws/userWatchUpgrade.js';
 import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
+import { ANALYTICS_ROUTES, ANALYTICS_WIRE_SCHEMAS } from './analyticsCatalog.js';
 import { ACTIVITY_ROUTES, ACTIVITY_WIRE_SCHEMAS } from './activityCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
@@ -61,6 +62,7 @@ export const WIRE_SCHEMAS = {
   ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
   ...PROFILE_WIRE_SCHEMAS,
+  ...ANALYTICS_WIRE_SCHEMAS,
   ...ACTIVITY_WIRE_SCHEMAS,
 } as const;
 
@@ -291,6 +293,7 @@ export const ROUTES = {
   ...SESSION_ROUTES,
   ...POST_ROUTES,
   ...PROFILE_ROUTES,
+  ...ANALYTICS_ROUTES,
   ...ACTIVITY_ROUTES,
 } as const satisfies Record<string, RouteDeclaration>;
 

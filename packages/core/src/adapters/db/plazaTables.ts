@@ -16,6 +16,8 @@ export const PLAZA_TABLES = [
   'comments',
   'user_sessions',
   'refresh_tokens',
+  'like_days',
+  'like_day_totals',
 ] as const;
 
 /** What to give Plaza instead of a database whose table names another app took. */

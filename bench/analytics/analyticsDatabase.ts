@@ -1,0 +1,235 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createPlaza, InProcessEventBus } from '@plaza/core';
+import { openDatabase, selectRows } from '@plaza/testkit';
+import type { Knex } from 'knex';
+
+/**
+ * The analytics cases' databases: `likes` likes (1 or 10 million) on 200,000 posts by 20,000
+ * users, over the last year. Post p is posted at an even step through the year and liked
+ * `likes / posts` times (5 or 50) by distinct users in the 42 hours after it, as likes come
+ * to a post while it is new; so the likes of a day are the likes of that day's posts.
+ */
+export const ANALYTICS_SIZE = {
+  users: 20_000,
+  posts: 200_000,
+  /** Seconds between two likes of one post. */
+  likeSpacingSeconds: 3_000,
+} as const;
+
+/** Bump when the seed's content changes: a cached file of another version is rebuilt. */
+const SEED_VERSION = 1;
+/** scrypt cost of the users' shared password hash: logins are quick. */
+export const ANALYTICS_SCRYPT_LOG_N = 10;
+const CACHE_DIR = join(os.tmpdir(), 'plaza-bench-cache');
+
+export interface AnalyticsSeed {
+  /** The password of `u1`, whose token the case sends. */
+  readonly password: string;
+  /** The last day with likes (UTC, YYYY-MM-DD): the year asked for ends on it. */
+  readonly lastDay: string;
+  readonly rows: Readonly<Record<string, number>>;
+  /** Seconds it took to build, and whether this run built it or copied it from the cache. */
+  readonly buildSeconds: number;
+  readonly fromCache: boolean;
+}
+
+type SeedFacts = Omit<AnalyticsSeed, 'fromCache'>;
+
+/** A recursive count from 1 to `count`, as a common table expression named `seq(n)`. */
+const sequence = (count: number): string =>
+  `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < ${count})`;
+
+/** An ISO timestamp as Plaza writes them (`toISOString`), `secondsExpr` after the epoch. */
+const isoAt = (secondsExpr: string): string =>
+  `strftime('%Y-%m-%dT%H:%M:%fZ', ${secondsExpr}, 'unixepoch')`;
+
+/**
+ * The rows, by SQL that generates them (no row crosses from JavaScript): users 2..N sharing
+ * user 1's password hash, posts, likes, the posts' kept counts, and the likes per day kept as
+ * Plaza keeps them (what its migration's backfill computes, in one statement each).
+ */
+function seedStatements(passwordHash: string, likes: number, now: number): string[] {
+  const size = ANALYTICS_SIZE;
+  const perPost = likes / size.posts;
+  const yearAgo = now - 365 * 86_400;
+  // The last post's last like is made an hour before now.
+  const step = Math.floor((365 * 86_400 - perPost * size.likeSpacingSeconds - 3_600) / size.posts);
+  const hash = passwordHash.replace(/'/g, "''");
+  return [
+    `${sequence(size.users)}
+     insert into users (id, username, username_key, username_skeleton, email, email_verdict,
+                        password_hash, created_at, updated_at)
+     select n, 'u' || n, 'u' || n, 'u' || n, 'u' || n || '@example.com', 'skipped', '${hash}',
+            ${isoAt(`${yearAgo - 86_400} + n`)}, ${isoAt(`${yearAgo - 86_400} + n`)}
+       from seq where n > 1`,
+    `${sequence(size.posts)}
+     insert into posts (id, author_id, title, text, link, posted_at, edited_at)
+     select n, (n * 7919) % ${size.users} + 1, 'Post number ' || n, 'A post to like.', null,
+            ${isoAt(`${yearAgo} + n * ${step}`)}, ${isoAt(`${yearAgo} + n * ${step}`)}
+       from seq`,
+    // Like j (0..perPost-1) of post p: by user (j * 389 + p * 31) mod users + 1 (distinct for
+    // each j, as 389 * perPost < users), `likeSpacingSeconds` after the previous one.
+    `${sequence(perPost)}
+     insert into likes (post_id, user_id, created_at)
+     select posts.id, ((seq.n - 1) * 389 + posts.id * 31) % ${size.users} + 1,
+            ${isoAt(`${yearAgo} + posts.id * ${step} + seq.n * ${size.likeSpacingSeconds}`)}
+       from posts cross join seq
+      order by posts.id, seq.n`,
+    `update posts set likes_count = ${perPost}`,
+    `insert into like_days (post_id, author_id, day, likes)
+     select likes.post_id, posts.author_id, strftime('%Y-%m-%d', likes.created_at), count(*)
+       from likes join posts on posts.id = likes.post_id
+      group by likes.post_id, posts.author_id, strftime('%Y-%m-%d', likes.created_at)`,
+    `insert into like_day_totals (day, shard, likes)
+     select day, post_id % 16, sum(likes) from like_days group by day, post_id % 16`,
+  ];
+}
+
+const TABLES = ['users', 'posts', 'likes', 'like_days', 'like_day_totals'] as const;
+
+async function countRows(db: Knex): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
+  for (const table of TABLES) {
+    const [row] = await selectRows<{ count: number | string }>(
+      db,
+      `select count(*) as count from ${table}`,
+    );
+    rows[table] = Number(row?.count ?? 0);
+  }
+  return rows;
+}
+
+const plazaOn = (databaseUrl: string, jwtSecret: string) =>
+  createPlaza({
+    databaseUrl,
+    jwtSecret,
+    providers: 'fake',
+    enrichment: { worker: false },
+    eventBus: new InProcessEventBus(),
+    scrypt: { logN: ANALYTICS_SCRYPT_LOG_N },
+  });
+
+/** Builds the database in `file` (which must not exist); returns what the bench needs of it. */
+async function build(file: string, likes: number, jwtSecret: string): Promise<SeedFacts> {
+  const started = performance.now();
+  const databaseUrl = `sqlite:${file}`;
+  const password = randomBytes(18).toString('base64url');
+  // User 1 signs up through Plaza, which also migrates the file: its hash is the real thing.
+  const plaza = await plazaOn(databaseUrl, jwtSecret);
+  try {
+    await plaza.users.signUp({ username: 'u1', password, email: 'u1@example.com' });
+  } finally {
+    await plaza.close();
+  }
+  const db = openDatabase(databaseUrl, { busyTimeoutMs: 10_000 });
+  try {
+    const [first] = await selectRows<{ password_hash: string }>(
+      db,
+      "select password_hash from users where username_key = 'u1'",
+    );
+    if (first === undefined) throw new Error('the seed user u1 was not signed up');
+    const now = Math.floor(Date.now() / 1000);
+    // A cache large enough for the likes' indexes: the build then hardly waits on the disk.
+    await db.raw('PRAGMA cache_size = -1000000');
+    await db.transaction(async (trx) => {
+      for (const sql of seedStatements(first.password_hash, likes, now)) await trx.raw(sql);
+    });
+    const rows = await countRows(db);
+    const [last] = await selectRows<{ day: string }>(db, 'select max(day) as day from like_days');
+    await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+    return {
+      password,
+      lastDay: last?.day ?? new Date(now * 1000).toISOString().slice(0, 10),
+      rows,
+      buildSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** What makes a cached file usable: the seed's version and size, and Plaza's schema. */
+async function cacheKey(dir: string, likes: number): Promise<string> {
+  const file = join(dir, 'analytics-schema.sqlite');
+  const plaza = await plazaOn(`sqlite:${file}`, randomBytes(48).toString('base64url'));
+  await plaza.close();
+  const db = openDatabase(`sqlite:${file}`);
+  try {
+    const schema = await selectRows<{ sql: string | null }>(
+      db,
+      'select sql from sqlite_master order by name',
+    );
+    return createHash('sha256')
+      .update(JSON.stringify({ SEED_VERSION, ANALYTICS_SIZE, likes, schema }))
+      .digest('hex')
+      .slice(0, 16);
+  } finally {
+    await db.destroy();
+    await rm(file, { force: true });
+  }
+}
+
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The database with `likes` likes as a SQLite file in `dir`: copied from a file built earlier
+ * for the same seed and schema (in the system's temporary folder), or built now and kept.
+ *
+ * @example const { file, seed } = await analyticsDatabase(dir, 1_000_000, jwtSecret)
+ */
+export async function analyticsDatabase(
+  dir: string,
+  likes: number,
+  jwtSecret: string,
+  log: (line: string) => void = console.log,
+): Promise<{ readonly file: string; readonly seed: AnalyticsSeed }> {
+  const file = join(dir, `analytics-${likes}.sqlite`);
+  const key = await cacheKey(dir, likes);
+  const prefix = `analytics-${likes}-`;
+  const cached = join(CACHE_DIR, `${prefix}${key}.sqlite`);
+  const facts = `${cached}.json`;
+  if ((await exists(cached)) && (await exists(facts))) {
+    const copying = performance.now();
+    await copyFile(cached, file);
+    const seed = JSON.parse(await readFile(facts, 'utf8')) as SeedFacts;
+    log(
+      `  the database of ${likes.toLocaleString('en-US')} likes (built earlier in ` +
+        `${seed.buildSeconds.toFixed(1)} s) copied from ${cached} in ` +
+        `${((performance.now() - copying) / 1000).toFixed(1)} s`,
+    );
+    return { file, seed: { ...seed, fromCache: true } };
+  }
+  log(
+    `  building the database of ${likes.toLocaleString('en-US')} likes (once; kept in ${CACHE_DIR})…`,
+  );
+  const built = await build(file, likes, jwtSecret);
+  log(
+    `  built in ${built.buildSeconds.toFixed(1)} s: ` +
+      Object.entries(built.rows)
+        .map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
+        .join(', '),
+  );
+  try {
+    await mkdir(CACHE_DIR, { recursive: true });
+    // Files of other schemas or seeds of this size are of no more use.
+    for (const name of await readdir(CACHE_DIR)) {
+      if (name.startsWith(prefix) && !name.startsWith(`${prefix}${key}.`)) {
+        await rm(join(CACHE_DIR, name), { force: true });
+      }
+    }
+    const partial = `${cached}.${process.pid}.partial`;
+    await copyFile(file, partial);
+    await writeFile(facts, JSON.stringify(built));
+    await rename(partial, cached);
+  } catch (error) {
+    log(`  (not cached: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  return { file, seed: { ...built, fromCache: false } };
+}
