@@ -755,6 +755,7 @@ function socialRoutes(
     route('POST', '/api-token-refresh/', 4, { refresh_token: refreshToken }, ['refresh_token']),
     route('GET', '/user/sessions', 3),
     route('GET', '/user/export', 2),
+    route('GET', '/user/activity', 3, { user_id: userId }),
     { ...route('POST', '/user/logout', 2), authorization: expendable },
     {
       ...route('POST', '/user/delete', 2, { password }, ['password']),

@@ -1,5 +1,6 @@
 import { accountApi, type AccountApi } from './account.js';
 import { analyticsApi, type AnalyticsApi } from './analytics.js';
+import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { HttpTransport, type FetchFunction } from './http.js';
@@ -51,6 +52,7 @@ export interface PlazaClient {
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
   readonly analytics: AnalyticsApi;
+  readonly activity: ActivityApi;
   readonly events: LiveEvents;
 }
 
@@ -87,6 +89,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     feed: feedApi(http),
     comments: commentsApi(http),
     analytics: analyticsApi(http),
+    activity: activityApi(http),
     events: new LiveEvents({
       url: userWatchUrl(base),
       WebSocket: options.WebSocket ?? globalWebSocket(),

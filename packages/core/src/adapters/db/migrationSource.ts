@@ -9,6 +9,7 @@ import * as usernameSkeletons from './migrations/20261207000004_username_skeleto
 import * as socialProduct from './migrations/20261208000000_social_product.js';
 import * as account from './migrations/20261208000005_account.js';
 import * as likeDays from './migrations/20261209000001_like_days.js';
+import * as userActivity from './migrations/20261209000002_user_activity.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261208000000_social_product', socialProduct],
   ['20261208000005_account', account],
   ['20261209000001_like_days', likeDays],
+  ['20261209000002_user_activity', userActivity],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
