@@ -50,6 +50,8 @@ holds<Same<core.AccountExport['following'][number], sdk.ExportedFollow>>();
 holds<Same<core.AccountExport['sessions'][number], sdk.ExportedSession>>();
 holds<Same<core.AccountExport['enrichment_jobs'][number], sdk.ExportedEnrichmentJob>>();
 holds<Same<keyof core.DeleteAccountInput, 'password'>>();
+holds<Same<core.UserActivity, sdk.UserActivity>>();
+holds<Same<keyof core.ActivityInput, 'user_id'>>();
 // user.followed goes to the followed user, so their own id is left out.
 holds<Same<Framed<Omit<core.UserFollowed, 'user_id'>>, sdk.UserFollowed>>();
 // The inbox: its query, and an entry's fields beside the event's.

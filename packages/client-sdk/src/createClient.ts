@@ -1,5 +1,6 @@
 import { accountApi, type AccountApi } from './account.js';
 import { analyticsApi, type AnalyticsApi } from './analytics.js';
+import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
 import { notificationsApi, type NotificationsApi } from './notifications.js';
@@ -54,6 +55,7 @@ export interface PlazaClient {
   /** Your inbox: every event you were told of, kept; see `events` for the live ones. */
   readonly notifications: NotificationsApi;
   readonly analytics: AnalyticsApi;
+  readonly activity: ActivityApi;
   readonly events: LiveEvents;
 }
 
@@ -97,6 +99,7 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     feed: feedApi(http),
     comments: commentsApi(http),
     analytics: analyticsApi(http),
+    activity: activityApi(http),
     notifications: notificationsApi(http, (unread) => events.setUnread(unread)),
     events,
   };

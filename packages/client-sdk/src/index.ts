@@ -11,6 +11,7 @@ export type { FetchFunction } from './http.js';
 export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
 export type { ProfilesApi, ProfileChanges, FollowQuery, ProfilePage } from './follows.js';
+export type { ActivityApi, UserActivity } from './activity.js';
 export type {
   AccountApi,
   AccountExport,

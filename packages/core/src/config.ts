@@ -175,6 +175,18 @@ export interface PlazaOptions {
    * own. Default: `database` on PostgreSQL, `memory` on SQLite.
    */
   readonly rateLimitStore?: 'memory' | 'database' | RateLimitStore;
+  /**
+   * Usernames (matched as logins match them: any case or width) whose accounts may see
+   * anyone's activity (`plaza.activity.of(callerId, { user_id })`). Default: none. A listed
+   * name nobody has signed up with yet is anyone's to take: list taken names only.
+   */
+  readonly adminUsernames?: readonly string[];
+  /**
+   * How often each person's last authenticated request is written (default 60000 ms: at most
+   * one write per person a minute, many people per statement); between flushes it is kept in
+   * memory, and written at `close()`.
+   */
+  readonly lastRequestFlushMs?: number;
   readonly logger?: Logger;
 }
 

@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
 import type { Analytics } from './analytics/Analytics.js';
 import { AnalyticsService } from './analytics/AnalyticsService.js';
+import type { Activity } from './activity/Activity.js';
+import { ActivityService } from './activity/ActivityService.js';
+import { LastRequests } from './activity/LastRequests.js';
 import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -81,6 +84,8 @@ export interface Plaza {
   readonly notifications: Notifications;
   /** Likes made per day, over a range of days. */
   readonly analytics: Analytics;
+  /** When people last signed in and made a request: your own, or anyone's for admins. */
+  readonly activity: Activity;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -97,8 +102,9 @@ export interface Plaza {
   /** Resolves when the database answers. */
   health(): Promise<void>;
   /**
-   * Stops the job worker (jobs in hand finish first), commits the writes already accepted
-   * (later ones get OFF_01), and closes the database (a knex you gave stays open).
+   * Stops the job worker (jobs in hand finish first), writes the last request times kept in
+   * memory, commits the writes already accepted (later ones get OFF_01), and closes the
+   * database (a knex you gave stays open).
    */
   close(): Promise<void>;
 }
@@ -280,6 +286,15 @@ function assemble(
     Date.now,
     rateLimits,
   );
+  const lastRequests = new LastRequests({
+    db,
+    writes,
+    logger,
+    ...(options.lastRequestFlushMs === undefined
+      ? {}
+      : { flushIntervalMs: options.lastRequestFlushMs }),
+  });
+  events.subscribe('user.deleted', (deleted) => lastRequests.forget(deleted.user_id));
   const versions = new TokenVersions(db, cacheSettings);
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
@@ -297,6 +312,12 @@ function assemble(
     events,
     sessions,
     sessionStates,
+    lastRequests,
+  });
+  const activity = new ActivityService({
+    db,
+    lastRequests,
+    adminUsernames: options.adminUsernames ?? [],
   });
   const posts = new PostService({ Post: BoundPost, db, writes, events, inbox });
   const likes = new LikeService({ db, writes, events, inbox, logger });
@@ -309,6 +330,7 @@ function assemble(
     versions,
     events,
     logger,
+    lastRequests,
   });
   const comments = new CommentService({ db, writes, events, logger, inbox });
   const analytics = new AnalyticsService(db);
@@ -335,6 +357,7 @@ function assemble(
     comments: translate(comments),
     notifications: translate(notifications),
     analytics: translate(analytics),
+    activity: translate(activity),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,
@@ -366,6 +389,7 @@ function assemble(
       // In this order: the worker's last jobs save through the batcher, and the batcher's
       // last commits must land before the pool goes.
       await worker?.stop();
+      await lastRequests.close();
       await writes.close();
       await events.close();
       await releaseDatabase();

@@ -96,6 +96,7 @@ export {
   feedInput,
 } from './posts/postInputs.js';
 export { deleteAccountInput } from './account/accountInputs.js';
+export { activityInput } from './activity/activityInputs.js';
 export {
   createCommentInput,
   listCommentsInput,

@@ -63,6 +63,8 @@ export type {
   ExportedEnrichmentJob,
 } from './account/Account.js';
 export type { DeleteAccountInput } from './account/accountInputs.js';
+export type { Activity, UserActivity } from './activity/Activity.js';
+export type { ActivityInput } from './activity/activityInputs.js';
 export type { Comments, CommentView, CommentPage } from './comments/Comments.js';
 export type {
   CreateCommentInput,

@@ -33,7 +33,19 @@ import {
   wholeNumber,
   type Env,
   type Setting,
+  type SettingKind,
 } from './setting.js';
+import { DEFAULT_LAST_REQUEST_FLUSH_MS } from './activity/LastRequests.js';
+
+/** ADMIN_USERNAMES: comma-separated names; blanks between commas are skipped. */
+const usernameList: SettingKind<string[]> = checkedText(
+  (value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  'comma-separated usernames',
+);
 
 const worker = DEFAULT_WORKER_SETTINGS;
 const throttle = DEFAULT_LOGIN_THROTTLE;
@@ -177,6 +189,20 @@ export const PLAZA_SETTING = declareSettings({
     meaning:
       'password checks (logins, right or wrong) from one client address per minute: RAT_01 (`0`: off)',
     group: 'Failed logins',
+  },
+  ADMIN_USERNAMES: {
+    kind: usernameList,
+    defaultText: 'none',
+    meaning:
+      "comma-separated usernames (any case or width, as at login) whose accounts may see anyone's `GET /user/activity`; list only names already signed up with: a free one is anyone's to take",
+    group: 'Activity and admins',
+  },
+  LAST_REQUEST_FLUSH_MS: {
+    kind: wholeNumber(100, 3_600_000),
+    default: DEFAULT_LAST_REQUEST_FLUSH_MS,
+    meaning:
+      "how often each person's last authenticated request is written: at most one write per person per interval, many people per statement; kept in memory between, written at shutdown",
+    group: 'Activity and admins',
   },
   HUNTER_API_KEY: {
     kind: text,
@@ -386,6 +412,8 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
     tokenVersionCacheMs: read(S.TOKEN_VERSION_CACHE_MS),
     inbox: inboxOptions(read(S.INBOX_KEEP), read(S.INBOX_KEEP_DAYS)),
+    adminUsernames: read(S.ADMIN_USERNAMES),
+    lastRequestFlushMs: read(S.LAST_REQUEST_FLUSH_MS),
   });
 }
 

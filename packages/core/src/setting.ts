@@ -26,6 +26,7 @@ export type SettingGroup =
   | 'Database'
   | 'Tokens and passwords'
   | 'Failed logins'
+  | 'Activity and admins'
   | 'Providers'
   | 'Enrichment jobs'
   | 'Inbox';

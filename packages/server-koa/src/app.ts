@@ -20,6 +20,7 @@ import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
+import { activityRoutes } from './routes/activityRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
 import { inboxRoutes } from './routes/inboxRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
@@ -134,6 +135,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
   analyticsRoutes(router, plaza);
+  activityRoutes(router, plaza);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

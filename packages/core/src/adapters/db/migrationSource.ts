@@ -10,6 +10,7 @@ import * as socialProduct from './migrations/20261208000000_social_product.js';
 import * as account from './migrations/20261208000005_account.js';
 import * as inbox from './migrations/20261209000000_inbox.js';
 import * as likeDays from './migrations/20261209000001_like_days.js';
+import * as userActivity from './migrations/20261209000002_user_activity.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261208000005_account', account],
   ['20261209000000_inbox', inbox],
   ['20261209000001_like_days', likeDays],
+  ['20261209000002_user_activity', userActivity],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
