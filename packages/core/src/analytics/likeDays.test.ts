@@ -266,6 +266,19 @@ test('every day of the range is there, oldest first, zero when nobody liked', as
   ]);
   const year = await plaza.analytics.likes({ date_from: '2024-01-01', date_to: '2024-12-31' });
   t.is(year.days.length, 366);
+  // Every date as Date writes it, across month and year ends, leap years and 2100 (not one).
+  for (const [from, to] of [
+    ['2024-06-15', '2025-06-14'],
+    ['2099-12-01', '2100-11-30'],
+  ] as const) {
+    const { days: dates } = await plaza.analytics.likes({ date_from: from, date_to: to });
+    const start = Date.parse(`${from}T00:00:00Z`);
+    t.deepEqual(
+      dates.map((day) => day.date),
+      dates.map((_, index) => new Date(start + index * DAY_MS).toISOString().slice(0, 10)),
+    );
+    t.is(dates.at(-1)?.date, to);
+  }
 });
 
 test('bad ranges and filters are USR_02 naming the field; an unknown post or author USR_01', async (t) => {
