@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Knex } from 'knex';
 import * as scryptDeclarations from 'scrypt-kdf';
 import {
   createPlaza,
@@ -159,6 +160,34 @@ export interface UserRow {
   readonly email_verdict: string;
   readonly password_hash: string;
   readonly [column: string]: unknown;
+}
+
+/**
+ * Inserts `count` users straight into the users table of a migrated database, named user1,
+ * user2, … (no sign-up: no password hashing, no events), and returns their ids in order. For
+ * tests of one service on a bare database.
+ *
+ * @example const [ada = 0, bob = 0] = await insertUsers(await migratedDatabase(t), 2)
+ */
+export async function insertUsers(db: Knex, count: number): Promise<number[]> {
+  const createdAt = new Date().toISOString();
+  const userIds: number[] = [];
+  for (let n = 1; n <= count; n += 1) {
+    const [row] = await db('users')
+      .insert({
+        username: `user${n}`,
+        username_key: `user${n}`,
+        email: `user${n}@example.com`,
+        email_verdict: 'skipped',
+        password_hash: 'not-a-hash',
+        created_at: createdAt,
+        updated_at: createdAt,
+      })
+      .returning<Array<{ id: number }>>('id');
+    if (row === undefined) throw new Error(`inserting user${n} returned no id`);
+    userIds.push(row.id);
+  }
+  return userIds;
 }
 
 /** Reads the users table directly, with a connection of the test's own. */

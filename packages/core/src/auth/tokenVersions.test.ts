@@ -11,6 +11,7 @@ import {
 } from '../errors.js';
 import {
   databaseUrlIn,
+  insertUsers,
   migratedDatabase,
   RANDOM_10_CHARACTER_PASSWORDS,
   recordEvents,
@@ -352,22 +353,7 @@ async function usersDatabase(
   users: number,
 ): Promise<CountedDatabase> {
   const db = await migratedDatabase(t);
-  const createdAt = new Date().toISOString();
-  const userIds: number[] = [];
-  for (let n = 1; n <= users; n += 1) {
-    const [row] = await db('users')
-      .insert({
-        username: `user${n}`,
-        username_key: `user${n}`,
-        email: `user${n}@example.com`,
-        email_verdict: 'skipped',
-        password_hash: 'not-a-hash',
-        created_at: createdAt,
-        updated_at: createdAt,
-      })
-      .returning<Array<{ id: number }>>('id');
-    userIds.push(row!.id);
-  }
+  const userIds = await insertUsers(db, users);
   let reads = 0;
   db.on('query', (query: { sql: string }) => {
     if (/select .*token_version/i.test(query.sql)) reads += 1;

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Knex } from 'knex';
-import { migratedDatabase, rejectsWithPlazaError } from '@plaza/testkit';
+import { insertUsers, migratedDatabase, rejectsWithPlazaError } from '@plaza/testkit';
 import type { UserFollowed } from '../events/PlazaEvents.js';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
@@ -17,22 +17,7 @@ interface Setup {
 
 async function setUp(t: ExecutionContext, users: number): Promise<Setup> {
   const db = await migratedDatabase(t);
-  const createdAt = new Date().toISOString();
-  const userIds: number[] = [];
-  for (let n = 1; n <= users; n += 1) {
-    const [row] = await db('users')
-      .insert({
-        username: `user${n}`,
-        username_key: `user${n}`,
-        email: `user${n}@example.com`,
-        email_verdict: 'skipped',
-        password_hash: 'not-a-hash',
-        created_at: createdAt,
-        updated_at: createdAt,
-      })
-      .returning<Array<{ id: number }>>('id');
-    userIds.push(row!.id);
-  }
+  const userIds = await insertUsers(db, users);
   const events = new InProcessEventBus();
   const writes = new WriteBatcher(db);
   t.teardown(() => writes.close());
