@@ -11,7 +11,7 @@ import {
   TEST_JWT_SECRET,
   type InProcessTarget,
 } from '../support/apiTarget.js';
-import { createPost, signUp, signUpFields } from '../support/builders.js';
+import { createPost, signUp, signUpFields, uniqueUsername } from '../support/builders.js';
 import {
   commitMarker,
   contentFingerprint,
@@ -33,6 +33,8 @@ import {
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_201);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
 const BODY_LIMIT_BYTES = 100 * 1024;
+/** The first user of the world, who may read anyone's `GET /user/activity`. */
+const FUZZ_ADMIN = uniqueUsername('fuzz_admin');
 
 interface Context {
   readonly target: InProcessTarget;
@@ -45,7 +47,10 @@ async function startOnOwnDatabase(
   prefix: string,
 ): Promise<{ target: InProcessTarget; databaseUrl: string }> {
   const databaseUrl = sharedDatabaseUrl(mkdtempSync(join(tmpdir(), `plaza-${prefix}-`)));
-  const target = await startInProcessTarget({ databaseUrl }, { bodyLimit: BODY_LIMIT_BYTES });
+  const target = await startInProcessTarget(
+    { databaseUrl, adminUsernames: [FUZZ_ADMIN] },
+    { bodyLimit: BODY_LIMIT_BYTES },
+  );
   return { target, databaseUrl };
 }
 
@@ -129,7 +134,7 @@ async function setUpWorld(target: InProcessTarget): Promise<FuzzWorld> {
   const postIds: number[] = [];
   const postAuthors: number[] = [];
   for (let index = 0; index < 3; index += 1) {
-    const user = await signUp(api);
+    const user = await signUp(api, index === 0 ? { username: FUZZ_ADMIN } : {});
     users.push(user);
     for (let post = 0; post < 3; post += 1) {
       postIds.push(await createPost(api, user.token, { title: `seed post ${post}` }));

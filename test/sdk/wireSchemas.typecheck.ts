@@ -52,6 +52,8 @@ holds<Same<DataOf<'listPosts'>['posts'][number], Resolved<sdk.PostsApi['get']>>>
 holds<Same<DataOf<'listLikers'>['user_ids'][number], Resolved<sdk.PostsApi['likers']>[number]>>();
 holds<Same<DataOf<'exportAccount'>, Resolved<sdk.AccountApi['export']>>>();
 holds<Same<Wire<'AccountExport'>, sdk.AccountExport>>();
+holds<Same<DataOf<'userActivity'>, Resolved<sdk.ActivityApi['get']>>>();
+holds<Same<Wire<'UserActivity'>, sdk.UserActivity>>();
 holds<Same<DataOf<'createComment'>, Resolved<sdk.CommentsApi['create']>>>();
 holds<Same<DataOf<'listComments'>['comments'][number], sdk.Comment>>();
 holds<Same<DataOf<'listComments'>['next'], Resolved<sdk.CommentsApi['list']>['next']>>();

@@ -12,6 +12,8 @@ export interface ExportedAccount extends Omit<Profile, 'email' | 'following'> {
   readonly email_verdict: string;
   readonly created: string;
   readonly updated: string;
+  /** Your last authenticated request (see `client.activity`), or null. */
+  readonly last_request: string | null;
 }
 
 export interface ExportedPost {

@@ -1,7 +1,9 @@
 import { accountApi, type AccountApi } from './account.js';
 import { analyticsApi, type AnalyticsApi } from './analytics.js';
+import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
+import { notificationsApi, type NotificationsApi } from './notifications.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -50,7 +52,10 @@ export interface PlazaClient {
   readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
+  /** Your inbox: every event you were told of, kept; see `events` for the live ones. */
+  readonly notifications: NotificationsApi;
   readonly analytics: AnalyticsApi;
+  readonly activity: ActivityApi;
   readonly events: LiveEvents;
 }
 
@@ -78,6 +83,13 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     overloadRetries: options.overloadRetries ?? DEFAULT_OVERLOAD_RETRIES,
     token: () => tokens.get(),
   });
+  const events = new LiveEvents({
+    url: userWatchUrl(base),
+    WebSocket: options.WebSocket ?? globalWebSocket(),
+    tokens,
+    connectTimeoutMs: timeoutMs,
+    reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
+  });
   return {
     auth: authApi(http, tokens, options.autoRefresh ?? true),
     users: usersApi(http),
@@ -87,13 +99,9 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     feed: feedApi(http),
     comments: commentsApi(http),
     analytics: analyticsApi(http),
-    events: new LiveEvents({
-      url: userWatchUrl(base),
-      WebSocket: options.WebSocket ?? globalWebSocket(),
-      tokens,
-      connectTimeoutMs: timeoutMs,
-      reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
-    }),
+    activity: activityApi(http),
+    notifications: notificationsApi(http, (unread) => events.setUnread(unread)),
+    events,
   };
 }
 

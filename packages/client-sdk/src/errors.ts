@@ -9,6 +9,8 @@ export type PlazaErrorCode =
   | 'AUT_01'
   | 'AUT_02'
   | 'AUT_03'
+  /** Signed in, but not allowed to do this (another person's activity, say): HTTP 403. */
+  | 'AUT_04'
   | 'EXT_01'
   | 'OFF_01'
   /** Too many requests (sign-ups, writes) for now; `Retry-After` says how long to wait. */

@@ -183,6 +183,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<PlazaErrorCode>([
   'AUT_01',
   'AUT_02',
   'AUT_03',
+  'AUT_04',
   'EXT_01',
   'OFF_01',
   'RAT_01',

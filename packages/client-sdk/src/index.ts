@@ -11,6 +11,7 @@ export type { FetchFunction } from './http.js';
 export type { AuthApi, UsersApi, PostsApi, LikesApi } from './namespaces.js';
 export type { LiveEvents, ReconnectSettings } from './LiveEvents.js';
 export type { ProfilesApi, ProfileChanges, FollowQuery, ProfilePage } from './follows.js';
+export type { ActivityApi, UserActivity } from './activity.js';
 export type {
   AccountApi,
   AccountExport,
@@ -29,9 +30,16 @@ export type {
   PostLikeChange,
   CommentCreated,
   UserFollowed,
+  InboxEvent,
   ConnectionState,
 } from './liveEventTypes.js';
 export type { CommentsApi, Comment, CommentQuery, CommentPage } from './comments.js';
+export type {
+  NotificationsApi,
+  Notification,
+  NotificationQuery,
+  NotificationPage,
+} from './notifications.js';
 export type { Unsubscribe, StoredTokens } from './TokenStore.js';
 export type { SignedInSession, SignedInSessions, SignedOutEvent } from './sessions.js';
 export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';

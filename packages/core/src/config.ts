@@ -160,6 +160,11 @@ export interface PlazaOptions {
    */
   readonly tokenVersionCacheMs?: number;
   /**
+   * How much of each person's inbox is kept: the newest `keep` entries (default 1,000), none
+   * older than `keepDays` (default 90). Pruned as entries come, no timer.
+   */
+  readonly inbox?: { readonly keep?: number; readonly keepDays?: number };
+  /**
    * Replaces the event bus. Default: in-process on SQLite; on PostgreSQL, LISTEN/NOTIFY
    * between every instance on the database.
    */
@@ -170,6 +175,18 @@ export interface PlazaOptions {
    * own. Default: `database` on PostgreSQL, `memory` on SQLite.
    */
   readonly rateLimitStore?: 'memory' | 'database' | RateLimitStore;
+  /**
+   * Usernames (matched as logins match them: any case or width) whose accounts may see
+   * anyone's activity (`plaza.activity.of(callerId, { user_id })`). Default: none. A listed
+   * name nobody has signed up with yet is anyone's to take: list taken names only.
+   */
+  readonly adminUsernames?: readonly string[];
+  /**
+   * How often each person's last authenticated request is written (default 60000 ms: at most
+   * one write per person a minute, many people per statement); between flushes it is kept in
+   * memory, and written at `close()`.
+   */
+  readonly lastRequestFlushMs?: number;
   readonly logger?: Logger;
 }
 

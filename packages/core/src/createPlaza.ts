@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import type { Account } from './account/Account.js';
 import type { Analytics } from './analytics/Analytics.js';
 import { AnalyticsService } from './analytics/AnalyticsService.js';
+import type { Activity } from './activity/Activity.js';
+import { ActivityService } from './activity/ActivityService.js';
+import { LastRequests } from './activity/LastRequests.js';
 import { AccountService } from './account/AccountService.js';
 import type { Auth } from './auth/Auth.js';
 import { AuthService } from './auth/AuthService.js';
@@ -24,6 +27,7 @@ import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
 import { DatabaseWriteHealth } from './adapters/db/DatabaseWriteHealth.js';
 import { isDatabaseBusy, unwritableReason } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
+import { dialectOf } from './adapters/db/createKnex.js';
 import {
   DEFAULT_JWT_TTL_SECONDS,
   DEFAULT_PASSWORD_MAX_LENGTH,
@@ -45,8 +49,10 @@ import type { Comments } from './comments/Comments.js';
 import { CommentService } from './comments/CommentService.js';
 import type { EventBus } from './events/EventBus.js';
 import { FollowService } from './follows/FollowService.js';
-import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
+import { InboxService } from './inbox/InboxService.js';
+import { InboxWriter, inboxRetention } from './inbox/InboxWriter.js';
+import type { Notifications } from './inbox/Notifications.js';
 import { LikeService } from './likes/LikeService.js';
 import type { RateLimitStore } from './limits/RateLimitStore.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -74,8 +80,12 @@ export interface Plaza {
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
   readonly comments: Comments;
+  /** The inbox: every event a person is told of, kept; see `Notifications`. */
+  readonly notifications: Notifications;
   /** Likes made per day, over a range of days. */
   readonly analytics: Analytics;
+  /** When people last signed in and made a request: your own, or anyone's for admins. */
+  readonly activity: Activity;
   /** Queues profile enrichment; outcomes arrive as `enrichment.*` events. */
   readonly enrichment: Enrichment;
   /** What happened, for listeners such as the WebSocket endpoint. */
@@ -92,8 +102,9 @@ export interface Plaza {
   /** Resolves when the database answers. */
   health(): Promise<void>;
   /**
-   * Stops the job worker (jobs in hand finish first), commits the writes already accepted
-   * (later ones get OFF_01), and closes the database (a knex you gave stays open).
+   * Stops the job worker (jobs in hand finish first), writes the last request times kept in
+   * memory, commits the writes already accepted (later ones get OFF_01), and closes the
+   * database (a knex you gave stays open).
    */
   close(): Promise<void>;
 }
@@ -233,6 +244,10 @@ function assemble(
   const BoundUser = User.bindKnex(db);
   const BoundPost = Post.bindKnex(db);
 
+  const writes = new WriteBatcher(db, undefined, writeHealth);
+  const retention = inboxRetention(options.inbox);
+  const inbox = new InboxWriter(dialectOf(db), retention);
+  const notifications = new InboxService({ db, writes, retention });
   const jobs = new EnrichmentJobs(db);
   let worker: EnrichmentWorker | undefined;
   const enrichment = new EnrichmentService({
@@ -240,6 +255,8 @@ function assemble(
     events,
     configured: enricher !== undefined,
     wake: () => worker?.wake(),
+    writes,
+    inbox,
   });
   const cacheSettings = tokenVersionSettings(options.tokenVersionCacheMs);
   const sessions = new SessionStore(db, limits.refreshTokenTtlSeconds);
@@ -248,8 +265,7 @@ function assemble(
   events.subscribe('auth.session_ended', (ended) => {
     sessionStates.learnEnded(ended.session_id);
   });
-  const writes = new WriteBatcher(db, undefined, writeHealth);
-  const follows = new FollowService({ db, writes, events });
+  const follows = new FollowService({ db, writes, events, inbox });
   const users = new UserService({
     User: BoundUser,
     policy,
@@ -270,6 +286,15 @@ function assemble(
     Date.now,
     rateLimits,
   );
+  const lastRequests = new LastRequests({
+    db,
+    writes,
+    logger,
+    ...(options.lastRequestFlushMs === undefined
+      ? {}
+      : { flushIntervalMs: options.lastRequestFlushMs }),
+  });
+  events.subscribe('user.deleted', (deleted) => lastRequests.forget(deleted.user_id));
   const versions = new TokenVersions(db, cacheSettings);
   // Revocations by other processes, when the bus reaches them, apply here before the TTL ends.
   events.subscribe('auth.tokens_revoked', (revoked) => {
@@ -287,10 +312,15 @@ function assemble(
     events,
     sessions,
     sessionStates,
+    lastRequests,
   });
-  const posts = new PostService({ Post: BoundPost, db, writes, events });
-  const announcer = new LikeAnnouncer(db, events, logger);
-  const likes = new LikeService({ db, writes, announcer });
+  const activity = new ActivityService({
+    db,
+    lastRequests,
+    adminUsernames: options.adminUsernames ?? [],
+  });
+  const posts = new PostService({ Post: BoundPost, db, writes, events, inbox });
+  const likes = new LikeService({ db, writes, events, inbox, logger });
   const account = new AccountService({
     db,
     writes,
@@ -300,8 +330,9 @@ function assemble(
     versions,
     events,
     logger,
+    lastRequests,
   });
-  const comments = new CommentService({ db, writes, events, logger });
+  const comments = new CommentService({ db, writes, events, logger, inbox });
   const analytics = new AnalyticsService(db);
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
@@ -310,6 +341,7 @@ function assemble(
       enricher,
       events,
       writes,
+      inbox,
       settings,
       logger,
     });
@@ -323,7 +355,9 @@ function assemble(
     likes: translate(likes),
     account: translate(account),
     comments: translate(comments),
+    notifications: translate(notifications),
     analytics: translate(analytics),
+    activity: translate(activity),
     enrichment: translate(enrichment),
     events,
     emailVerifier: verifier,
@@ -355,8 +389,8 @@ function assemble(
       // In this order: the worker's last jobs save through the batcher, and the batcher's
       // last commits must land before the pool goes.
       await worker?.stop();
+      await lastRequests.close();
       await writes.close();
-      await announcer.settled();
       await events.close();
       await releaseDatabase();
     },

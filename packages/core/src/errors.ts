@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'AUT_01'
   | 'AUT_02'
   | 'AUT_03'
+  | 'AUT_04'
   | 'EXT_01'
   | 'OFF_01'
   | 'RAT_01';
@@ -60,6 +61,7 @@ export const WRONG_CREDENTIALS_MESSAGE = 'Unable to log in with provided credent
 export const HUNTER_UNAVAILABLE_MESSAGE =
   'Cannot connect to hunter.io for socialuser email verification. Try again.';
 export const OVERLOADED_MESSAGE = 'Server overloaded, try again.';
+export const NOT_ALLOWED_MESSAGE = 'Not allowed.';
 export const TOO_MANY_LOGINS_MESSAGE = 'Too many failed logins; try again later.';
 export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests, slow down.';
 
@@ -93,6 +95,9 @@ export const invalidToken = (cause?: unknown): PlazaError =>
 
 export const wrongCredentials = (): PlazaError =>
   new PlazaError('AUT_02', WRONG_CREDENTIALS_MESSAGE);
+
+/** AUT_04: the token is valid, but its user may not do this (ask about another person, say). */
+export const notAllowed = (): PlazaError => new PlazaError('AUT_04', NOT_ALLOWED_MESSAGE);
 
 /** The email verifier could not give a verdict; nothing was saved. */
 export const emailVerifierUnavailable = (cause?: unknown): PlazaError =>

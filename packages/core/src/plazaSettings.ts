@@ -21,6 +21,7 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { DEFAULT_WORKER_SETTINGS } from './enrichment/workerSettings.js';
+import { DEFAULT_INBOX_RETENTION } from './inbox/InboxWriter.js';
 import { ConfigError } from './errors.js';
 import {
   checkedText,
@@ -32,7 +33,19 @@ import {
   wholeNumber,
   type Env,
   type Setting,
+  type SettingKind,
 } from './setting.js';
+import { DEFAULT_LAST_REQUEST_FLUSH_MS } from './activity/LastRequests.js';
+
+/** ADMIN_USERNAMES: comma-separated names; blanks between commas are skipped. */
+const usernameList: SettingKind<string[]> = checkedText(
+  (value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  'comma-separated usernames',
+);
 
 const worker = DEFAULT_WORKER_SETTINGS;
 const throttle = DEFAULT_LOGIN_THROTTLE;
@@ -177,6 +190,20 @@ export const PLAZA_SETTING = declareSettings({
       'password checks (logins, right or wrong) from one client address per minute: RAT_01 (`0`: off)',
     group: 'Failed logins',
   },
+  ADMIN_USERNAMES: {
+    kind: usernameList,
+    defaultText: 'none',
+    meaning:
+      "comma-separated usernames (any case or width, as at login) whose accounts may see anyone's `GET /user/activity`; list only names already signed up with: a free one is anyone's to take",
+    group: 'Activity and admins',
+  },
+  LAST_REQUEST_FLUSH_MS: {
+    kind: wholeNumber(100, 3_600_000),
+    default: DEFAULT_LAST_REQUEST_FLUSH_MS,
+    meaning:
+      "how often each person's last authenticated request is written: at most one write per person per interval, many people per statement; kept in memory between, written at shutdown",
+    group: 'Activity and admins',
+  },
   HUNTER_API_KEY: {
     kind: text,
     defaultText: 'none: email verification skipped',
@@ -289,6 +316,19 @@ export const PLAZA_SETTING = declareSettings({
     meaning: '`false`: this process queues jobs but leaves running them to another',
     group: 'Enrichment jobs',
   },
+  INBOX_KEEP: {
+    kind: wholeNumber(1, MILLION),
+    default: DEFAULT_INBOX_RETENTION.keep,
+    meaning:
+      'the newest inbox entries kept per person (GET /notifications, and what a WebSocket resuming with `since` is sent); older ones are pruned as new ones come',
+    group: 'Inbox',
+  },
+  INBOX_KEEP_DAYS: {
+    kind: wholeNumber(1, 36_500),
+    default: DEFAULT_INBOX_RETENTION.keepDays,
+    meaning: 'days an inbox entry is kept at most',
+    group: 'Inbox',
+  },
 });
 
 /** The core's settings in the order of the docs. */
@@ -371,5 +411,16 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     databaseQueueLimit: read(S.DATABASE_QUEUE_LIMIT),
     loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
     tokenVersionCacheMs: read(S.TOKEN_VERSION_CACHE_MS),
+    inbox: inboxOptions(read(S.INBOX_KEEP), read(S.INBOX_KEEP_DAYS)),
+    adminUsernames: read(S.ADMIN_USERNAMES),
+    lastRequestFlushMs: read(S.LAST_REQUEST_FLUSH_MS),
   });
+}
+
+function inboxOptions(
+  keep: number | undefined,
+  keepDays: number | undefined,
+): PlazaOptions['inbox'] {
+  const inbox = definedOnly({ keep, keepDays });
+  return Object.keys(inbox).length === 0 ? undefined : inbox;
 }

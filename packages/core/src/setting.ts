@@ -26,8 +26,10 @@ export type SettingGroup =
   | 'Database'
   | 'Tokens and passwords'
   | 'Failed logins'
+  | 'Activity and admins'
   | 'Providers'
-  | 'Enrichment jobs';
+  | 'Enrichment jobs'
+  | 'Inbox';
 
 /** One configuration key, declared once: how it is read, its default and its meaning. */
 export interface SettingSpec<T> {

@@ -20,7 +20,9 @@ import { docsRoutes } from './routes/docsRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
+import { activityRoutes } from './routes/activityRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
+import { inboxRoutes } from './routes/inboxRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
 import { analyticsRoutes } from './routes/analyticsRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
@@ -129,9 +131,11 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   postRoutes(router, plaza, limits);
   accountRoutes(router, plaza, limits);
   sessionRoutes(router, plaza, limits);
+  inboxRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
   analyticsRoutes(router, plaza);
+  activityRoutes(router, plaza);
   docsRoutes(router, plaza);
 
   app.use(requestLog(logger));

@@ -13,6 +13,8 @@ export interface ExportedAccount extends Omit<Profile, 'email' | 'following'> {
   readonly email_verdict: string;
   readonly created: string;
   readonly updated: string;
+  /** The user's last authenticated request (as `plaza.activity` tells it), or null. */
+  readonly last_request: string | null;
 }
 
 /** A post the user wrote, with its counts. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, isTransactionConflict } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import type { LastRequests } from '../activity/LastRequests.js';
 import type { LoginContext } from '../auth/Auth.js';
 import type { LoginThrottle } from '../auth/LoginThrottle.js';
 import type { PasswordHasher } from '../auth/PasswordHasher.js';
@@ -25,6 +26,8 @@ export interface AccountServiceDependencies {
   readonly versions: TokenVersions;
   readonly events: EventBus;
   readonly logger: Logger;
+  /** The last request times not written yet, which the export includes; default: none. */
+  readonly lastRequests?: LastRequests;
 }
 
 /**
@@ -43,7 +46,7 @@ export class AccountService implements Account {
 
   /** @example const everything = await plaza.account.export(userId) */
   export(userId: number): Promise<AccountExport> {
-    return exportAccount(this.#deps.db, userId);
+    return exportAccount(this.#deps.db, userId, this.#deps.lastRequests?.pendingOf(userId));
   }
 
   /**

@@ -22,9 +22,14 @@ const num = (value: unknown): number => Number(value);
 /**
  * Reads everything Plaza holds about the user (one query per table, each over an index on
  * the user), outside any transaction: a write landing meanwhile may or may not be in it.
- * AUT_01 when the user does not exist (deleted since the token was checked).
+ * AUT_01 when the user does not exist (deleted since the token was checked). `pendingRequestMs`:
+ * the user's last request as this process knows it and has not written yet (LastRequests).
  */
-export async function exportAccount(db: Knex, userId: number): Promise<AccountExport> {
+export async function exportAccount(
+  db: Knex,
+  userId: number,
+  pendingRequestMs?: number,
+): Promise<AccountExport> {
   const user = (await db('users')
     .select(
       'id',
@@ -36,6 +41,7 @@ export async function exportAccount(db: Knex, userId: number): Promise<AccountEx
       'following_count',
       'created_at',
       'updated_at',
+      'last_request_at',
     )
     .where('id', userId)
     .first()) as Row | undefined;
@@ -86,7 +92,7 @@ export async function exportAccount(db: Knex, userId: number): Promise<AccountEx
 
   return {
     exported_at: new Date().toISOString(),
-    account: accountOf(user),
+    account: accountOf(user, pendingRequestMs),
     posts: posts.map((row): ExportedPost => ({
       post_id: num(row['id']),
       title: String(row['title']),
@@ -128,7 +134,13 @@ export async function exportAccount(db: Knex, userId: number): Promise<AccountEx
   };
 }
 
-function accountOf(user: Row): ExportedAccount {
+function accountOf(user: Row, pendingRequestMs: number | undefined): ExportedAccount {
+  const stored =
+    user['last_request_at'] == null ? undefined : Date.parse(iso(user['last_request_at']));
+  const lastRequest =
+    pendingRequestMs === undefined || (stored !== undefined && stored > pendingRequestMs)
+      ? stored
+      : pendingRequestMs;
   const profile = Object.fromEntries(
     PROFILE_FIELDS.map((field) => [field, user[field] ?? null]),
   ) as Pick<ExportedAccount, (typeof PROFILE_FIELDS)[number]>;
@@ -144,6 +156,7 @@ function accountOf(user: Row): ExportedAccount {
     following_count: num(user['following_count']),
     created: iso(user['created_at']),
     updated: iso(user['updated_at']),
+    last_request: lastRequest === undefined ? null : new Date(lastRequest).toISOString(),
   };
 }
 

@@ -48,12 +48,13 @@ export interface Auth {
   /**
    * The user a token stands for and the token version it carries. AUT_01 when the token is
    * missing, malformed, expired, forged, of a deleted user, older than the user's latest
-   * password change or logout everywhere, or of a session that ended.
+   * password change or logout everywhere, or of a session that ended. A success counts as a
+   * request of the user (`plaza.activity`'s `last_request`), as does `verifyToken`'s.
    */
   authenticate(token: unknown): Promise<VerifiedToken>;
   /** The user id a token stands for; AUT_01 as `authenticate` says. */
   verifyToken(token: unknown): Promise<number>;
-  /** `POST /api-token-verify/`: the token's user, or AUT_01. */
+  /** `POST /api-token-verify/`: the token's user, or AUT_01; not a request of that user. */
   checkToken(
     input: VerifyTokenInput | RawParams,
   ): Promise<{ readonly token: string; readonly user_id: number }>;

@@ -23,6 +23,7 @@ import { SessionStates } from '../sessions/SessionStates.js';
 import { SessionStore, type StartedSession } from '../sessions/SessionStore.js';
 import type { SessionContext, SessionList } from '../sessions/Sessions.js';
 import { refreshInput, type RefreshInput } from '../sessions/sessionInputs.js';
+import type { LastRequests } from '../activity/LastRequests.js';
 
 export type { LoginContext, VerifiedToken } from './Auth.js';
 
@@ -44,6 +45,8 @@ export interface AuthServiceDependencies {
   readonly sessions?: SessionStore;
   /** Whether each session is live; default: read through `User`, cached 1 s. */
   readonly sessionStates?: SessionStates;
+  /** Told of each authenticated request (`authenticate`, `verifyToken`); default: nobody. */
+  readonly lastRequests?: LastRequests;
 }
 
 /** Logins, tokens, and password changes. */
@@ -173,6 +176,14 @@ export class AuthService {
    * @example const { userId, tokenVersion } = await plaza.auth.authenticate(token)
    */
   async authenticate(token: unknown): Promise<VerifiedToken> {
+    const verified = await this.#verify(token);
+    // In memory: written at most once a minute per person (LastRequests).
+    this.#deps.lastRequests?.note(verified.userId);
+    return verified;
+  }
+
+  /** What `authenticate` checks, without counting it as a request of the token's user. */
+  async #verify(token: unknown): Promise<VerifiedToken> {
     const claims = this.#deps.tokens.verify(token);
     let current = await this.#versions.current(claims.userId);
     // Newer than the version held here: raised by another process since it was read.
@@ -197,7 +208,8 @@ export class AuthService {
     raw: VerifyTokenInput | RawParams,
   ): Promise<{ readonly token: string; readonly user_id: number }> {
     const { token } = parseInput(verifyTokenInput, raw);
-    return { token, user_id: await this.verifyToken(token) };
+    // Looking a token up is not a request of its user: their last request stays.
+    return { token, user_id: (await this.#verify(token)).userId };
   }
 
   /**

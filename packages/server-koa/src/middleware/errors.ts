@@ -14,6 +14,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   AUT_01: 401,
   AUT_02: 401,
   AUT_03: 429,
+  AUT_04: 403,
   EXT_01: 502,
   OFF_01: 503,
   RAT_01: 429,

@@ -23,6 +23,9 @@ export const exportedAccountWire = z.strictObject({
   ...profileFields,
   created: isoDateTime,
   updated: isoDateTime,
+  last_request: isoDateTime
+    .nullable()
+    .meta({ description: 'Your last authenticated request (see `GET /user/activity`).' }),
 });
 
 const exportedFollowWire = z.strictObject({
