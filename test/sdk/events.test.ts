@@ -3,7 +3,7 @@ import { PlazaApiError, type WebSocketLike } from '@plaza/client-sdk';
 import { startInProcessTarget, type InProcessTarget } from '../support/apiTarget.js';
 import { clientOf, signedUpClient, type SignedUpClient } from './support/clients.js';
 import { WAIT_MS, withTimeout } from '../support/watchSocket.js';
-import { nextEvent, recordEvents } from './support/liveEvents.js';
+import { nextEvent, recordEvents, withoutId } from './support/liveEvents.js';
 import { recordingWebSocket } from './support/recordingWebSocket.js';
 
 /** Live events over `/user-watch?format=json`, through the SDK, from a real server. */
@@ -65,11 +65,19 @@ test('post.liked and post.unliked reach the author, not the liker nor anyone els
 
   const liked = nextEvent(author.client.events, 'post.liked');
   await liker.client.likes.like(postId);
-  t.deepEqual(await liked, { post_id: postId, by_user_id: liker.session.user_id, likes: 1 });
+  t.deepEqual(withoutId(await liked), {
+    post_id: postId,
+    by_user_id: liker.session.user_id,
+    likes: 1,
+  });
 
   const unliked = nextEvent(author.client.events, 'post.unliked');
   await liker.client.likes.unlike(postId);
-  t.deepEqual(await unliked, { post_id: postId, by_user_id: liker.session.user_id, likes: 0 });
+  t.deepEqual(withoutId(await unliked), {
+    post_id: postId,
+    by_user_id: liker.session.user_id,
+    likes: 0,
+  });
 
   // The server sends a socket's events in order: once a later like of their own post
   // arrives, an earlier event for them would have arrived before it.
@@ -165,7 +173,9 @@ test('setToken re-authenticates the open socket as the other user', async (t) =>
   await liker.client.likes.like(annsPost);
   await liker.client.likes.like(bobsPost);
   await bobHears;
-  t.deepEqual(liked, [{ post_id: bobsPost, by_user_id: liker.session.user_id, likes: 1 }]);
+  t.deepEqual(liked.map(withoutId), [
+    { post_id: bobsPost, by_user_id: liker.session.user_id, likes: 1 },
+  ]);
 });
 
 test('a token set while the socket is still opening is the one it authenticates with', async (t) => {

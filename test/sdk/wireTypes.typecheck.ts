@@ -11,6 +11,8 @@ import type * as server from '@plaza/server-koa';
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- an assertion on types only
 const holds = <_Proof extends true>(): void => undefined;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** An event as its JSON frame carries it: the inbox place as the frame's `id`. */
+type Framed<T> = Omit<T, 'inbox_id' | 'inbox_after'> & { readonly id: number };
 
 holds<Same<core.Profile, sdk.Profile>>();
 holds<Same<core.PostView, sdk.Post>>();
@@ -28,14 +30,16 @@ holds<core.ErrorCode extends sdk.PlazaErrorCode ? true : false>();
 holds<[Exclude<keyof server.ErrorBody, keyof sdk.PlazaApiError>] extends [never] ? true : false>();
 holds<Same<core.PlazaError['hint'], sdk.PlazaApiError['hint']>>();
 // The events the JSON protocol sends, minus what it leaves out (the author, who is the receiver).
-holds<Same<Omit<core.PostLikeChange, 'author_id'>, sdk.PostLikeChange>>();
-holds<Same<core.PlazaEvents['enrichment.failed'], sdk.LiveEventMap['enrichment.failed']>>();
-holds<Same<Omit<core.CommentCreated, 'author_id'>, sdk.CommentCreated>>();
+holds<Same<Framed<Omit<core.PostLikeChange, 'author_id'>>, sdk.PostLikeChange>>();
+holds<Same<Framed<core.PlazaEvents['enrichment.failed']>, sdk.LiveEventMap['enrichment.failed']>>();
+holds<Same<Framed<Omit<core.CommentCreated, 'author_id'>>, sdk.CommentCreated>>();
 holds<Same<core.CommentView, sdk.Comment>>();
 holds<Same<core.AuthorSummary, sdk.AuthorSummary>>();
 holds<Same<keyof core.CommentPage, keyof sdk.CommentPage>>();
 holds<Same<Exclude<keyof core.ListCommentsInput, 'post_id'>, keyof sdk.CommentQuery>>();
-holds<Same<core.PlazaEvents['enrichment.completed'], sdk.LiveEventMap['enrichment.completed']>>();
+holds<
+  Same<Framed<core.PlazaEvents['enrichment.completed']>, sdk.LiveEventMap['enrichment.completed']>
+>();
 // The export, field for field (the SDK's lists are plain arrays).
 holds<Same<core.ExportedAccount, sdk.ExportedAccount>>();
 holds<Same<keyof core.AccountExport, keyof sdk.AccountExport>>();
@@ -49,7 +53,10 @@ holds<Same<keyof core.DeleteAccountInput, 'password'>>();
 holds<Same<core.UserActivity, sdk.UserActivity>>();
 holds<Same<keyof core.ActivityInput, 'user_id'>>();
 // user.followed goes to the followed user, so their own id is left out.
-holds<Same<Omit<core.UserFollowed, 'user_id'>, sdk.UserFollowed>>();
+holds<Same<Framed<Omit<core.UserFollowed, 'user_id'>>, sdk.UserFollowed>>();
+// The inbox: its query, and an entry's fields beside the event's.
+holds<Same<keyof core.ListNotificationsInput, keyof sdk.NotificationQuery>>();
+holds<Same<keyof core.NotificationPage, keyof sdk.NotificationPage>>();
 holds<Same<keyof core.ProfilePage, keyof sdk.ProfilePage>>();
 holds<Same<keyof core.FollowListInput, keyof sdk.FollowQuery | 'user_id'>>();
 holds<Same<keyof core.UpdateProfileInput, keyof sdk.ProfileChanges>>();

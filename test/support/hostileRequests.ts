@@ -755,6 +755,9 @@ function socialRoutes(
     route('POST', '/api-token-refresh/', 4, { refresh_token: refreshToken }, ['refresh_token']),
     route('GET', '/user/sessions', 3),
     route('GET', '/user/export', 2),
+    // The inbox (issue 16): its entries' ids are row ids like any other.
+    route('GET', '/notifications', 4, { limit, before: postId }),
+    route('POST', '/notifications/read', 3, { up_to: postId }, ['up_to']),
     route('GET', '/user/activity', 3, { user_id: userId }),
     { ...route('POST', '/user/logout', 2), authorization: expendable },
     {

@@ -249,3 +249,15 @@ function textOf(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
 }
+
+/**
+ * An event frame without its inbox `id`, which it must carry (a positive whole number): for
+ * comparing the rest of the frame whole.
+ */
+export function withoutId(frame: unknown): Record<string, unknown> {
+  const { id, ...rest } = frame as Record<string, unknown>;
+  if (!Number.isSafeInteger(id) || (id as number) < 1) {
+    throw new Error(`the event frame has no inbox id: ${JSON.stringify(frame)}`);
+  }
+  return rest;
+}

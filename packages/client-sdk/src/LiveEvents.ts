@@ -32,7 +32,9 @@ const SERVER_EVENTS: ReadonlySet<string> = new Set(SERVER_EVENT_TYPES);
 
 /**
  * The live events of the signed-in user over `/user-watch?format=json`: one socket,
- * re-authenticated when the token changes, re-opened with backoff when it drops.
+ * re-authenticated when the token changes, re-opened with backoff when it drops. Each
+ * (re)authentication resumes after the last inbox id seen, so the server first sends what was
+ * missed meanwhile: every event is emitted once, in order, across reconnects.
  *
  * @example await client.events.connect(); client.events.on('post.liked', (e) => show(e.likes))
  */
@@ -50,6 +52,16 @@ export class LiveEvents {
   #acceptedToken: string | undefined;
   /** `connect()` calls waiting for the next 'ready'. */
   #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /**
+   * The newest inbox id seen (or skipped) and whose inbox it is: sent as `since` on every
+   * (re)authentication, so the server sends what was missed, and an event is emitted once.
+   */
+  #inbox: { userId: number; lastId: number } | undefined;
+  /** The inbox's newest id when the server said ready: later events count as unread. */
+  #unreadFrom = 0;
+  #unread: number | undefined;
+  /** The user changed at the last ready: what the server replays is of another inbox. */
+  #switchedUser = false;
 
   constructor(settings: LiveEventsSettings) {
     this.#settings = settings;
@@ -156,8 +168,23 @@ export class LiveEvents {
       this.#acceptedToken = this.#unanswered.shift();
       this.#state = 'open';
       this.#failedAttempts = 0;
-      this.#emit('ready', { user_id: message['user_id'] });
+      const userId = message['user_id'];
+      const lastId = typeof message['last_id'] === 'number' ? message['last_id'] : 0;
+      // Another user's inbox (or the first ready): from its newest entry on.
+      this.#switchedUser = this.#inbox !== undefined && this.#inbox.userId !== userId;
+      if (this.#inbox === undefined || this.#switchedUser) this.#inbox = { userId, lastId };
+      this.#unreadFrom = lastId;
+      this.#emit('ready', { user_id: userId });
+      if (typeof message['unread'] === 'number') this.#setUnread(message['unread']);
       return true;
+    }
+    if (type === 'resync') {
+      // After a switch of user the old `since` meant nothing here: no need to reload.
+      if (!this.#switchedUser && this.#inbox !== undefined) {
+        this.#inbox.lastId = this.#unreadFrom;
+        this.#emit('resync', { last_id: this.#unreadFrom });
+      }
+      return this.#state === 'open';
     }
     if (type === 'error') {
       const refused = new PlazaApiError({
@@ -174,7 +201,16 @@ export class LiveEvents {
     }
     if (typeof type === 'string' && SERVER_EVENTS.has(type)) {
       const { type: _type, ...payload } = message;
+      const id = payload['id'];
+      if (typeof id === 'number' && this.#inbox !== undefined) {
+        // Sent again after a reconnect, or replayed from before a switch of user.
+        if (id <= this.#inbox.lastId) return this.#state === 'open';
+        this.#inbox.lastId = id;
+      }
       this.#emit(type as (typeof SERVER_EVENT_TYPES)[number], payload as never);
+      if (typeof id === 'number' && id > this.#unreadFrom && this.#unread !== undefined) {
+        this.#setUnread(this.#unread + 1);
+      }
     }
     return this.#state === 'open';
   }
@@ -239,7 +275,18 @@ export class LiveEvents {
 
   #sendAuth(socket: WebSocketLike, token: string): void {
     this.#unanswered.push(token);
-    socket.send(authFrame(token));
+    socket.send(authFrame(token, this.#inbox?.lastId ?? null));
+  }
+
+  /** The unread count is now `unread` (the inbox's answer to a read mark, say). */
+  setUnread(unread: number): void {
+    this.#setUnread(unread);
+  }
+
+  #setUnread(unread: number): void {
+    if (unread === this.#unread) return;
+    this.#unread = unread;
+    this.#emit('unread', { unread });
   }
 
   /** Ends the connection after a failure that trying again will not fix. */
@@ -283,8 +330,8 @@ export class LiveEvents {
   }
 }
 
-function authFrame(token: string): string {
-  return JSON.stringify({ type: 'auth', token });
+function authFrame(token: string, since: number | null): string {
+  return JSON.stringify({ type: 'auth', token, since });
 }
 
 function parseMessage(data: unknown): Record<string, unknown> | undefined {

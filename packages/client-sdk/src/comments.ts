@@ -1,4 +1,5 @@
 import type { HttpTransport } from './http.js';
+import { pageByPage } from './pageByPage.js';
 import type { AuthorSummary } from './types.js';
 
 /** A comment on a post. */
@@ -45,15 +46,11 @@ export function commentsApi(http: HttpTransport): CommentsApi {
         comment_id: number;
       },
     list,
-    async *iterate(postId: number, query: CommentQuery = {}) {
-      let after = query.after;
-      for (;;) {
+    iterate: (postId: number, query: CommentQuery = {}) =>
+      pageByPage(query.after, async (after) => {
         const page = await list(postId, after === undefined ? query : { ...query, after });
-        yield* page.comments;
-        if (page.next === null) return;
-        after = page.next;
-      }
-    },
+        return { items: page.comments, next: page.next };
+      }),
     async delete(commentId) {
       await http.send('POST', '/comment/delete', { comment_id: commentId });
     },

@@ -3,6 +3,7 @@ import { analyticsApi, type AnalyticsApi } from './analytics.js';
 import { activityApi, type ActivityApi } from './activity.js';
 import { feedApi, type FeedApi } from './feed.js';
 import { commentsApi, type CommentsApi } from './comments.js';
+import { notificationsApi, type NotificationsApi } from './notifications.js';
 import { HttpTransport, type FetchFunction } from './http.js';
 import { LiveEvents, type ReconnectSettings } from './LiveEvents.js';
 import {
@@ -51,6 +52,8 @@ export interface PlazaClient {
   readonly account: AccountApi;
   readonly feed: FeedApi;
   readonly comments: CommentsApi;
+  /** Your inbox: every event you were told of, kept; see `events` for the live ones. */
+  readonly notifications: NotificationsApi;
   readonly analytics: AnalyticsApi;
   readonly activity: ActivityApi;
   readonly events: LiveEvents;
@@ -80,6 +83,13 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     overloadRetries: options.overloadRetries ?? DEFAULT_OVERLOAD_RETRIES,
     token: () => tokens.get(),
   });
+  const events = new LiveEvents({
+    url: userWatchUrl(base),
+    WebSocket: options.WebSocket ?? globalWebSocket(),
+    tokens,
+    connectTimeoutMs: timeoutMs,
+    reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
+  });
   return {
     auth: authApi(http, tokens, options.autoRefresh ?? true),
     users: usersApi(http),
@@ -90,13 +100,8 @@ export function createClient(baseUrl: string | URL, options: ClientOptions = {})
     comments: commentsApi(http),
     analytics: analyticsApi(http),
     activity: activityApi(http),
-    events: new LiveEvents({
-      url: userWatchUrl(base),
-      WebSocket: options.WebSocket ?? globalWebSocket(),
-      tokens,
-      connectTimeoutMs: timeoutMs,
-      reconnect: { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
-    }),
+    notifications: notificationsApi(http, (unread) => events.setUnread(unread)),
+    events,
   };
 }
 

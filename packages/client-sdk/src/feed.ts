@@ -1,4 +1,5 @@
 import type { HttpTransport } from './http.js';
+import { pageByPage } from './pageByPage.js';
 import type { Post, PostPage } from './types.js';
 
 /** A page of your feed: `limit` (1 to 100; the server's default is 20) before a cursor. */
@@ -22,13 +23,10 @@ export function feedApi(http: HttpTransport): FeedApi {
     (await http.send('GET', '/feed', { ...query })).data as PostPage;
   return {
     list,
-    async *iterate(query: FeedQuery = {}) {
-      let before = query.before;
-      do {
+    iterate: (query: FeedQuery = {}) =>
+      pageByPage(query.before, async (before) => {
         const page = await list(before === undefined ? query : { ...query, before });
-        yield* page.posts;
-        before = page.next ?? undefined;
-      } while (before !== undefined);
-    },
+        return { items: page.posts, next: page.next };
+      }),
   };
 }

@@ -1,4 +1,5 @@
 import type { HttpTransport, Params } from './http.js';
+import { pageByPage } from './pageByPage.js';
 import type { Profile } from './types.js';
 
 /**
@@ -62,14 +63,11 @@ type FollowList = '/user/followers' | '/user/following';
 export function profilesApi(http: HttpTransport): ProfilesApi {
   const page = async (path: FollowList, userId: number, query: FollowQuery = {}) =>
     (await http.send('GET', path, { ...query, user_id: userId })).data as ProfilePage;
-  async function* iterate(path: FollowList, userId: number, query: FollowQuery = {}) {
-    let before = query.before;
-    do {
+  const iterate = (path: FollowList, userId: number, query: FollowQuery = {}) =>
+    pageByPage(query.before, async (before) => {
       const answer = await page(path, userId, before === undefined ? query : { ...query, before });
-      yield* answer.users;
-      before = answer.next ?? undefined;
-    } while (before !== undefined);
-  }
+      return { items: answer.users, next: answer.next };
+    });
   return {
     byUsername: async (username) =>
       (await http.send('GET', '/user/data', { username })).data as Profile,

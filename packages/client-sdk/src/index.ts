@@ -30,9 +30,16 @@ export type {
   PostLikeChange,
   CommentCreated,
   UserFollowed,
+  InboxEvent,
   ConnectionState,
 } from './liveEventTypes.js';
 export type { CommentsApi, Comment, CommentQuery, CommentPage } from './comments.js';
+export type {
+  NotificationsApi,
+  Notification,
+  NotificationQuery,
+  NotificationPage,
+} from './notifications.js';
 export type { Unsubscribe, StoredTokens } from './TokenStore.js';
 export type { SignedInSession, SignedInSessions, SignedOutEvent } from './sessions.js';
 export type { WebSocketLike, WebSocketConstructor } from './webSocketLike.js';

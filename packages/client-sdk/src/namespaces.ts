@@ -1,5 +1,6 @@
 import { profilesApi, type ProfilesApi } from './follows.js';
 import type { HttpTransport } from './http.js';
+import { pageByPage } from './pageByPage.js';
 import type { NewPost, Post, PostChanges, PostPage, PostQuery, Profile } from './types.js';
 
 export { authApi, type AuthApi } from './auth.js';
@@ -58,14 +59,11 @@ export function postsApi(http: HttpTransport): PostsApi {
       (await http.send('POST', '/post/data', { ...post })).data as { post_id: number },
     get: async (postId) => (await http.send('GET', '/post/read', { post_id: postId })).data as Post,
     list,
-    async *iterate(query: PostQuery = {}) {
-      let before = query.before;
-      do {
+    iterate: (query: PostQuery = {}) =>
+      pageByPage(query.before, async (before) => {
         const page = await list(before === undefined ? query : { ...query, before });
-        yield* page.posts;
-        before = page.next ?? undefined;
-      } while (before !== undefined);
-    },
+        return { items: page.posts, next: page.next };
+      }),
     async likers(postId) {
       const body = await http.send('GET', '/post/likes', { post_id: postId });
       return (body.data as { user_ids: number[] }).user_ids;

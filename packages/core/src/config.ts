@@ -160,6 +160,11 @@ export interface PlazaOptions {
    */
   readonly tokenVersionCacheMs?: number;
   /**
+   * How much of each person's inbox is kept: the newest `keep` entries (default 1,000), none
+   * older than `keepDays` (default 90). Pruned as entries come, no timer.
+   */
+  readonly inbox?: { readonly keep?: number; readonly keepDays?: number };
+  /**
    * Replaces the event bus. Default: in-process on SQLite; on PostgreSQL, LISTEN/NOTIFY
    * between every instance on the database.
    */

@@ -27,6 +27,7 @@ import { DatabaseFileGuard } from './adapters/db/DatabaseFileGuard.js';
 import { DatabaseWriteHealth } from './adapters/db/DatabaseWriteHealth.js';
 import { isDatabaseBusy, unwritableReason } from './adapters/db/dbErrors.js';
 import { WriteBatcher } from './adapters/db/WriteBatcher.js';
+import { dialectOf } from './adapters/db/createKnex.js';
 import {
   DEFAULT_JWT_TTL_SECONDS,
   DEFAULT_PASSWORD_MAX_LENGTH,
@@ -48,8 +49,10 @@ import type { Comments } from './comments/Comments.js';
 import { CommentService } from './comments/CommentService.js';
 import type { EventBus } from './events/EventBus.js';
 import { FollowService } from './follows/FollowService.js';
-import { LikeAnnouncer } from './likes/LikeAnnouncer.js';
 import type { Likes } from './likes/Likes.js';
+import { InboxService } from './inbox/InboxService.js';
+import { InboxWriter, inboxRetention } from './inbox/InboxWriter.js';
+import type { Notifications } from './inbox/Notifications.js';
 import { LikeService } from './likes/LikeService.js';
 import type { RateLimitStore } from './limits/RateLimitStore.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -77,6 +80,8 @@ export interface Plaza {
   /** Leaving: export everything held about an account, and delete it. */
   readonly account: Account;
   readonly comments: Comments;
+  /** The inbox: every event a person is told of, kept; see `Notifications`. */
+  readonly notifications: Notifications;
   /** Likes made per day, over a range of days. */
   readonly analytics: Analytics;
   /** When people last signed in and made a request: your own, or anyone's for admins. */
@@ -239,6 +244,10 @@ function assemble(
   const BoundUser = User.bindKnex(db);
   const BoundPost = Post.bindKnex(db);
 
+  const writes = new WriteBatcher(db, undefined, writeHealth);
+  const retention = inboxRetention(options.inbox);
+  const inbox = new InboxWriter(dialectOf(db), retention);
+  const notifications = new InboxService({ db, writes, retention });
   const jobs = new EnrichmentJobs(db);
   let worker: EnrichmentWorker | undefined;
   const enrichment = new EnrichmentService({
@@ -246,6 +255,8 @@ function assemble(
     events,
     configured: enricher !== undefined,
     wake: () => worker?.wake(),
+    writes,
+    inbox,
   });
   const cacheSettings = tokenVersionSettings(options.tokenVersionCacheMs);
   const sessions = new SessionStore(db, limits.refreshTokenTtlSeconds);
@@ -254,8 +265,7 @@ function assemble(
   events.subscribe('auth.session_ended', (ended) => {
     sessionStates.learnEnded(ended.session_id);
   });
-  const writes = new WriteBatcher(db, undefined, writeHealth);
-  const follows = new FollowService({ db, writes, events });
+  const follows = new FollowService({ db, writes, events, inbox });
   const users = new UserService({
     User: BoundUser,
     policy,
@@ -309,9 +319,8 @@ function assemble(
     lastRequests,
     adminUsernames: options.adminUsernames ?? [],
   });
-  const posts = new PostService({ Post: BoundPost, db, writes, events });
-  const announcer = new LikeAnnouncer(db, events, logger);
-  const likes = new LikeService({ db, writes, announcer });
+  const posts = new PostService({ Post: BoundPost, db, writes, events, inbox });
+  const likes = new LikeService({ db, writes, events, inbox, logger });
   const account = new AccountService({
     db,
     writes,
@@ -323,7 +332,7 @@ function assemble(
     logger,
     lastRequests,
   });
-  const comments = new CommentService({ db, writes, events, logger });
+  const comments = new CommentService({ db, writes, events, logger, inbox });
   const analytics = new AnalyticsService(db);
   if (enricher !== undefined && options.enrichment?.worker !== false) {
     worker = new EnrichmentWorker({
@@ -332,6 +341,7 @@ function assemble(
       enricher,
       events,
       writes,
+      inbox,
       settings,
       logger,
     });
@@ -345,6 +355,7 @@ function assemble(
     likes: translate(likes),
     account: translate(account),
     comments: translate(comments),
+    notifications: translate(notifications),
     analytics: translate(analytics),
     activity: translate(activity),
     enrichment: translate(enrichment),
@@ -380,7 +391,6 @@ function assemble(
       await worker?.stop();
       await lastRequests.close();
       await writes.close();
-      await announcer.settled();
       await events.close();
       await releaseDatabase();
     },

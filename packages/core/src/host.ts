@@ -105,6 +105,14 @@ export {
 } from './comments/commentInputs.js';
 export { likesByDayInput, MAX_ANALYTICS_DAYS } from './analytics/analyticsInputs.js';
 export { canonicalIp, clientNetwork } from './shared/clientNetwork.js';
+export { listNotificationsInput, markNotificationsReadInput } from './inbox/inboxInputs.js';
+export {
+  notificationFields,
+  NOTIFICATION_TYPES,
+  type NotifiedEvent,
+  type NotificationType,
+} from './inbox/notificationFields.js';
+export { DEFAULT_INBOX_RETENTION, type InboxRetention } from './inbox/InboxWriter.js';
 
 // Defaults and settings of the parts createPlaza wires.
 export { DEFAULT_TOKEN_VERSION_SETTINGS, type TokenVersionSettings } from './auth/TokenVersions.js';

@@ -74,6 +74,14 @@ export type {
 export type { Analytics, LikesByDay, LikesOnDay } from './analytics/Analytics.js';
 export type { LikesByDayInput } from './analytics/analyticsInputs.js';
 export type { Enrichment, EnrichmentRequest } from './enrichment/Enrichment.js';
+export type {
+  Notifications,
+  NotificationView,
+  NotificationPage,
+  KeptNotification,
+  Replay,
+} from './inbox/Notifications.js';
+export type { ListNotificationsInput, MarkNotificationsReadInput } from './inbox/inboxInputs.js';
 
 export {
   SkippingEmailVerifier,
@@ -109,5 +117,7 @@ export {
   type PostDeleted,
   type CommentCreated,
   type UserFollowed,
+  type InboxPlaced,
+  type InboxPlacedForMany,
 } from './events/PlazaEvents.js';
 export { InProcessEventBus } from './events/InProcessEventBus.js';

@@ -21,6 +21,7 @@ import {
   type PlazaOptions,
 } from './config.js';
 import { DEFAULT_WORKER_SETTINGS } from './enrichment/workerSettings.js';
+import { DEFAULT_INBOX_RETENTION } from './inbox/InboxWriter.js';
 import { ConfigError } from './errors.js';
 import {
   checkedText,
@@ -315,6 +316,19 @@ export const PLAZA_SETTING = declareSettings({
     meaning: '`false`: this process queues jobs but leaves running them to another',
     group: 'Enrichment jobs',
   },
+  INBOX_KEEP: {
+    kind: wholeNumber(1, MILLION),
+    default: DEFAULT_INBOX_RETENTION.keep,
+    meaning:
+      'the newest inbox entries kept per person (GET /notifications, and what a WebSocket resuming with `since` is sent); older ones are pruned as new ones come',
+    group: 'Inbox',
+  },
+  INBOX_KEEP_DAYS: {
+    kind: wholeNumber(1, 36_500),
+    default: DEFAULT_INBOX_RETENTION.keepDays,
+    meaning: 'days an inbox entry is kept at most',
+    group: 'Inbox',
+  },
 });
 
 /** The core's settings in the order of the docs. */
@@ -397,7 +411,16 @@ export function plazaOptionsFromEnv(env: Env): PlazaOptions {
     databaseQueueLimit: read(S.DATABASE_QUEUE_LIMIT),
     loginThrottle: Object.keys(loginThrottle).length === 0 ? undefined : loginThrottle,
     tokenVersionCacheMs: read(S.TOKEN_VERSION_CACHE_MS),
+    inbox: inboxOptions(read(S.INBOX_KEEP), read(S.INBOX_KEEP_DAYS)),
     adminUsernames: read(S.ADMIN_USERNAMES),
     lastRequestFlushMs: read(S.LAST_REQUEST_FLUSH_MS),
   });
+}
+
+function inboxOptions(
+  keep: number | undefined,
+  keepDays: number | undefined,
+): PlazaOptions['inbox'] {
+  const inbox = definedOnly({ keep, keepDays });
+  return Object.keys(inbox).length === 0 ? undefined : inbox;
 }

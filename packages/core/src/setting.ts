@@ -28,7 +28,8 @@ export type SettingGroup =
   | 'Failed logins'
   | 'Activity and admins'
   | 'Providers'
-  | 'Enrichment jobs';
+  | 'Enrichment jobs'
+  | 'Inbox';
 
 /** One configuration key, declared once: how it is read, its default and its meaning. */
 export interface SettingSpec<T> {

@@ -22,6 +22,7 @@ import { postRoutes } from './routes/postRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
 import { activityRoutes } from './routes/activityRoutes.js';
 import { sessionRoutes } from './routes/sessionRoutes.js';
+import { inboxRoutes } from './routes/inboxRoutes.js';
 import { profileRoutes } from './routes/profileRoutes.js';
 import { analyticsRoutes } from './routes/analyticsRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
@@ -130,6 +131,7 @@ export function createServer(plaza: Plaza, options: ServerOptions = {}): PlazaSe
   postRoutes(router, plaza, limits);
   accountRoutes(router, plaza, limits);
   sessionRoutes(router, plaza, limits);
+  inboxRoutes(router, plaza, limits);
   commentRoutes(router, plaza, limits);
   profileRoutes(router, plaza, limits);
   analyticsRoutes(router, plaza);

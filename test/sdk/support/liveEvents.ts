@@ -37,3 +37,12 @@ export function recordEvents<K extends LiveEventType>(
   events.on(type, (event) => seen.push(event));
   return seen;
 }
+
+/** An event without its inbox `id`, which it must carry (a positive whole number). */
+export function withoutId<E extends { readonly id: number }>(event: E): Omit<E, 'id'> {
+  const { id, ...rest } = event;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new Error(`the event has no inbox id: ${JSON.stringify(event)}`);
+  }
+  return rest;
+}

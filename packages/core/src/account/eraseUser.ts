@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '../adapters/db/createKnex.js';
 import { selectRows } from '../adapters/db/selectRows.js';
+import { lockInboxOf } from '../inbox/InboxWriter.js';
 import {
   forgetAuthorLikeDays,
   forgetLikesOfUserSqlite,
@@ -82,8 +83,21 @@ export async function eraseUser(
   // Request-rate buckets of a user are named `…:user:<id>` (write:user:7).
   await trx('rate_limits').where('key', 'like', `%:user:${userId}`).delete();
   if (postgres) await forgetEventsOf(trx, userId);
+  await eraseNotifications(trx, postgres, userId);
   await trx('users').where('id', userId).delete();
   return { posts, likes, comments, follows, sessions: sessionCount };
+}
+
+/**
+ * Their inbox, and the entries in others' inboxes that tell of their acts (their likes,
+ * comments, follows; edits and deletions of their posts). On PostgreSQL their inbox lock is
+ * taken first (last of this transaction's locks, as every inbox write takes it last), so an
+ * entry being written for them commits before and is erased here, or waits and then finds
+ * what it tells of gone.
+ */
+async function eraseNotifications(trx: Knex, postgres: boolean, userId: number): Promise<void> {
+  if (postgres) await lockInboxOf(trx, userId);
+  await trx('notifications').where('user_id', userId).orWhere('actor_id', userId).delete();
 }
 
 async function lockAll(trx: Knex, sql: string, userId: number): Promise<void> {
@@ -175,7 +189,16 @@ async function eraseFollowsSqlite(trx: Knex, userId: number): Promise<number> {
 }
 
 /** Id fields of event payloads that never name a user. */
-const NOT_USER_IDS = ['post_id', 'post_ids', 'comment_id', 'comment_ids', 'session_id', 'job_id'];
+const NOT_USER_IDS = [
+  'post_id',
+  'post_ids',
+  'comment_id',
+  'comment_ids',
+  'session_id',
+  'job_id',
+  'inbox_id',
+  'inbox_ids',
+];
 
 /**
  * Deletes the recorded events (`plaza_events`, PostgreSQL's bus) whose payload names the user

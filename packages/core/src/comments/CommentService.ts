@@ -4,6 +4,7 @@ import { dialectOf } from '../adapters/db/createKnex.js';
 import { isForeignKeyViolation, toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { InboxPlace, InboxWriter } from '../inbox/InboxWriter.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_PAGE_SIZE } from '../posts/postInputs.js';
 import { parseInput, type RawParams } from '../shared/input.js';
@@ -26,6 +27,7 @@ export interface CommentServiceDependencies {
   readonly writes: WriteBatcher;
   readonly events: EventBus;
   readonly logger: Logger;
+  readonly inbox: InboxWriter;
 }
 
 /** A comment with its author's summary columns, as the list query returns it. */
@@ -46,6 +48,8 @@ interface CreatedComment {
   readonly commentId: number;
   readonly postAuthorId: number;
   readonly comments: number;
+  /** Where it was kept in the post author's inbox (not when they commented themself). */
+  readonly place: InboxPlace | undefined;
 }
 
 type DeleteOutcome = 'deleted' | 'missing' | 'not allowed';
@@ -114,11 +118,20 @@ export class CommentService implements Comments {
         if (comment === undefined || post === undefined) {
           throw new Error('The database returned no row for the new comment or its post.');
         }
-        return {
-          commentId: comment.id,
-          postAuthorId: post.author_id,
-          comments: Number(post.comments_count),
-        };
+        const comments = Number(post.comments_count);
+        const place =
+          post.author_id === authorId
+            ? undefined
+            : await this.#deps.inbox.keep(trx, post.author_id, authorId, {
+                type: 'comment.created',
+                comment_id: comment.id,
+                post_id: postId,
+                author_id: post.author_id,
+                by_user_id: authorId,
+                comments,
+                excerpt: commentExcerpt(input.text),
+              });
+        return { commentId: comment.id, postAuthorId: post.author_id, comments, place };
       });
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
@@ -126,8 +139,8 @@ export class CommentService implements Comments {
       if (!(await this.#postExists(postId))) throw objectNotFound();
       throw invalidToken(error);
     }
-    if (created.postAuthorId !== authorId) {
-      await this.#announce(created, postId, authorId, input.text);
+    if (created.place !== undefined) {
+      await this.#announce(created, created.place, postId, authorId, input.text);
     }
     return { comment_id: created.commentId };
   }
@@ -194,12 +207,12 @@ export class CommentService implements Comments {
 
   async #announce(
     created: CreatedComment,
+    place: InboxPlace,
     postId: number,
     byUserId: number,
     text: string,
   ): Promise<void> {
     const { events, logger } = this.#deps;
-    if (!events.hasListeners('comment.created')) return;
     try {
       await events.publish('comment.created', {
         comment_id: created.commentId,
@@ -208,6 +221,8 @@ export class CommentService implements Comments {
         by_user_id: byUserId,
         comments: created.comments,
         excerpt: commentExcerpt(text),
+        inbox_id: place.id,
+        inbox_after: place.after,
       });
     } catch (error) {
       // The comment is committed; what is lost here is a notice, and the log says so.

@@ -5,6 +5,9 @@ import type { EventBus } from '../events/EventBus.js';
 import type { EnrichmentJobRow, EnrichmentJobs } from './EnrichmentJobs.js';
 import { FAILURE_REASONS } from './retryPolicy.js';
 import type { EnrichmentRequest } from './Enrichment.js';
+import { keepEnrichmentOutcome } from './enrichmentNotice.js';
+import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
+import type { InboxWriter } from '../inbox/InboxWriter.js';
 
 export type { EnrichmentRequest } from './Enrichment.js';
 
@@ -15,6 +18,9 @@ export interface EnrichmentServiceDependencies {
   readonly configured: boolean;
   /** Tells this process's worker, if it runs one, that a job is waiting. */
   readonly wake: () => void;
+  /** Where the "not configured" outcome is kept, as every outcome is. */
+  readonly writes: WriteBatcher;
+  readonly inbox: InboxWriter;
 }
 
 /**
@@ -36,14 +42,24 @@ export class EnrichmentService {
   }
 
   async request(userId: number): Promise<EnrichmentRequest> {
-    const { jobs, events, configured, wake } = this.#deps;
+    const { jobs, events, configured, wake, writes, inbox } = this.#deps;
     if (!configured) {
-      // Announced after the caller has its answer, as a real outcome would be.
+      // Kept and announced after the caller has its answer, as a real outcome would be.
       setImmediate(() => {
-        void events.publish('enrichment.failed', {
-          user_id: userId,
-          reason: FAILURE_REASONS.notConfigured,
-        });
+        writes
+          .writeAtomically((trx) =>
+            keepEnrichmentOutcome(trx, inbox, {
+              type: 'enrichment.failed',
+              user_id: userId,
+              reason: FAILURE_REASONS.notConfigured,
+            }),
+          )
+          .then(
+            (failed) =>
+              failed === undefined ? undefined : events.publish('enrichment.failed', failed),
+            // Plaza is closing, or the database failing: the notice is lost, nothing else.
+            () => undefined,
+          );
       });
       return { queued: false };
     }

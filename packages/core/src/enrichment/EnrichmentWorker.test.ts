@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PlazaError } from '../errors.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { InboxWriter } from '../inbox/InboxWriter.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { silentLogger } from '../logger.js';
 import {
   aGate,
@@ -121,7 +123,7 @@ test('a provider that never recovers fails the job after maxAttempts tries, with
   const plaza = await testPlaza(t, fastRetries(enricher, { maxAttempts: 3 }));
   const failed = nextEvent(plaza, 'enrichment.failed');
   const { id } = await signedUpUser(plaza);
-  t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.gaveUp });
+  t.like(await failed, { user_id: id, reason: FAILURE_REASONS.gaveUp });
   await sleep(100);
   t.is(enricher.calls.length, 3, 'no try after giving up');
   const [job] = await enrichmentJobsOf(plaza, id);
@@ -183,7 +185,7 @@ test('final answers fail at once with a reason the user can read, and store noth
     const plaza = await testPlaza(t, fastRetries(enricher));
     const failed = nextEvent(plaza, 'enrichment.failed');
     const { id } = await signedUpUser(plaza);
-    t.deepEqual(await failed, { user_id: id, reason }, answer.kind);
+    t.like(await failed, { user_id: id, reason }, answer.kind);
     t.is(enricher.calls.length, 1, `${answer.kind} is not retried`);
     t.is((await plaza.users.profile({ user_id: id })).city, null);
   }
@@ -305,7 +307,7 @@ test('without a provider, sign-up queues nothing and a request is answered with 
   t.deepEqual(await enrichmentJobsOf(plaza, id), []);
   const failed = nextEvent(plaza, 'enrichment.failed');
   t.deepEqual(await plaza.enrichment.request(id), { queued: false });
-  t.deepEqual(await failed, { user_id: id, reason: FAILURE_REASONS.notConfigured });
+  t.like(await failed, { user_id: id, reason: FAILURE_REASONS.notConfigured });
 });
 
 test('close() waits for the look-up in hand, and the job is settled before the database closes', async (t) => {
@@ -400,6 +402,7 @@ test('a save that does not commit announces nothing and leaves the job for a lat
   const { logger, calls } = recordingLogger();
   const worker = new EnrichmentWorker({
     db,
+    inbox: new InboxWriter(dialectOf(db)),
     jobs,
     enricher: new ScriptedEnricher(LONDON),
     events,
@@ -434,6 +437,7 @@ test('jobs claimed while the worker stops are handed back, not looked up', async
   const enricher = new ScriptedEnricher(LONDON);
   const worker = new EnrichmentWorker({
     db,
+    inbox: new InboxWriter(dialectOf(db)),
     jobs,
     enricher,
     events: new InProcessEventBus(),

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import type { EventBus } from '../events/EventBus.js';
+import type { PlazaEvents } from '../events/PlazaEvents.js';
+import type { InboxWriter } from '../inbox/InboxWriter.js';
+import { keepEnrichmentOutcome } from './enrichmentNotice.js';
 import type { Logger } from '../logger.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { PROFILE_COLUMNS, toProfile, type ProfileSource } from '../users/toProfile.js';
@@ -24,6 +27,8 @@ export interface EnrichmentWorkerDependencies {
   readonly events: EventBus;
   /** Saves found data in the same group commits as likes and posts. */
   readonly writes: WriteBatcher;
+  /** Where each outcome is kept, with the change that closes the job. */
+  readonly inbox: InboxWriter;
   readonly settings: WorkerSettings;
   readonly logger: Logger;
   readonly random?: () => number;
@@ -155,25 +160,26 @@ export class EnrichmentWorker {
     const fields = { job_id: job.id, user_id: job.user_id, attempts: job.attempts };
     switch (decision.action) {
       case 'save': {
-        const { filled, user } = await this.#save(job, decision.profile);
+        const { filled, completed } = await this.#save(job, decision.profile);
         logger.info({ ...fields, filled }, 'enrichment completed');
-        if (user !== undefined) {
-          await this.#deps.events.publish('enrichment.completed', {
-            user_id: job.user_id,
-            // Sent to the user themself: their own profile, as they would read it signed in.
-            profile: toProfile(user, true, false),
-          });
+        if (completed !== undefined) {
+          await this.#deps.events.publish('enrichment.completed', completed);
         }
         return;
       }
-      case 'fail':
-        await jobs.finish(job, 'failed', decision.note);
-        logger.info({ ...fields, note: decision.note }, 'enrichment failed');
-        await this.#deps.events.publish('enrichment.failed', {
-          user_id: job.user_id,
-          reason: decision.reason,
+      case 'fail': {
+        const failed = await this.#deps.writes.writeAtomically(async (trx) => {
+          await jobs.finish(job, 'failed', decision.note, trx);
+          return await keepEnrichmentOutcome(trx, this.#deps.inbox, {
+            type: 'enrichment.failed',
+            user_id: job.user_id,
+            reason: decision.reason,
+          });
         });
+        logger.info({ ...fields, note: decision.note }, 'enrichment failed');
+        if (failed !== undefined) await this.#deps.events.publish('enrichment.failed', failed);
         return;
+      }
       case 'retry': {
         const at = new Date(Date.now() + decision.delayMs);
         if (decision.pauseAll) this.#pausedUntil = Math.max(this.#pausedUntil, at.getTime());
@@ -205,11 +211,11 @@ export class EnrichmentWorker {
   async #save(
     job: ClaimedJob,
     found: EnrichedProfile,
-  ): Promise<{ filled: string[]; user: ProfileSource | undefined }> {
-    const { db, writes, jobs } = this.#deps;
+  ): Promise<{ filled: string[]; completed: PlazaEvents['enrichment.completed'] | undefined }> {
+    const { db, writes, jobs, inbox } = this.#deps;
     const { offered, changes } = fillEmptyFieldsUpdate(db, found);
     let filled: string[] = [];
-    const user = await writes.writeAtomically(async (trx) => {
+    const completed = await writes.writeAtomically(async (trx) => {
       await jobs.finish(job, 'done', offered.length > 0 ? null : 'nothing found to fill', trx);
       if (offered.length > 0) {
         // Read after the first write, so the transaction already holds the write lock.
@@ -222,8 +228,20 @@ export class EnrichmentWorker {
         .where('id', job.user_id)
         .update({ ...changes, updated_at: new Date().toISOString() })
         .returning<ProfileSource[]>([...PROFILE_COLUMNS]);
-      return row;
+      if (row === undefined) return undefined;
+      // The update locked the user's row: no deletion of theirs can slip in before commit.
+      return await keepEnrichmentOutcome(
+        trx,
+        inbox,
+        {
+          type: 'enrichment.completed',
+          user_id: job.user_id,
+          // Sent to the user themself: their own profile, as they would read it signed in.
+          profile: toProfile(row, true, false),
+        },
+        true,
+      );
     });
-    return { filled, user };
+    return { filled, completed };
   }
 }

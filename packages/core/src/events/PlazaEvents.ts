@@ -6,9 +6,12 @@ import type { Profile } from '../users/Profile.js';
  */
 export interface PlazaEvents {
   /** A queued enrichment finished; `profile` is the user's profile after empty fields were filled. */
-  readonly 'enrichment.completed': { readonly user_id: number; readonly profile: Profile };
+  readonly 'enrichment.completed': {
+    readonly user_id: number;
+    readonly profile: Profile;
+  } & InboxPlaced;
   /** A queued enrichment gave up; `reason` is safe to show the user. */
-  readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string };
+  readonly 'enrichment.failed': { readonly user_id: number; readonly reason: string } & InboxPlaced;
   readonly 'post.created': { readonly post_id: number; readonly author_id: number };
   /** `likes` is the post's like count after the change. */
   readonly 'post.liked': PostLikeChange;
@@ -43,34 +46,50 @@ export interface PlazaEvents {
   readonly 'user.followed': UserFollowed;
 }
 
-export interface UserFollowed {
+/**
+ * Where an event told to one person sits in their inbox: `inbox_id`, its entry's id, and
+ * `inbox_after`, the id of the entry before it (0: none), so a socket can tell whether it
+ * missed one. Set by Plaza's own publishers; absent on events published without an inbox.
+ */
+export interface InboxPlaced {
+  readonly inbox_id?: number;
+  readonly inbox_after?: number;
+}
+
+/** The same for an event told to many (`liker_ids`): one id and one `after` per liker, alike. */
+export interface InboxPlacedForMany {
+  readonly inbox_ids?: readonly number[];
+  readonly inbox_afters?: readonly number[];
+}
+
+export interface UserFollowed extends InboxPlaced {
   readonly user_id: number;
   readonly by_user_id: number;
   readonly followers_count: number;
 }
 
-export interface PostLikeChange {
+export interface PostLikeChange extends InboxPlaced {
   readonly post_id: number;
   readonly author_id: number;
   readonly by_user_id: number;
   readonly likes: number;
 }
 
-export interface PostEdited {
+export interface PostEdited extends InboxPlacedForMany {
   readonly post_id: number;
   readonly author_id: number;
   readonly edited: string;
   readonly liker_ids: readonly number[];
 }
 
-export interface PostDeleted {
+export interface PostDeleted extends InboxPlacedForMany {
   readonly post_id: number;
   readonly author_id: number;
   readonly liker_ids: readonly number[];
 }
 
 /** `comments` is the post's comment count after it; `excerpt` the text's first 100 characters. */
-export interface CommentCreated {
+export interface CommentCreated extends InboxPlaced {
   readonly comment_id: number;
   readonly post_id: number;
   /** The post's author, who is told. */

@@ -4,6 +4,8 @@ import { insertUsers, migratedDatabase, rejectsWithPlazaError } from '@plaza/tes
 import type { UserFollowed } from '../events/PlazaEvents.js';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { InboxWriter } from '../inbox/InboxWriter.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { FollowService } from './FollowService.js';
 
 interface Setup {
@@ -27,7 +29,7 @@ async function setUp(t: ExecutionContext, users: number): Promise<Setup> {
   });
   return {
     db,
-    follows: new FollowService({ db, writes, events }),
+    follows: new FollowService({ db, writes, events, inbox: new InboxWriter(dialectOf(db)) }),
     events,
     userIds,
     statements: () => {
@@ -78,10 +80,25 @@ test('a follow announces user.followed once, with the count after it', async (t)
   ]);
   await follows.follow(bob, { user_id: star });
   await follows.unfollow(ada, { user_id: star });
+  const [first, second] = announced;
   t.deepEqual(announced, [
-    { user_id: star, by_user_id: ada, followers_count: 1 },
-    { user_id: star, by_user_id: bob, followers_count: 2 },
+    {
+      user_id: star,
+      by_user_id: ada,
+      followers_count: 1,
+      inbox_id: first?.inbox_id,
+      inbox_after: 0,
+    },
+    {
+      user_id: star,
+      by_user_id: bob,
+      followers_count: 2,
+      inbox_id: second?.inbox_id,
+      // Kept in the followed's inbox right after the first one.
+      inbox_after: first?.inbox_id,
+    },
   ]);
+  t.true((second?.inbox_id ?? 0) > (first?.inbox_id ?? 0));
 });
 
 test('counts match the rows after concurrent follows and unfollows, mutual ones included', async (t) => {

@@ -3,6 +3,8 @@ import { invalidToken, malformedParam, objectNotFound } from '../errors.js';
 import { isForeignKeyViolation } from '../adapters/db/dbErrors.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { UserFollowed } from '../events/PlazaEvents.js';
+import type { InboxWriter } from '../inbox/InboxWriter.js';
 import { DEFAULT_PAGE_SIZE } from '../posts/postInputs.js';
 import { parseInput, type RawParams } from '../shared/input.js';
 import { PROFILE_COLUMNS, toProfile, type ProfileSource } from '../users/toProfile.js';
@@ -19,6 +21,7 @@ export interface FollowServiceDependencies {
   readonly db: Knex;
   readonly writes: WriteBatcher;
   readonly events: EventBus;
+  readonly inbox: InboxWriter;
 }
 
 export const CANNOT_FOLLOW_YOURSELF_MESSAGE = 'You cannot follow yourself.';
@@ -50,10 +53,10 @@ export class FollowService {
   /** @example await plaza.users.follow(myId, { user_id: 7 }) */
   async follow(followerId: number, raw: FollowInput | RawParams): Promise<void> {
     const followeeId = this.#other(followerId, raw);
-    let followers: number | undefined;
+    let followed: UserFollowed | undefined;
     try {
       const createdAt = new Date().toISOString();
-      followers = await this.#deps.writes.writeAtomically(async (trx) => {
+      followed = await this.#deps.writes.writeAtomically(async (trx) => {
         // The insert comes first: when it fails (a missing user), nothing else has run.
         const inserted = (await trx('follows')
           .insert({ follower_id: followerId, followee_id: followeeId, created_at: createdAt })
@@ -61,7 +64,16 @@ export class FollowService {
           .ignore()
           .returning('id')) as unknown[];
         if (inserted.length === 0) return undefined;
-        return await changeCounts(trx, followerId, followeeId, 1);
+        const event = {
+          user_id: followeeId,
+          by_user_id: followerId,
+          followers_count: await changeCounts(trx, followerId, followeeId, 1),
+        };
+        const place = await this.#deps.inbox.keep(trx, followeeId, followerId, {
+          type: 'user.followed',
+          ...event,
+        });
+        return { ...event, inbox_id: place.id, inbox_after: place.after };
       });
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
@@ -69,13 +81,7 @@ export class FollowService {
       if (!(await this.#userExists(followeeId))) throw objectNotFound();
       throw invalidToken(error);
     }
-    if (followers !== undefined) {
-      await this.#deps.events.publish('user.followed', {
-        user_id: followeeId,
-        by_user_id: followerId,
-        followers_count: followers,
-      });
-    }
+    if (followed !== undefined) await this.#deps.events.publish('user.followed', followed);
   }
 
   async unfollow(followerId: number, raw: FollowInput | RawParams): Promise<void> {

@@ -19,8 +19,13 @@ test('a like and an unlike that change something are announced to the author, wi
   await sleep(50);
 
   const change = { post_id, author_id: author.id, by_user_id: fan.id };
-  t.deepEqual(liked.events, [{ ...change, likes: 1 }]);
-  t.deepEqual(unliked.events, [{ ...change, likes: 0 }]);
+  // Each kept in the author's inbox, the unlike right after the like.
+  const likedId = liked.events[0]?.inbox_id;
+  t.deepEqual(liked.events, [{ ...change, likes: 1, inbox_id: likedId, inbox_after: 0 }]);
+  t.deepEqual(unliked.events, [
+    { ...change, likes: 0, inbox_id: unliked.events[0]?.inbox_id, inbox_after: likedId },
+  ]);
+  t.true((unliked.events[0]?.inbox_id ?? 0) > (likedId ?? 0));
 });
 
 test('a burst of likes is announced once per like, and the last count is the final one', async (t) => {

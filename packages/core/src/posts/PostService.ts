@@ -8,6 +8,7 @@ import { forgetPostLikeDays } from '../analytics/likeDays.js';
 import type { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { PlazaEvents } from '../events/PlazaEvents.js';
+import type { InboxPlace, InboxWriter } from '../inbox/InboxWriter.js';
 import { parseInput, type RawParams } from '../shared/input.js';
 import { toAuthorSummary } from '../users/AuthorSummary.js';
 import type { Post } from './Post.js';
@@ -75,14 +76,17 @@ export const notYourPost = () =>
 
 type Ownership = { readonly outcome: 'missing' } | { readonly outcome: 'not yours' };
 
-type Edited = Ownership | { readonly outcome: 'edited'; view: PostView; likers: number[] };
-type Deleted = Ownership | { readonly outcome: 'deleted'; likers: number[] };
+/** Each liker told, by id, with their inbox entry's place. */
+type Told = Map<number, InboxPlace>;
+type Edited = Ownership | { readonly outcome: 'edited'; view: PostView; likers: Told };
+type Deleted = Ownership | { readonly outcome: 'deleted'; likers: Told };
 
 export interface PostServiceDependencies {
   readonly Post: ModelClass<Post>;
   readonly db: Knex;
   readonly writes: WriteBatcher;
   readonly events: EventBus;
+  readonly inbox: InboxWriter;
 }
 
 /** Writing, changing, removing and reading posts. */
@@ -210,17 +214,24 @@ export class PostService {
         input.post_id,
       )) as PostRow[];
       if (row === undefined) return { outcome: 'missing' };
-      const likers = announce ? await likersOf(trx, input.post_id, authorId) : [];
-      return { outcome: 'edited', view: toView(row), likers };
+      const view = toView(row);
+      const likers = await this.#deps.inbox.keepForLikers(trx, input.post_id, authorId, {
+        type: 'post.edited',
+        post_id: input.post_id,
+        author_id: authorId,
+        edited: view.edited,
+        liker_ids: [],
+      });
+      return { outcome: 'edited', view, likers };
     });
     if (result.outcome === 'missing') throw objectNotFound();
     if (result.outcome === 'not yours') throw notYourPost();
     if (announce) {
-      await this.#announce('post.edited', result.likers, (likerIds) => ({
+      await this.#announce('post.edited', result.likers, (told) => ({
         post_id: input.post_id,
         author_id: authorId,
         edited: result.view.edited,
-        liker_ids: likerIds,
+        ...told,
       }));
     }
     return result.view;
@@ -238,8 +249,13 @@ export class PostService {
         { author_id: number } | undefined;
       if (post === undefined) return { outcome: 'missing' };
       if (post.author_id !== authorId) return { outcome: 'not yours' };
-      // Captured before the likes go: they are who hears of it.
-      const likers = announce ? await likersOf(trx, postId, authorId) : [];
+      // Told before the likes go: they are who hears of it.
+      const likers = await this.#deps.inbox.keepForLikers(trx, postId, authorId, {
+        type: 'post.deleted',
+        post_id: postId,
+        author_id: authorId,
+        liker_ids: [],
+      });
       await forgetPostLikeDays(trx, postId);
       await trx('likes').where('post_id', postId).delete();
       await trx('comments').where('post_id', postId).delete();
@@ -249,25 +265,42 @@ export class PostService {
     if (result.outcome === 'missing') throw objectNotFound();
     if (result.outcome === 'not yours') throw notYourPost();
     if (announce) {
-      await this.#announce('post.deleted', result.likers, (likerIds) => ({
+      await this.#announce('post.deleted', result.likers, (told) => ({
         post_id: postId,
         author_id: authorId,
-        liker_ids: likerIds,
+        ...told,
       }));
     }
   }
 
-  /** Publishes one event per chunk of likers (one with none when nobody likes the post). */
+  /**
+   * Publishes one event per chunk of likers (one with none when nobody likes the post), each
+   * liker with their inbox entry's place.
+   */
   async #announce<K extends 'post.edited' | 'post.deleted'>(
     type: K,
-    likers: readonly number[],
-    payload: (likerIds: number[]) => PlazaEvents[K],
+    likers: Told,
+    payload: (told: {
+      liker_ids: number[];
+      inbox_ids: number[];
+      inbox_afters: number[];
+    }) => PlazaEvents[K],
   ): Promise<void> {
+    const ids = [...likers.keys()].sort((a, b) => a - b);
     let start = 0;
     do {
-      await this.#deps.events.publish(type, payload(likers.slice(start, start + LIKERS_PER_EVENT)));
+      const chunk = ids.slice(start, start + LIKERS_PER_EVENT);
+      const places = chunk.map((id) => likers.get(id) ?? { id: 0, after: 0 });
+      await this.#deps.events.publish(
+        type,
+        payload({
+          liker_ids: chunk,
+          inbox_ids: places.map((place) => place.id),
+          inbox_afters: places.map((place) => place.after),
+        }),
+      );
       start += LIKERS_PER_EVENT;
-    } while (start < likers.length);
+    } while (start < ids.length);
   }
 
   /**
@@ -347,14 +380,6 @@ async function ownershipOf(trx: Knex, postId: number): Promise<Ownership> {
 }
 
 /** Who hears of a change to a post: the people who like it, but not its author, who made it. */
-async function likersOf(trx: Knex, postId: number, authorId: number): Promise<number[]> {
-  const rows = (await trx('likes')
-    .select('user_id')
-    .where('post_id', postId)
-    .whereNot('user_id', authorId)) as Array<{ user_id: number }>;
-  return rows.map((row) => row.user_id);
-}
-
 function toView(row: PostRow): PostView {
   const view = {
     post_id: row.id,

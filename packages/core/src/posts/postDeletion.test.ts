@@ -95,6 +95,6 @@ test('post.edited and post.deleted reach the likers, a few hundred ids per event
   // A post nobody liked is still announced, to nobody in particular.
   t.deepEqual(
     deleted.events.filter((event) => event.post_id === unliked),
-    [{ post_id: unliked, author_id: author.id, liker_ids: [] }],
+    [{ post_id: unliked, author_id: author.id, liker_ids: [], inbox_ids: [], inbox_afters: [] }],
   );
 });

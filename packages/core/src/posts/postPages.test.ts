@@ -15,6 +15,8 @@ import {
 } from '@plaza/testkit';
 import { WriteBatcher } from '../adapters/db/WriteBatcher.js';
 import { InProcessEventBus } from '../events/InProcessEventBus.js';
+import { InboxWriter } from '../inbox/InboxWriter.js';
+import { dialectOf } from '../adapters/db/createKnex.js';
 import { Post } from './Post.js';
 import { PostService } from './PostService.js';
 
@@ -28,6 +30,7 @@ interface Counted {
 function counted(db: Knex): Counted {
   const service = new PostService({
     Post: Post.bindKnex(db),
+    inbox: new InboxWriter(dialectOf(db)),
     db,
     writes: new WriteBatcher(db),
     events: new InProcessEventBus(),

@@ -15,6 +15,7 @@ import { ACCOUNT_ROUTES, ACCOUNT_WIRE_SCHEMAS } from './accountCatalog.js';
 import { ANALYTICS_ROUTES, ANALYTICS_WIRE_SCHEMAS } from './analyticsCatalog.js';
 import { ACTIVITY_ROUTES, ACTIVITY_WIRE_SCHEMAS } from './activityCatalog.js';
 import { SESSION_ROUTES, SESSION_WIRE_SCHEMAS } from './sessionCatalog.js';
+import { INBOX_ROUTES, INBOX_WIRE_SCHEMAS } from './inboxCatalog.js';
 import { POST_ROUTES } from './postCatalog.js';
 import { COMMENT_ROUTES, COMMENT_WIRE_SCHEMAS } from './commentCatalog.js';
 import { PROFILE_ROUTES, PROFILE_WIRE_SCHEMAS } from './profileCatalog.js';
@@ -61,6 +62,7 @@ export const WIRE_SCHEMAS = {
   Error: errorWire,
   ...ACCOUNT_WIRE_SCHEMAS,
   ...SESSION_WIRE_SCHEMAS,
+  ...INBOX_WIRE_SCHEMAS,
   ...PROFILE_WIRE_SCHEMAS,
   ...ANALYTICS_WIRE_SCHEMAS,
   ...ACTIVITY_WIRE_SCHEMAS,
@@ -291,6 +293,7 @@ export const ROUTES = {
   },
   ...ACCOUNT_ROUTES,
   ...SESSION_ROUTES,
+  ...INBOX_ROUTES,
   ...POST_ROUTES,
   ...PROFILE_ROUTES,
   ...ANALYTICS_ROUTES,

@@ -2,15 +2,28 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
-import { isPlazaError, type Plaza, type Unsubscribe, type VerifiedToken } from '@plaza/core';
+import {
+  isPlazaError,
+  type InboxPlaced,
+  type InboxPlacedForMany,
+  type KeptNotification,
+  type Plaza,
+  type Unsubscribe,
+  type VerifiedToken,
+} from '@plaza/core';
 import { SocketRegistry } from './SocketRegistry.js';
 import type { WatchedEvent, WatchProtocol } from './WatchProtocol.js';
-import { WatchSocket, type WatchSocketOwner } from './WatchSocket.js';
+import {
+  WatchSocket,
+  type InboxCursor,
+  type PlacedFrame,
+  type WatchSocketOwner,
+} from './WatchSocket.js';
 import type { WebSocketLimits } from './webSocketLimits.js';
 
 /** @example new UserWatch({ plaza, logger, limits: resolveWebSocketLimits() }) */
 export interface UserWatchOptions {
-  readonly plaza: Pick<Plaza, 'auth' | 'events'>;
+  readonly plaza: Pick<Plaza, 'auth' | 'events' | 'notifications'>;
   readonly logger: Logger;
   readonly limits: WebSocketLimits;
 }
@@ -25,6 +38,13 @@ const TOKEN_REVOKED = 'token revoked';
 const ACCOUNT_DELETED = 'account deleted';
 const TOO_MANY_AUTHS = 'too many authentication messages';
 const TOO_MANY_MESSAGES = 'too many messages';
+const INBOX_UNREADABLE = 'inbox unreadable; resume later';
+const TOO_FAR_BEHIND = 'too far behind; resume later';
+/**
+ * Live events a resuming socket holds while its inbox is read. Past it the socket is closed
+ * (1013): its client resumes from the last id it saw, and is sent what it missed then.
+ */
+const MAX_PENDING_EVENTS = 10_000;
 /**
  * How long a socket closed for flooding has to take its close frame before it is cut off;
  * its messages are no longer read meanwhile.
@@ -129,7 +149,7 @@ export class UserWatch implements WatchSocketOwner {
       this.#send(socket, protocol.syntaxError(command.problem));
       return;
     }
-    this.#authenticate(socket, command.token);
+    this.#authenticate(socket, command.token, command.since);
   }
 
   pinged(socket: WatchSocket): void {
@@ -200,7 +220,11 @@ export class UserWatch implements WatchSocketOwner {
     return false;
   }
 
-  #authenticate(socket: WatchSocket, token: string | undefined): void {
+  #authenticate(
+    socket: WatchSocket,
+    token: string | undefined,
+    since: number | null | undefined,
+  ): void {
     // A check may read the database. The socket's checks run one at a time and are answered
     // in order, and it keeps the identity it had until its check is answered.
     if (socket.pendingAuths >= MAX_PENDING_AUTHS) {
@@ -215,17 +239,24 @@ export class UserWatch implements WatchSocketOwner {
         socket.pendingAuths -= 1;
         // Nothing is awaited from the answer to the registration, so a revocation either
         // came first (and the check saw it) or finds the socket registered.
-        if (socket.readyState === WebSocket.OPEN) this.#authenticated(socket, verified);
+        if (socket.readyState === WebSocket.OPEN) this.#authenticated(socket, verified, since);
+        // The replay is part of the answer: a later auth message waits for it.
+        if (socket.cursor?.busy === true) await this.#resume(socket, socket.cursor, since);
       })
       .catch((error: unknown) => {
         this.#logger.error({ err: error }, 'user-watch: authenticating a socket failed');
       });
   }
 
-  #authenticated(socket: WatchSocket, verified: VerifiedToken | undefined): void {
+  #authenticated(
+    socket: WatchSocket,
+    verified: VerifiedToken | undefined,
+    since: number | null | undefined,
+  ): void {
     const wasAuthenticated = socket.userId !== undefined;
     if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
     socket.userId = undefined;
+    socket.cursor = undefined;
     if (verified === undefined) {
       if (wasAuthenticated) {
         socket.authTimer = setTimeout(authTimedOut, this.#limits.authTimeoutMs, socket);
@@ -245,7 +276,122 @@ export class UserWatch implements WatchSocketOwner {
     socket.tokenVersion = verified.tokenVersion;
     socket.sessionId = verified.sessionId;
     this.#registry.add(userId, socket);
-    this.#send(socket, socket.watchProtocol.ready(userId));
+    if (since === undefined || socket.watchProtocol.name !== 'json') {
+      this.#send(socket, socket.watchProtocol.ready(userId));
+      return;
+    }
+    // Registered first, so that nothing published from now on is missed: live events wait
+    // in the cursor while the inbox is read (`#resume`), then go out after what it holds.
+    socket.cursor = { last: 0, busy: true, pending: [] };
+  }
+
+  /**
+   * Answers a resuming socket: `ready` with where its inbox stands, then every kept event after
+   * `since` in order (or `resync` when some were pruned), then the live events that came
+   * meanwhile, none twice.
+   */
+  async #resume(socket: WatchSocket, cursor: InboxCursor, since: number | null | undefined) {
+    const userId = socket.userId;
+    if (userId === undefined) return;
+    const inbox = this.#plaza.notifications;
+    try {
+      const head = await inbox.head(userId);
+      if (socket.cursor !== cursor) return;
+      this.#send(socket, socket.watchProtocol.ready(userId, head));
+      cursor.last = head.last_id;
+      if (since != null) {
+        const replay = await inbox.after(userId, since);
+        if (socket.cursor !== cursor) return;
+        if (replay.kind === 'resync') {
+          const frame = socket.watchProtocol.resync();
+          if (frame !== undefined) this.#send(socket, frame);
+        } else {
+          cursor.last = since;
+          this.#sendKept(socket, cursor, replay.entries);
+        }
+      }
+    } catch (error) {
+      this.#inboxFailed(socket, error);
+      return;
+    }
+    this.#drain(socket, cursor);
+  }
+
+  /** Sends kept entries newer than the cursor, in order. */
+  #sendKept(socket: WatchSocket, cursor: InboxCursor, entries: readonly KeptNotification[]): void {
+    for (const entry of entries) {
+      if (entry.id <= cursor.last) continue;
+      const frame = socket.watchProtocol.replayed(entry);
+      if (frame !== undefined) this.#send(socket, frame);
+      cursor.last = entry.id;
+    }
+  }
+
+  /** Sends the live events that waited, until one needs the inbox read again. */
+  #drain(socket: WatchSocket, cursor: InboxCursor): void {
+    cursor.busy = false;
+    let free = true;
+    while (free && socket.cursor === cursor) {
+      const next = cursor.pending.shift();
+      if (next === undefined) return;
+      free = this.#advance(socket, cursor, next);
+    }
+  }
+
+  /**
+   * One live event for a resuming socket: an id it was sent already is dropped; one right after
+   * the last it was sent goes out; one after a gap (an event of another instance that has not
+   * reached us yet, or one published before this socket was registered) waits while the
+   * entries in between are read from the inbox and sent first. Answers whether the cursor is
+   * still free for the next one.
+   */
+  #advance(socket: WatchSocket, cursor: InboxCursor, placed: PlacedFrame): boolean {
+    if (cursor.busy) {
+      if (cursor.pending.length >= MAX_PENDING_EVENTS) {
+        this.#closeBehind(socket, TOO_FAR_BEHIND);
+        return false;
+      }
+      cursor.pending.push(placed);
+      return false;
+    }
+    if (placed.id <= cursor.last) return true;
+    if (placed.after <= cursor.last) {
+      this.#send(socket, placed.frame);
+      cursor.last = placed.id;
+      return true;
+    }
+    const userId = socket.userId;
+    if (userId === undefined) return false;
+    cursor.busy = true;
+    this.#plaza.notifications.after(userId, cursor.last, placed.id).then(
+      (between) => {
+        if (socket.cursor !== cursor) return;
+        if (between.kind === 'entries') this.#sendKept(socket, cursor, between.entries);
+        if (placed.id > cursor.last) {
+          this.#send(socket, placed.frame);
+          cursor.last = placed.id;
+        }
+        this.#drain(socket, cursor);
+      },
+      (error: unknown) => this.#inboxFailed(socket, error),
+    );
+    return false;
+  }
+
+  /** The inbox could not be read: the client resumes later, from the last id it saw. */
+  #inboxFailed(socket: WatchSocket, error: unknown): void {
+    this.#logger.warn(
+      { err: error, socket_id: socket.serial },
+      'user-watch: reading an inbox failed',
+    );
+    this.#closeBehind(socket, INBOX_UNREADABLE);
+  }
+
+  #closeBehind(socket: WatchSocket, reason: string): void {
+    if (socket.userId !== undefined) this.#registry.remove(socket.userId, socket);
+    socket.cursor = undefined;
+    socket.endReason ??= reason;
+    socket.close(1013, reason);
   }
 
   async #verify(token: string | undefined): Promise<VerifiedToken | undefined> {
@@ -266,30 +412,38 @@ export class UserWatch implements WatchSocketOwner {
     const events = this.#plaza.events;
     this.#unsubscribes = [
       events.subscribe('enrichment.completed', (payload) => {
-        this.#deliver(payload.user_id, { type: 'enrichment.completed', ...payload });
+        this.#deliver(
+          payload.user_id,
+          { type: 'enrichment.completed', ...payload },
+          placeOf(payload),
+        );
       }),
       events.subscribe('enrichment.failed', (payload) => {
-        this.#deliver(payload.user_id, { type: 'enrichment.failed', ...payload });
+        this.#deliver(payload.user_id, { type: 'enrichment.failed', ...payload }, placeOf(payload));
       }),
       events.subscribe('post.liked', (payload) => {
-        this.#deliver(payload.author_id, { type: 'post.liked', ...payload });
+        this.#deliver(payload.author_id, { type: 'post.liked', ...payload }, placeOf(payload));
       }),
       events.subscribe('post.unliked', (payload) => {
-        this.#deliver(payload.author_id, { type: 'post.unliked', ...payload });
+        this.#deliver(payload.author_id, { type: 'post.unliked', ...payload }, placeOf(payload));
       }),
       events.subscribe('post.edited', (payload) => {
         const event = { type: 'post.edited', ...payload } as const;
-        for (const likerId of payload.liker_ids) this.#deliver(likerId, event);
+        payload.liker_ids.forEach((likerId, index) => {
+          this.#deliver(likerId, event, placeAt(payload, index));
+        });
       }),
       events.subscribe('post.deleted', (payload) => {
         const event = { type: 'post.deleted', ...payload } as const;
-        for (const likerId of payload.liker_ids) this.#deliver(likerId, event);
+        payload.liker_ids.forEach((likerId, index) => {
+          this.#deliver(likerId, event, placeAt(payload, index));
+        });
       }),
       events.subscribe('comment.created', (payload) => {
-        this.#deliver(payload.author_id, { type: 'comment.created', ...payload });
+        this.#deliver(payload.author_id, { type: 'comment.created', ...payload }, placeOf(payload));
       }),
       events.subscribe('user.followed', (payload) => {
-        this.#deliver(payload.user_id, { type: 'user.followed', ...payload });
+        this.#deliver(payload.user_id, { type: 'user.followed', ...payload }, placeOf(payload));
       }),
       events.subscribe('auth.tokens_revoked', (payload) => {
         this.#revoke(payload.user_id, (socket) => socket.tokenVersion < payload.token_version);
@@ -331,19 +485,22 @@ export class UserWatch implements WatchSocketOwner {
     }
   }
 
-  #deliver(userId: number, event: WatchedEvent): void {
+  #deliver(userId: number, event: WatchedEvent, place: InboxPlace | undefined): void {
     const sockets = this.#registry.socketsOf(userId);
     if (sockets === undefined) return;
     // Rendered once per format, not once per socket.
     const frames = new Map<WatchProtocol, string | undefined>();
-    for (const socket of sockets) {
+    for (const socket of [...sockets]) {
       const protocol = socket.watchProtocol;
       let frame = frames.get(protocol);
       if (frame === undefined && !frames.has(protocol)) {
-        frame = protocol.event(event);
+        frame = protocol.event(event, place?.id);
         frames.set(protocol, frame);
       }
-      if (frame !== undefined) this.#send(socket, frame);
+      if (frame === undefined) continue;
+      const cursor = socket.cursor;
+      if (cursor === undefined || place === undefined) this.#send(socket, frame);
+      else this.#advance(socket, cursor, { frame, id: place.id, after: place.after });
     }
   }
 
@@ -380,6 +537,23 @@ export class UserWatch implements WatchSocketOwner {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
   }
+}
+
+interface InboxPlace {
+  readonly id: number;
+  readonly after: number;
+}
+
+/** The receiver's inbox place of a one-receiver event, when its publisher kept it. */
+function placeOf(payload: InboxPlaced): InboxPlace | undefined {
+  const { inbox_id: id, inbox_after: after } = payload;
+  return id === undefined ? undefined : { id, after: after ?? 0 };
+}
+
+/** The `index`th liker's inbox place of a `post.edited` / `post.deleted`. */
+function placeAt(payload: InboxPlacedForMany, index: number): InboxPlace | undefined {
+  const id = payload.inbox_ids?.[index];
+  return id === undefined ? undefined : { id, after: payload.inbox_afters?.[index] ?? 0 };
 }
 
 function authTimedOut(socket: WatchSocket): void {

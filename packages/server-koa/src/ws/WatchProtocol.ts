@@ -1,4 +1,4 @@
-import type { PlazaEvent } from '@plaza/core';
+import type { KeptNotification, PlazaEvent } from '@plaza/core';
 
 /**
  * The events a `/user-watch` socket may receive. `auth.tokens_revoked`, `auth.session_ended`
@@ -18,7 +18,15 @@ export type WatchedEvent = Exclude<
  * @example if (command.kind === 'auth') authenticate(command.token)
  */
 export type WatchCommand =
-  | { readonly kind: 'auth'; readonly token: string | undefined }
+  | {
+      readonly kind: 'auth';
+      readonly token: string | undefined;
+      /**
+       * JSON only: present when the client resumes, `null` on its first connection (nothing to
+       * replay), else the last inbox id it saw (every kept event after it is sent first).
+       */
+      readonly since?: number | null;
+    }
   | { readonly kind: 'unknown'; readonly problem: string };
 
 /**
@@ -30,10 +38,24 @@ export type WatchCommand =
 export interface WatchProtocol {
   readonly name: 'text' | 'json';
   parse(message: string): WatchCommand;
-  ready(userId: number): string;
+  /** `head` (JSON, resuming sockets only): the person's newest inbox id and unread count. */
+  ready(userId: number, head?: InboxHead): string;
   authFailed(): string;
   /** `problem` is a sentence for the client; protocols without room for it drop it. */
   syntaxError(problem: string): string;
-  /** The frame for `event`, or undefined when this format does not carry it. */
-  event(event: WatchedEvent): string | undefined;
+  /**
+   * The frame for `event`, or undefined when this format does not carry it; `inboxId` is the
+   * receiver's inbox entry for it, which the JSON frame carries as `id`.
+   */
+  event(event: WatchedEvent, inboxId?: number): string | undefined;
+  /** The frame of a kept event, sent again to a resuming socket: as `event` sent it live. */
+  replayed(entry: KeptNotification): string | undefined;
+  /** Tells a resuming socket that events after its `since` were pruned: reload. */
+  resync(): string | undefined;
+}
+
+/** Where a person's inbox stands. */
+export interface InboxHead {
+  readonly last_id: number;
+  readonly unread: number;
 }

@@ -2,6 +2,24 @@ import { WebSocket, type RawData } from 'ws';
 import { textWatchProtocol } from './textWatchProtocol.js';
 import type { WatchProtocol } from './WatchProtocol.js';
 
+/** An event on its way to a resuming socket: its frame, and its place in the inbox. */
+export interface PlacedFrame {
+  readonly frame: string;
+  readonly id: number;
+  /** The person's entry before it (0: none). */
+  readonly after: number;
+}
+
+/**
+ * A resuming socket's place in its person's inbox: `last`, the newest id sent (or skipped);
+ * while `busy` (reading the inbox), live events wait in `pending`, in arrival order.
+ */
+export interface InboxCursor {
+  last: number;
+  busy: boolean;
+  readonly pending: PlacedFrame[];
+}
+
 /**
  * Whoever accepted a socket hears its messages and its end.
  *
@@ -47,6 +65,8 @@ export class WatchSocket extends WebSocket {
   allowanceAt = 0;
   /** Ends a socket closed for flooding, whether or not its peer answers the close. */
   cutTimer: NodeJS.Timeout | undefined = undefined;
+  /** JSON sockets that resume (`since` in their auth): where they stand in the inbox. */
+  cursor: InboxCursor | undefined = undefined;
 
   /** Starts listening for the owner; called once, right after the handshake. */
   watch(owner: WatchSocketOwner, protocol: WatchProtocol, serial: number): void {

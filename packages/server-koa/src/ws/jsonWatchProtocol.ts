@@ -1,5 +1,9 @@
-import { INVALID_TOKEN_MESSAGE } from '@plaza/core/host';
+import { INVALID_TOKEN_MESSAGE, notificationFields } from '@plaza/core/host';
 import type { WatchCommand, WatchProtocol } from './WatchProtocol.js';
+
+const RESYNC = JSON.stringify({ type: 'resync' });
+
+const SINCE_PROBLEM = '"since" must be null or the last event id seen (a whole number from 0).';
 
 const AUTH_FAILED = JSON.stringify({
   type: 'error',
@@ -26,62 +30,39 @@ export const jsonWatchProtocol: WatchProtocol = {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { kind: 'unknown', problem: 'Expected a JSON object with a "type".' };
     }
-    const { type, token } = value as Record<string, unknown>;
+    const { type, token, since } = value as Record<string, unknown>;
     if (type !== 'auth') {
       return { kind: 'unknown', problem: 'Unknown message type; the only one is "auth".' };
     }
-    return { kind: 'auth', token: typeof token === 'string' && token !== '' ? token : undefined };
+    const checked = typeof token === 'string' && token !== '' ? token : undefined;
+    if (!('since' in value)) return { kind: 'auth', token: checked };
+    if (since !== null && !(Number.isSafeInteger(since) && (since as number) >= 0)) {
+      return { kind: 'unknown', problem: SINCE_PROBLEM };
+    }
+    return { kind: 'auth', token: checked, since: since as number | null };
   },
 
-  ready: (userId) => JSON.stringify({ type: 'ready', user_id: userId }),
+  ready: (userId, head) =>
+    JSON.stringify(
+      head === undefined
+        ? { type: 'ready', user_id: userId }
+        : { type: 'ready', user_id: userId, last_id: head.last_id, unread: head.unread },
+    ),
   authFailed: () => AUTH_FAILED,
   syntaxError: (problem) => JSON.stringify({ type: 'error', code: 'syntax', message: problem }),
 
-  event(event) {
-    switch (event.type) {
-      case 'enrichment.completed':
-        return JSON.stringify({ type: event.type, user_id: event.user_id, profile: event.profile });
-      case 'enrichment.failed':
-        return JSON.stringify({ type: event.type, user_id: event.user_id, reason: event.reason });
-      case 'post.liked':
-      case 'post.unliked':
-        // The author is the receiver, so `author_id` would say nothing.
-        return JSON.stringify({
-          type: event.type,
-          post_id: event.post_id,
-          by_user_id: event.by_user_id,
-          likes: event.likes,
-        });
-      case 'post.edited':
-        // To someone who likes the post; the likers listed are the bus's business.
-        return JSON.stringify({
-          type: event.type,
-          post_id: event.post_id,
-          author_id: event.author_id,
-          edited: event.edited,
-        });
-      case 'post.deleted':
-        return JSON.stringify({
-          type: event.type,
-          post_id: event.post_id,
-          author_id: event.author_id,
-        });
-      case 'comment.created':
-        return JSON.stringify({
-          type: event.type,
-          comment_id: event.comment_id,
-          post_id: event.post_id,
-          by_user_id: event.by_user_id,
-          comments: event.comments,
-          excerpt: event.excerpt,
-        });
-      case 'user.followed':
-        // To the followed user, so their own id would say nothing.
-        return JSON.stringify({
-          type: event.type,
-          by_user_id: event.by_user_id,
-          followers_count: event.followers_count,
-        });
-    }
+  event(event, inboxId) {
+    return frame(event.type, notificationFields(event), inboxId);
   },
+
+  replayed: (entry) => frame(entry.type, entry.fields, entry.id),
+  resync: () => RESYNC,
 };
+
+/**
+ * An event's frame: its type, the fields its receiver is shown (`notificationFields`), and its
+ * inbox id last, so a replayed frame is the live one, byte for byte.
+ */
+function frame(type: string, fields: Readonly<Record<string, unknown>>, id: number | undefined) {
+  return JSON.stringify(id === undefined ? { type, ...fields } : { type, ...fields, id });
+}

@@ -32,4 +32,8 @@ export const textWatchProtocol: WatchProtocol = {
         return undefined;
     }
   },
+
+  // The text protocol has no ids and no resume: its sockets hear live events only.
+  replayed: () => undefined,
+  resync: () => undefined,
 };

@@ -8,6 +8,7 @@ import * as rateLimits from './migrations/20261202000001_rate_limits.js';
 import * as usernameSkeletons from './migrations/20261207000004_username_skeletons.js';
 import * as socialProduct from './migrations/20261208000000_social_product.js';
 import * as account from './migrations/20261208000005_account.js';
+import * as inbox from './migrations/20261209000000_inbox.js';
 import * as likeDays from './migrations/20261209000001_like_days.js';
 import * as userActivity from './migrations/20261209000002_user_activity.js';
 
@@ -27,6 +28,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207000004_username_skeletons', usernameSkeletons],
   ['20261208000000_social_product', socialProduct],
   ['20261208000005_account', account],
+  ['20261209000000_inbox', inbox],
   ['20261209000001_like_days', likeDays],
   ['20261209000002_user_activity', userActivity],
 ];

@@ -16,6 +16,7 @@ export const PLAZA_TABLES = [
   'comments',
   'user_sessions',
   'refresh_tokens',
+  'notifications',
   'like_days',
   'like_day_totals',
 ] as const;
