@@ -142,6 +142,13 @@ function seedStatements(passwordHash: string, now: number): string[] {
        followers_count = (select count(*) from follows where follows.followee_id = users.id),
        following_count = (select count(*) from follows where follows.follower_id = users.id)
      where id <= ${active}`,
+    // The likes per UTC day, as Plaza keeps them (one total row per day on SQLite).
+    `insert into like_days (post_id, author_id, day, likes)
+     select likes.post_id, posts.author_id, strftime('%Y-%m-%d', likes.created_at), count(*)
+       from likes join posts on posts.id = likes.post_id
+      group by likes.post_id, posts.author_id, strftime('%Y-%m-%d', likes.created_at)`,
+    `insert into like_day_totals (day, shard, likes)
+     select day, 0, sum(likes) from like_days group by day`,
   ];
 }
 

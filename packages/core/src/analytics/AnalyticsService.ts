@@ -11,7 +11,42 @@ export const RANGE_TOO_LONG_MESSAGE = `date_to must be at most ${MAX_ANALYTICS_D
 export const ONE_FILTER_MESSAGE = 'Give post_id or author_id, not both.';
 
 const epochDay = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const dateOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+const twoDigits = (value: number): string => (value < 10 ? `0${value}` : String(value));
+
+/**
+ * YYYY-MM-DD of each day from `first` to `last` (days since 1970-01-01), counted on from the
+ * first rather than formatted from a Date each: a year's answer makes 366 of them.
+ */
+function datesOf(first: number, last: number): string[] {
+  const start = new Date(first * DAY_MS);
+  let year = start.getUTCFullYear();
+  let month = start.getUTCMonth() + 1;
+  let day = start.getUTCDate();
+  const dates: string[] = [];
+  for (let at = first; at <= last; at += 1) {
+    dates.push(`${year}-${twoDigits(month)}-${twoDigits(day)}`);
+    day += 1;
+    if (day > daysInMonth(year, month)) {
+      day = 1;
+      month += 1;
+      if (month > 12) {
+        month = 1;
+        year += 1;
+      }
+    }
+  }
+  return dates;
+}
+
+const daysInMonth = (year: number, month: number): number =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
 
 /**
  * `plaza.analytics`: reads the likes per day that likeDays.ts keeps, never the likes: one
@@ -39,12 +74,7 @@ export class AnalyticsService implements Analytics {
       throw malformedParam('author_id', ONE_FILTER_MESSAGE);
     }
     const counts = await this.#counts(input.date_from, input.date_to, postId, authorId);
-    const days = [];
-    for (let day = first; day <= last; day += 1) {
-      const date = dateOf(day);
-      days.push({ date, likes: counts.get(date) ?? 0 });
-    }
-    return { days };
+    return { days: datesOf(first, last).map((date) => ({ date, likes: counts.get(date) ?? 0 })) };
   }
 
   async #counts(

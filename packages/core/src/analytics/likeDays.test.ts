@@ -211,6 +211,49 @@ test('many likes and unlikes at once leave the days equal to a recount', async (
   ]);
 });
 
+test('a post and an account deleted amid likes and unlikes leave the days equal to a recount', async (t) => {
+  const w = await world(t);
+  const { plaza } = w;
+  const users: Array<{ id: number; password: string }> = [];
+  for (let i = 0; i < 6; i += 1) {
+    const user = await signedUpUser(plaza);
+    users.push({ id: user.id, password: user.input.password });
+  }
+  const posts: number[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    posts.push((await plaza.posts.create(users[i % 3]!.id, aPost())).post_id);
+  }
+  // Everyone likes everything, then: likes and unlikes race with the deletion of a post
+  // (users[0]'s first) and of an account that wrote posts and liked others (users[1]).
+  await Promise.all(
+    users.flatMap(({ id }) => posts.map((postId) => plaza.likes.like(id, { post_id: postId }))),
+  );
+  const churn = (round: number) =>
+    users.slice(2).flatMap(({ id }, u) =>
+      posts.map((postId, p) =>
+        ((u + p + round) % 2 === 0
+          ? plaza.likes.unlike(id, { post_id: postId })
+          : plaza.likes.like(id, { post_id: postId })
+        ).catch((error: unknown) => {
+          // The deleted post, or the deleted account's posts, may be gone by then.
+          if ((error as { code?: string }).code !== 'USR_01') throw error;
+        }),
+      ),
+    );
+  await Promise.all([
+    ...churn(0),
+    plaza.posts.delete(users[0]!.id, { post_id: posts[0]! }),
+    ...churn(1),
+    plaza.account.delete(users[1]!.id, { password: users[1]!.password }),
+    ...churn(2),
+  ]);
+  await assertRecounted(t, w, dayOffset(-1), dayOffset(1), [
+    { post_id: posts[2]! },
+    { author_id: users[0]!.id },
+    { author_id: users[2]!.id },
+  ]);
+});
+
 test('every day of the range is there, oldest first, zero when nobody liked', async (t) => {
   const { plaza } = await world(t);
   const { days } = await plaza.analytics.likes({ date_from: '2024-02-27', date_to: '2024-03-02' });
@@ -223,6 +266,19 @@ test('every day of the range is there, oldest first, zero when nobody liked', as
   ]);
   const year = await plaza.analytics.likes({ date_from: '2024-01-01', date_to: '2024-12-31' });
   t.is(year.days.length, 366);
+  // Every date as Date writes it, across month and year ends, leap years and 2100 (not one).
+  for (const [from, to] of [
+    ['2024-06-15', '2025-06-14'],
+    ['2099-12-01', '2100-11-30'],
+  ] as const) {
+    const { days: dates } = await plaza.analytics.likes({ date_from: from, date_to: to });
+    const start = Date.parse(`${from}T00:00:00Z`);
+    t.deepEqual(
+      dates.map((day) => day.date),
+      dates.map((_, index) => new Date(start + index * DAY_MS).toISOString().slice(0, 10)),
+    );
+    t.is(dates.at(-1)?.date, to);
+  }
 });
 
 test('bad ranges and filters are USR_02 naming the field; an unknown post or author USR_01', async (t) => {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../createKnex.js';
-import { LIKE_DAY_SHARDS, utcDayOf } from '../../../analytics/likeDays.js';
+import { likeDayShards, utcDayOf } from '../../../analytics/likeDays.js';
 
 /** Posts whose likes one statement of the backfill counts. */
 export const LIKE_DAYS_BACKFILL_BATCH = 500;
@@ -47,10 +47,10 @@ async function backfill(knex: Knex): Promise<void> {
     );
     after = Number(last.id);
   }
+  const shard = `post_id % ${likeDayShards(dialectOf(knex))}`;
   await knex.raw(
     `insert into like_day_totals (day, shard, likes)
-     select day, post_id % ${LIKE_DAY_SHARDS}, sum(likes) from like_days
-      group by day, post_id % ${LIKE_DAY_SHARDS}`,
+     select day, ${shard}, sum(likes) from like_days group by day, ${shard}`,
   );
 }
 
