@@ -48,7 +48,13 @@ test('every like reaches the app once, in order, while its socket keeps being cu
     await Promise.all(
       fans.slice(wave * 3, wave * 3 + 3).map((fan) => fan.client.likes.like(postId)),
     );
-    if (wave % 2 === 0) sockets.made.at(-1)?.terminate();
+    if (wave % 2 === 0) {
+      // Each cut on a socket that is up again, so that each is a drop of its own.
+      await eventually('the socket up again', () =>
+        author.client.events.state === 'open' ? true : undefined,
+      );
+      sockets.made.at(-1)?.terminate();
+    }
   }
   await eventually('every like heard', () => (heard.length >= fans.length ? true : undefined));
   await new Promise((resolve) => setTimeout(resolve, 300));

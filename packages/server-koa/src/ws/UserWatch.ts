@@ -45,6 +45,8 @@ const TOO_FAR_BEHIND = 'too far behind; resume later';
  * (1013): its client resumes from the last id it saw, and is sent what it missed then.
  */
 const MAX_PENDING_EVENTS = 10_000;
+/** Kept entries read from the inbox at a time while a socket catches up. */
+const REPLAY_BATCH = 500;
 /**
  * How long a socket closed for flooding has to take its close frame before it is cut off;
  * its messages are no longer read meanwhile.
@@ -300,7 +302,7 @@ export class UserWatch implements WatchSocketOwner {
       this.#send(socket, socket.watchProtocol.ready(userId, head));
       cursor.last = head.last_id;
       if (since != null) {
-        const replay = await inbox.after(userId, since);
+        const replay = await inbox.after(userId, since, undefined, REPLAY_BATCH);
         if (socket.cursor !== cursor) return;
         if (replay.kind === 'resync') {
           const frame = socket.watchProtocol.resync();
@@ -308,6 +310,8 @@ export class UserWatch implements WatchSocketOwner {
         } else {
           cursor.last = since;
           this.#sendKept(socket, cursor, replay.entries);
+          const more = replay.entries.length === REPLAY_BATCH;
+          if (more && !(await this.#sendKeptAfter(socket, cursor, userId, undefined))) return;
         }
       }
     } catch (error) {
@@ -315,6 +319,26 @@ export class UserWatch implements WatchSocketOwner {
       return;
     }
     this.#drain(socket, cursor);
+  }
+
+  /**
+   * Reads and sends the kept entries after the cursor (up to `upTo`), a batch at a time.
+   * Answers false when the socket was re-authenticated or closed meanwhile.
+   */
+  async #sendKeptAfter(
+    socket: WatchSocket,
+    cursor: InboxCursor,
+    userId: number,
+    upTo: number | undefined,
+  ): Promise<boolean> {
+    for (;;) {
+      const batch = await this.#plaza.notifications.after(userId, cursor.last, upTo, REPLAY_BATCH);
+      if (socket.cursor !== cursor) return false;
+      // Pruned under us: what is left goes on from the next live event.
+      if (batch.kind === 'resync') return true;
+      this.#sendKept(socket, cursor, batch.entries);
+      if (batch.entries.length < REPLAY_BATCH) return true;
+    }
   }
 
   /** Sends kept entries newer than the cursor, in order. */
@@ -363,10 +387,9 @@ export class UserWatch implements WatchSocketOwner {
     const userId = socket.userId;
     if (userId === undefined) return false;
     cursor.busy = true;
-    this.#plaza.notifications.after(userId, cursor.last, placed.id).then(
-      (between) => {
-        if (socket.cursor !== cursor) return;
-        if (between.kind === 'entries') this.#sendKept(socket, cursor, between.entries);
+    this.#sendKeptAfter(socket, cursor, userId, placed.id).then(
+      (current) => {
+        if (!current) return;
         if (placed.id > cursor.last) {
           this.#send(socket, placed.frame);
           cursor.last = placed.id;
