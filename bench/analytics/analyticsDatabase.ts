@@ -1,10 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createPlaza, InProcessEventBus } from '@plaza/core';
 import { openDatabase, selectRows } from '@plaza/testkit';
 import type { Knex } from 'knex';
+import {
+  cachedSeedDatabase,
+  isoAt,
+  seedKey,
+  seedPlaza,
+  sequence,
+} from '../support/seedDatabaseCache.js';
 
 /**
  * The analytics cases' databases: `likes` likes (1 or 10 million) on 200,000 posts by 20,000
@@ -23,7 +27,6 @@ export const ANALYTICS_SIZE = {
 const SEED_VERSION = 2;
 /** scrypt cost of the users' shared password hash: logins are quick. */
 export const ANALYTICS_SCRYPT_LOG_N = 10;
-const CACHE_DIR = join(os.tmpdir(), 'plaza-bench-cache');
 
 export interface AnalyticsSeed {
   /** The password of `u1`, whose token the case sends. */
@@ -37,14 +40,6 @@ export interface AnalyticsSeed {
 }
 
 type SeedFacts = Omit<AnalyticsSeed, 'fromCache'>;
-
-/** A recursive count from 1 to `count`, as a common table expression named `seq(n)`. */
-const sequence = (count: number): string =>
-  `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < ${count})`;
-
-/** An ISO timestamp as Plaza writes them (`toISOString`), `secondsExpr` after the epoch. */
-const isoAt = (secondsExpr: string): string =>
-  `strftime('%Y-%m-%dT%H:%M:%fZ', ${secondsExpr}, 'unixepoch')`;
 
 /**
  * The rows, by SQL that generates them (no row crosses from JavaScript): users 2..N sharing
@@ -103,23 +98,13 @@ async function countRows(db: Knex): Promise<Record<string, number>> {
   return rows;
 }
 
-const plazaOn = (databaseUrl: string, jwtSecret: string) =>
-  createPlaza({
-    databaseUrl,
-    jwtSecret,
-    providers: 'fake',
-    enrichment: { worker: false },
-    eventBus: new InProcessEventBus(),
-    scrypt: { logN: ANALYTICS_SCRYPT_LOG_N },
-  });
-
 /** Builds the database in `file` (which must not exist); returns what the bench needs of it. */
 async function build(file: string, likes: number, jwtSecret: string): Promise<SeedFacts> {
   const started = performance.now();
   const databaseUrl = `sqlite:${file}`;
   const password = randomBytes(18).toString('base64url');
   // User 1 signs up through Plaza, which also migrates the file: its hash is the real thing.
-  const plaza = await plazaOn(databaseUrl, jwtSecret);
+  const plaza = await seedPlaza(databaseUrl, jwtSecret, ANALYTICS_SCRYPT_LOG_N);
   try {
     await plaza.users.signUp({ username: 'u1', password, email: 'u1@example.com' });
   } finally {
@@ -152,33 +137,6 @@ async function build(file: string, likes: number, jwtSecret: string): Promise<Se
   }
 }
 
-/** What makes a cached file usable: the seed's version and size, and Plaza's schema. */
-async function cacheKey(dir: string, likes: number): Promise<string> {
-  const file = join(dir, 'analytics-schema.sqlite');
-  const plaza = await plazaOn(`sqlite:${file}`, randomBytes(48).toString('base64url'));
-  await plaza.close();
-  const db = openDatabase(`sqlite:${file}`);
-  try {
-    const schema = await selectRows<{ sql: string | null }>(
-      db,
-      'select sql from sqlite_master order by name',
-    );
-    return createHash('sha256')
-      .update(JSON.stringify({ SEED_VERSION, ANALYTICS_SIZE, likes, schema }))
-      .digest('hex')
-      .slice(0, 16);
-  } finally {
-    await db.destroy();
-    await rm(file, { force: true });
-  }
-}
-
-const exists = async (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * The database with `likes` likes as a SQLite file in `dir`: copied from a file built earlier
  * for the same seed and schema (in the system's temporary folder), or built now and kept.
@@ -192,45 +150,13 @@ export async function analyticsDatabase(
   log: (line: string) => void = console.log,
 ): Promise<{ readonly file: string; readonly seed: AnalyticsSeed }> {
   const file = join(dir, `analytics-${likes}.sqlite`);
-  const key = await cacheKey(dir, likes);
-  const prefix = `analytics-${likes}-`;
-  const cached = join(CACHE_DIR, `${prefix}${key}.sqlite`);
-  const facts = `${cached}.json`;
-  if ((await exists(cached)) && (await exists(facts))) {
-    const copying = performance.now();
-    await copyFile(cached, file);
-    const seed = JSON.parse(await readFile(facts, 'utf8')) as SeedFacts;
-    log(
-      `  the database of ${likes.toLocaleString('en-US')} likes (built earlier in ` +
-        `${seed.buildSeconds.toFixed(1)} s) copied from ${cached} in ` +
-        `${((performance.now() - copying) / 1000).toFixed(1)} s`,
-    );
-    return { file, seed: { ...seed, fromCache: true } };
-  }
-  log(
-    `  building the database of ${likes.toLocaleString('en-US')} likes (once; kept in ${CACHE_DIR})…`,
-  );
-  const built = await build(file, likes, jwtSecret);
-  log(
-    `  built in ${built.buildSeconds.toFixed(1)} s: ` +
-      Object.entries(built.rows)
-        .map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
-        .join(', '),
-  );
-  try {
-    await mkdir(CACHE_DIR, { recursive: true });
-    // Files of other schemas or seeds of this size are of no more use.
-    for (const name of await readdir(CACHE_DIR)) {
-      if (name.startsWith(prefix) && !name.startsWith(`${prefix}${key}.`)) {
-        await rm(join(CACHE_DIR, name), { force: true });
-      }
-    }
-    const partial = `${cached}.${process.pid}.partial`;
-    await copyFile(file, partial);
-    await writeFile(facts, JSON.stringify(built));
-    await rename(partial, cached);
-  } catch (error) {
-    log(`  (not cached: ${error instanceof Error ? error.message : String(error)})`);
-  }
-  return { file, seed: { ...built, fromCache: false } };
+  const seed = await cachedSeedDatabase({
+    file,
+    prefix: `analytics-${likes}-`,
+    key: await seedKey(dir, { SEED_VERSION, ANALYTICS_SIZE, likes }),
+    what: `the database of ${likes.toLocaleString('en-US')} likes`,
+    build: () => build(file, likes, jwtSecret),
+    log,
+  });
+  return { file, seed };
 }

@@ -1,10 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createPlaza, InProcessEventBus } from '@plaza/core';
 import { openDatabase, selectRows } from '@plaza/testkit';
 import type { Knex } from 'knex';
+import {
+  cachedSeedDatabase,
+  isoAt,
+  seedKey,
+  seedPlaza,
+  sequence,
+} from '../support/seedDatabaseCache.js';
 
 /**
  * The realistic database's size. Active users write, follow, like and comment; the other
@@ -31,7 +35,6 @@ export const SOCIAL_SIZE = {
 const SEED_VERSION = 1;
 /** scrypt cost of the users' shared password hash: logins are quick, and nothing re-hashes. */
 export const SOCIAL_SCRYPT_LOG_N = 10;
-const CACHE_DIR = join(os.tmpdir(), 'plaza-bench-cache');
 
 /** What the bench needs to know of a seeded database besides its file. */
 export interface SocialSeed {
@@ -54,14 +57,6 @@ const lorem =
   'ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ' +
   'ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in ' +
   'reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.';
-
-/** A recursive count from 1 to `count`, as a common table expression named `seq(n)`. */
-const sequence = (count: number): string =>
-  `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < ${count})`;
-
-/** An ISO timestamp as Plaza writes them (`toISOString`), `secondsExpr` after the epoch. */
-const isoAt = (secondsExpr: string): string =>
-  `strftime('%Y-%m-%dT%H:%M:%fZ', ${secondsExpr}, 'unixepoch')`;
 
 /**
  * The rows, written by SQL that generates them (no row crosses from JavaScript): users
@@ -172,14 +167,7 @@ async function build(file: string, jwtSecret: string): Promise<SeedFacts> {
   const databaseUrl = `sqlite:${file}`;
   const password = randomBytes(18).toString('base64url');
   // User 1 signs up through Plaza, which also migrates the file: its hash is the real thing.
-  const plaza = await createPlaza({
-    databaseUrl,
-    jwtSecret,
-    providers: 'fake',
-    enrichment: { worker: false },
-    eventBus: new InProcessEventBus(),
-    scrypt: { logN: SOCIAL_SCRYPT_LOG_N },
-  });
+  const plaza = await seedPlaza(databaseUrl, jwtSecret, SOCIAL_SCRYPT_LOG_N);
   try {
     await plaza.users.signUp({ username: 'u1', password, email: 'u1@example.com' });
   } finally {
@@ -213,40 +201,6 @@ async function build(file: string, jwtSecret: string): Promise<SeedFacts> {
   }
 }
 
-/** What makes a cached file usable: the seed's version and size, and Plaza's schema. */
-async function cacheKey(dir: string): Promise<string> {
-  const file = join(dir, 'social-schema.sqlite');
-  const databaseUrl = `sqlite:${file}`;
-  const plaza = await createPlaza({
-    databaseUrl,
-    jwtSecret: randomBytes(48).toString('base64url'),
-    providers: 'fake',
-    enrichment: { worker: false },
-    eventBus: new InProcessEventBus(),
-  });
-  await plaza.close();
-  const db = openDatabase(databaseUrl);
-  try {
-    const schema = await selectRows<{ sql: string | null }>(
-      db,
-      'select sql from sqlite_master order by name',
-    );
-    return createHash('sha256')
-      .update(JSON.stringify({ SEED_VERSION, SOCIAL_SIZE, schema }))
-      .digest('hex')
-      .slice(0, 16);
-  } finally {
-    await db.destroy();
-    await rm(file, { force: true });
-  }
-}
-
-const exists = async (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * The realistic database as a SQLite file in `dir` (`social.sqlite`): copied from a file
  * built earlier for the same seed and schema (in the system's temporary folder), or built
@@ -260,41 +214,13 @@ export async function socialDatabase(
   log: (line: string) => void = console.log,
 ): Promise<{ readonly file: string; readonly seed: SocialSeed }> {
   const file = join(dir, 'social.sqlite');
-  const key = await cacheKey(dir);
-  const cached = join(CACHE_DIR, `social-${key}.sqlite`);
-  const facts = `${cached}.json`;
-  if ((await exists(cached)) && (await exists(facts))) {
-    const copying = performance.now();
-    await copyFile(cached, file);
-    const seed = JSON.parse(await readFile(facts, 'utf8')) as SeedFacts;
-    log(
-      `  the realistic database (built earlier in ${seed.buildSeconds.toFixed(1)} s) ` +
-        `copied from ${cached} in ${((performance.now() - copying) / 1000).toFixed(1)} s`,
-    );
-    return { file, seed: { ...seed, fromCache: true } };
-  }
-  log(`  building the realistic database (once; kept in ${CACHE_DIR})…`);
-  const built = await build(file, jwtSecret);
-  log(
-    `  built in ${built.buildSeconds.toFixed(1)} s: ` +
-      Object.entries(built.rows)
-        .map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
-        .join(', '),
-  );
-  try {
-    await mkdir(CACHE_DIR, { recursive: true });
-    // Files of other schemas or seeds are of no more use: a quarter of a gigabyte each.
-    for (const name of await readdir(CACHE_DIR)) {
-      if (name.startsWith('social-') && !name.startsWith(`social-${key}.`)) {
-        await rm(join(CACHE_DIR, name), { force: true });
-      }
-    }
-    const partial = `${cached}.${process.pid}.partial`;
-    await copyFile(file, partial);
-    await writeFile(facts, JSON.stringify(built));
-    await rename(partial, cached);
-  } catch (error) {
-    log(`  (not cached: ${error instanceof Error ? error.message : String(error)})`);
-  }
-  return { file, seed: { ...built, fromCache: false } };
+  const seed = await cachedSeedDatabase({
+    file,
+    prefix: 'social-',
+    key: await seedKey(dir, { SEED_VERSION, SOCIAL_SIZE }),
+    what: 'the realistic database',
+    build: () => build(file, jwtSecret),
+    log,
+  });
+  return { file, seed };
 }
