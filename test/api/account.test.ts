@@ -15,6 +15,7 @@ interface AccountExportData {
   followers: unknown[];
   sessions: unknown[];
   enrichment_jobs: unknown[];
+  notifications: Array<Record<string, unknown>>;
 }
 
 const likesOf = async (t: { context: ApiContext }, postId: number): Promise<number> => {
@@ -71,6 +72,11 @@ test('the export holds the account, with email, and what it wrote and liked; nev
     [bobPost],
   );
   t.like(data.comments, [{ post_id: bobPost, text: 'Said by Ada' }]);
+  // Her inbox: Bob's like of her post.
+  t.like(
+    data.notifications.filter((entry) => entry['type'] === 'post.liked'),
+    [{ type: 'post.liked', read: false, post_id: adaPost, by_user_id: bob.userId, likes: 1 }],
+  );
   // Whatever the sessions area adds, no secret goes out.
   const text = exported.text.toLowerCase();
   for (const secret of ['password', 'hash', ada.password.toLowerCase(), ada.token.toLowerCase()]) {

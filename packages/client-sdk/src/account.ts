@@ -1,3 +1,4 @@
+import type { Notification } from './notifications.js';
 import type { HttpTransport } from './http.js';
 import type { TokenStore } from './TokenStore.js';
 import type { Profile } from './types.js';
@@ -78,6 +79,8 @@ export interface AccountExport {
   readonly followers: ExportedFollow[];
   readonly sessions: ExportedSession[];
   readonly enrichment_jobs: ExportedEnrichmentJob[];
+  /** Your inbox, as `notifications.list()` shows it, but oldest first. */
+  readonly notifications: Notification[];
 }
 
 /** Leaving: take your data with you, then delete your account. */

@@ -1,3 +1,4 @@
+import type { NotificationView } from '../inbox/Notifications.js';
 import type { LoginContext } from '../auth/Auth.js';
 import type { RawParams } from '../shared/input.js';
 import type { Profile } from '../users/Profile.js';
@@ -86,6 +87,8 @@ export interface AccountExport {
   readonly followers: readonly ExportedFollow[];
   readonly sessions: readonly ExportedSession[];
   readonly enrichment_jobs: readonly ExportedEnrichmentJob[];
+  /** The user's inbox, as `GET /notifications` shows it, but oldest first. */
+  readonly notifications: readonly NotificationView[];
 }
 
 /**

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { toIsoTimestamp } from '../adapters/db/dbErrors.js';
 import { invalidToken } from '../errors.js';
 import { PROFILE_FIELDS } from '../users/User.js';
+import type { NotificationType } from '../inbox/notificationFields.js';
+import type { NotificationView } from '../inbox/Notifications.js';
 import type {
   AccountExport,
   ExportedAccount,
@@ -47,7 +49,7 @@ export async function exportAccount(
     .first()) as Row | undefined;
   if (user === undefined) throw invalidToken();
 
-  const [posts, comments, likes, following, followers, sessions, jobs] = await Promise.all([
+  const [posts, comments, likes, following, followers, sessions, jobs, inbox] = await Promise.all([
     db('posts')
       .select(
         'id',
@@ -86,6 +88,10 @@ export async function exportAccount(
       .orderBy('id') as Promise<Row[]>,
     db('enrichment_jobs')
       .select('id', 'state', 'attempts', 'last_error', 'created_at', 'updated_at')
+      .where('user_id', userId)
+      .orderBy('id') as Promise<Row[]>,
+    db('notifications')
+      .select('id', 'type', 'payload', 'created_at', 'read')
       .where('user_id', userId)
       .orderBy('id') as Promise<Row[]>,
   ]);
@@ -130,6 +136,13 @@ export async function exportAccount(
       last_error: (row['last_error'] as string | null) ?? null,
       created: iso(row['created_at']),
       updated: iso(row['updated_at']),
+    })),
+    notifications: inbox.map((row): NotificationView => ({
+      id: num(row['id']),
+      type: row['type'] as NotificationType,
+      created: iso(row['created_at']),
+      read: Boolean(row['read']),
+      ...(JSON.parse(String(row['payload'])) as Record<string, unknown>),
     })),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notificationWire } from './inboxCatalog.js';
 import { deleteAccountInput } from '@plaza/core/host';
 import { isoDateTime, ok, okAlone, rowId, type RouteDeclaration } from './routeDeclaration.js';
 import { profileWire } from './wireShapes.js';
@@ -81,6 +82,7 @@ export const accountExportWire = z.strictObject({
       updated: isoDateTime,
     }),
   ),
+  notifications: z.array(notificationWire),
 });
 
 export const ACCOUNT_WIRE_SCHEMAS = {
