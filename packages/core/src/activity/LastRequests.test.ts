@@ -234,3 +234,33 @@ test('the flush interval is checked: 100 ms to an hour', (t) => {
   t.throws(() => lastRequestFlushMs(3_600_001), { instanceOf: ConfigError });
   t.throws(() => lastRequestFlushMs(1.5), { instanceOf: ConfigError });
 });
+
+test('two instances flushing the same people at once: each person keeps the newer of the two times', async (t) => {
+  const { db, userIds, timer, clock, lastRequests } = await setUp(t, 400);
+  const otherTimer = new ManualTimer();
+  const otherClock = { now: START };
+  const otherWrites = new WriteBatcher(db);
+  t.teardown(() => otherWrites.close());
+  const other = new LastRequests({
+    db,
+    writes: otherWrites,
+    logger: recordingLogger().logger,
+    now: () => otherClock.now,
+    timer: otherTimer.timer,
+  });
+  // Even people were seen last by this instance, odd ones by the other.
+  for (const [index, userId] of userIds.entries()) {
+    clock.now = START + (index % 2 === 0 ? 2_000 : 1_000) + index;
+    otherClock.now = START + (index % 2 === 0 ? 1_000 : 2_000) + index;
+    lastRequests.note(userId);
+    other.note(userId);
+  }
+  timer.fire();
+  otherTimer.fire();
+  await Promise.all([lastRequests.flush(), other.flush(), lastRequests.close(), other.close()]);
+  const stored = await storedTimes(db, userIds);
+  t.is(stored.size, userIds.length);
+  for (const [index, userId] of userIds.entries()) {
+    t.is(stored.get(userId), iso(START + 2_000 + index), `person ${index}`);
+  }
+});
