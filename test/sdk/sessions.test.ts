@@ -142,7 +142,10 @@ test('a revoked session signs the client out with an event; the call gets AUT_01
   t.is(signedOut.length, 1);
   t.is(signedOut[0]?.error.code, 'AUT_01');
   t.is(ada.client.auth.currentToken(), undefined);
-  t.deepEqual(changes, [undefined]);
+  // Tokens live 2 s here: on a busy machine the client may refresh ahead of expiry before the
+  // logout; whatever it held, the one sign-out is the last change.
+  t.is(changes.at(-1), undefined);
+  t.is(changes.filter((token) => token === undefined).length, 1);
 });
 
 test('a stolen refresh token used first by the thief: the owner’s next refresh ends the session for both', async (t) => {
